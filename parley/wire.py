@@ -1,0 +1,158 @@
+"""Small pieces of the Interactions wire format shared by the engine, the adapters and the SDK:
+input normalisation, step accumulation from stream events, ids, timestamps and SSE framing."""
+
+from __future__ import annotations
+
+import copy
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from parley.errors import ApiError
+
+CONTENT_TYPES = frozenset({"text", "image", "audio", "document", "video"})
+MEDIA_TYPES = CONTENT_TYPES - {"text"}
+TERMINAL = frozenset({"completed", "failed", "cancelled", "incomplete", "requires_action", "budget_exceeded"})
+
+
+def new_id(prefix: str = "v1_") -> str:
+    return prefix + secrets.token_urlsafe(18)
+
+
+def now() -> str:
+    """ISO-8601 UTC with seconds, the way the API writes `created` / `updated`."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def dumps(obj: Any) -> bytes:
+    return orjson.dumps(obj)
+
+
+def sse(event: dict) -> bytes:
+    """One SSE frame. Both `event:` and `data:`; the google SDK dispatches on data.event_type."""
+    return b"event: " + event["event_type"].encode() + b"\ndata: " + orjson.dumps(event) + b"\n\n"
+
+
+SSE_DONE = b"data: [DONE]\n\n"
+
+
+def _text_blocks(content: Any) -> list[dict]:
+    if isinstance(content, str):
+        return [{"type": "text", "text": content}]
+    if isinstance(content, dict):
+        return [content]
+    return list(content or [])
+
+
+def input_to_steps(value: Any) -> list[dict]:
+    """The four `input` forms (string, one Content, Content[], Step[]) and the legacy Turn list,
+    as a list of steps. Clients may send `user_input` with string content; we accept it."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [{"type": "user_input", "content": _text_blocks(value)}]
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list):
+        raise ApiError(400, "`input` must be a string, a content object, or an array of content or steps.")
+    if not value:
+        return []
+    if all(isinstance(v, dict) and "role" in v and "type" not in v for v in value):  # legacy turns
+        return [
+            {"type": "user_input" if v["role"] == "user" else "model_output", "content": _text_blocks(v.get("content"))}
+            for v in value
+        ]
+    kinds = {isinstance(v, dict) and v.get("type") in CONTENT_TYPES for v in value}
+    if kinds == {True}:
+        return [{"type": "user_input", "content": value}]
+    if True in kinds:
+        raise ApiError(400, "`input` mixes content blocks and steps; send one or the other.")
+    steps = []
+    for step in value:
+        if step.get("type") in ("user_input", "model_output") and not isinstance(step.get("content"), list | None):
+            step = {**step, "content": _text_blocks(step["content"])}
+        steps.append(step)
+    return steps
+
+
+class StepAccumulator:
+    """Rebuilds full steps from step.start / step.delta / step.stop events."""
+
+    def __init__(self) -> None:
+        self.steps: list[dict] = []
+        self._arguments: dict[int, str] = {}
+
+    def apply(self, event: dict) -> None:
+        kind = event.get("event_type")
+        if kind == "step.start":
+            index = event["index"]
+            while len(self.steps) <= index:
+                self.steps.append({})
+            self.steps[index] = copy.deepcopy(event["step"])
+        elif kind == "step.delta":
+            self._delta(self.steps[event["index"]], event["index"], event["delta"])
+        elif kind == "step.stop":
+            index = event["index"]
+            if index in self._arguments:
+                raw = self._arguments.pop(index)
+                try:
+                    self.steps[index]["arguments"] = orjson.loads(raw) if raw.strip() else {}
+                except orjson.JSONDecodeError:
+                    # Keep what the model produced rather than dropping it; clients see the raw text.
+                    self.steps[index]["arguments"] = {"_raw": raw}
+
+    def _delta(self, step: dict, index: int, delta: dict) -> None:
+        kind = delta.get("type")
+        fields = {k: v for k, v in delta.items() if k != "type"}
+        if kind == "text":
+            content = step.setdefault("content", [])
+            if content and content[-1].get("type") == "text":
+                content[-1]["text"] += delta["text"]
+            else:
+                content.append({"type": "text", "text": delta["text"]})
+        elif kind in MEDIA_TYPES:
+            step.setdefault("content", []).append({"type": kind, **fields})
+        elif kind == "text_annotation_delta":
+            content = step.setdefault("content", [])
+            if not content or content[-1].get("type") != "text":
+                content.append({"type": "text", "text": ""})
+            content[-1].setdefault("annotations", []).extend(delta.get("annotations") or [])
+        elif kind == "thought_summary":
+            if delta.get("content"):
+                step.setdefault("summary", []).append(delta["content"])
+        elif kind == "thought_signature":
+            step["signature"] = delta.get("signature")
+        elif kind == "arguments_delta":
+            self._arguments[index] = self._arguments.get(index, "") + (delta.get("arguments") or "")
+        else:  # tool call / result deltas carry the step's own fields
+            step.update(fields)
+
+
+def output_text(steps: list[dict]) -> str:
+    """Text of the trailing model_output steps, the way the SDK's `output_text` reads it."""
+    parts: list[str] = []
+    for step in reversed(steps):
+        if step.get("type") == "thought":
+            continue
+        if step.get("type") != "model_output":
+            break
+        parts.insert(0, "".join(c.get("text", "") for c in step.get("content") or [] if c.get("type") == "text"))
+    return "".join(parts)
+
+
+def legacy_outputs(steps: list[dict]) -> list[dict]:
+    """The pre-2026-05 `outputs[]`: the generated content of this turn as flat content blocks,
+    so older clients reading `response.outputs[-1].text` keep working."""
+    outputs: list[dict] = []
+    for step in steps:
+        kind = step.get("type")
+        if kind == "model_output":
+            outputs.extend(step.get("content") or [])
+        elif kind == "thought":
+            outputs.append({k: v for k, v in step.items() if k in ("type", "signature", "summary")})
+        elif kind == "function_call":
+            outputs.append({"type": "function_call", "id": step["id"], "name": step["name"],
+                            "arguments": step.get("arguments", {})})
+    return outputs

@@ -1,0 +1,45 @@
+"""What a fake upstream answers, shared by every provider fake so tests script them the same way.
+
+A test appends `Reply`s to `fake.replies`; each request takes the next one (or `fake.default`),
+and every request the fake received is kept in `fake.requests` for assertions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Reply:
+    text: str = "Hello from the fake upstream."
+    # A function call instead of (or after) text: (name, arguments dict).
+    tool_call: tuple[str, dict] | None = None
+    # Reasoning / thinking text, for providers that have it.
+    thought: str | None = None
+    status: int = 200  # non-200: answer with the provider's own error body
+    error_message: str = "fake upstream error"
+    retry_after: float | None = None  # seconds, sent as Retry-After with errors
+    delay: float = 0.0  # seconds to stall before answering (timeouts)
+    cut_after: int | None = None  # streams: drop the connection after this many data events
+    usage: tuple[int, int] = (11, 7)  # (input tokens, output tokens)
+    chunk_size: int = 8  # streams: characters of text per delta
+
+
+@dataclass
+class Upstream:
+    default: Reply = field(default_factory=Reply)
+    replies: list[Reply] = field(default_factory=list)
+    requests: list[dict[str, Any]] = field(default_factory=list)  # {"path", "headers", "query", "body"}
+
+    async def next(self, path: str, headers: dict, query: dict, body: Any) -> Reply:
+        self.requests.append({"path": path, "headers": headers, "query": query, "body": body})
+        reply = self.replies.pop(0) if self.replies else self.default
+        if reply.delay:
+            await asyncio.sleep(reply.delay)
+        return reply
+
+
+def chunks(text: str, size: int) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
