@@ -8,7 +8,8 @@ into steps) into an upstream call, and the upstream's answer back into Interacti
 
 Stream contract: yield only ``step.start`` / ``step.delta`` / ``step.stop`` events (and, if the
 upstream reports them, ``interaction.status_update``), without ``event_id``s, then finish with
-exactly one ``{"event_type": "interaction.completed", "interaction": {"status": ..., "usage": {...}}}``.
+exactly one ``{"event_type": "interaction.completed", "interaction": {"status": ..., "usage": {...}}}``
+(which may also carry ``"upstream_id"``, the upstream's own id for this turn; the engine strips it).
 The engine owns ids, event ids, ``interaction.created`` and storage. On failure raise
 ``UpstreamError`` (retryable by status) or ``ApiError`` (e.g. ``errors.unsupported``); never yield
 a completed event after a failure.
