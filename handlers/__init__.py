@@ -1,0 +1,1 @@
+"""Thin Connexion handlers (installed as parley.handlers): HTTP in, engine call, HTTP out."""

@@ -1,1 +1,44 @@
-X=1
+"""The Interactions operations. Each handler only adapts HTTP to the engine and back."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import orjson
+from starlette.responses import Response, StreamingResponse
+
+from parley.server import current_engine
+
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+def respond(result: dict | AsyncIterator[bytes]) -> Response:
+    # Both media types are declared on these operations, so the content type is always explicit.
+    if isinstance(result, dict):
+        return Response(orjson.dumps(result), media_type="application/json")
+    return StreamingResponse(result, media_type="text/event-stream", headers=SSE_HEADERS)
+
+
+async def create_interaction(api_version: str, body: dict, user: str | None = None) -> Response:
+    return respond(await current_engine().create(body, owner=user or ""))
+
+
+async def get_interaction(
+    api_version: str,
+    id: str,
+    stream: bool = False,
+    last_event_id: str | None = None,
+    include_input: bool = False,
+    user: str | None = None,
+) -> Response:
+    return respond(
+        await current_engine().get(id, owner=user or "", stream=stream, last_event_id=last_event_id)
+    )
+
+
+async def delete_interaction(api_version: str, id: str, user: str | None = None) -> Response:
+    return respond(await current_engine().delete(id, owner=user or ""))
+
+
+async def cancel_interaction(api_version: str, id: str, user: str | None = None) -> Response:
+    return respond(await current_engine().cancel(id, owner=user or ""))

@@ -61,7 +61,10 @@ def input_to_steps(value: Any) -> list[dict]:
         return []
     if all(isinstance(v, dict) and "role" in v and "type" not in v for v in value):  # legacy turns
         return [
-            {"type": "user_input" if v["role"] == "user" else "model_output", "content": _text_blocks(v.get("content"))}
+            {
+                "type": "user_input" if v["role"] == "user" else "model_output",
+                "content": _text_blocks(v.get("content")),
+            }
             for v in value
         ]
     kinds = {isinstance(v, dict) and v.get("type") in CONTENT_TYPES for v in value}
@@ -71,7 +74,9 @@ def input_to_steps(value: Any) -> list[dict]:
         raise ApiError(400, "`input` mixes content blocks and steps; send one or the other.")
     steps = []
     for step in value:
-        if step.get("type") in ("user_input", "model_output") and not isinstance(step.get("content"), list | None):
+        if step.get("type") in ("user_input", "model_output") and not isinstance(
+            step.get("content"), list | None
+        ):
             step = {**step, "content": _text_blocks(step["content"])}
         steps.append(step)
     return steps
@@ -138,7 +143,9 @@ def output_text(steps: list[dict]) -> str:
             continue
         if step.get("type") != "model_output":
             break
-        parts.insert(0, "".join(c.get("text", "") for c in step.get("content") or [] if c.get("type") == "text"))
+        parts.insert(
+            0, "".join(c.get("text", "") for c in step.get("content") or [] if c.get("type") == "text")
+        )
     return "".join(parts)
 
 
@@ -153,6 +160,12 @@ def legacy_outputs(steps: list[dict]) -> list[dict]:
         elif kind == "thought":
             outputs.append({k: v for k, v in step.items() if k in ("type", "signature", "summary")})
         elif kind == "function_call":
-            outputs.append({"type": "function_call", "id": step["id"], "name": step["name"],
-                            "arguments": step.get("arguments", {})})
+            outputs.append(
+                {
+                    "type": "function_call",
+                    "id": step["id"],
+                    "name": step["name"],
+                    "arguments": step.get("arguments", {}),
+                }
+            )
     return outputs

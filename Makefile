@@ -1,0 +1,43 @@
+# Parley. `make serve` and `make test` are all a new machine needs: both install what they use.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 4000
+CONFIG ?=
+
+.PHONY: install generate check-generated serve test lint contract bench postgres clean
+
+install: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+generate: install
+	bash scripts/generate.sh
+
+check-generated: install
+	bash scripts/check_generated.sh
+
+serve: install
+	$(VENV)/bin/parley --port $(PORT) $(if $(CONFIG),--config $(CONFIG))
+
+postgres:
+	bash scripts/postgres.sh install
+
+lint: install
+	$(VENV)/bin/ruff check parley handlers scripts tests
+	$(VENV)/bin/ruff format --check parley handlers scripts tests
+
+test: install postgres check-generated lint
+	$(PY) -m pytest -q -p no:cacheprovider
+
+contract: install
+	$(PY) scripts/contract $(if $(URL),--base-url $(URL)) $(if $(KEY),--api-key $(KEY))
+
+bench: install
+	$(PY) scripts/bench.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache parley.db*

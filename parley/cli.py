@@ -1,0 +1,61 @@
+"""`parley --config config.yaml [--host 127.0.0.1] [--port 4000] [--workers N]`"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import uvicorn
+
+from parley.config import ConfigError, load
+
+CONFIG_ENV = "PARLEY_CONFIG"
+
+
+def app_factory():
+    """For uvicorn workers, which import the app by name: the config path travels in the env."""
+    from parley.server import create_app
+
+    return create_app(load(os.environ.get(CONFIG_ENV) or None))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="parley", description="Gemini Interactions API gateway")
+    parser.add_argument(
+        "--config", help="config.yaml (LiteLLM format); default: the embedded local model + SQLite"
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=4000)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes (use PostgreSQL for more than one)"
+    )
+    parser.add_argument("--log-level", default="info")
+    args = parser.parse_args(argv)
+    try:
+        settings = load(args.config)  # fail fast, naming the bad field, before any worker starts
+    except ConfigError as exc:
+        print(f"parley: bad config: {exc}", file=sys.stderr)
+        return 2
+    if args.workers > 1 and settings.general_settings.database_url.startswith("sqlite"):
+        print(
+            "parley: note: several workers share one SQLite file; use PostgreSQL for multi-instance deployments",
+            file=sys.stderr,
+        )
+    if args.config:
+        os.environ[CONFIG_ENV] = os.path.abspath(args.config)
+    uvicorn.run(
+        "parley.cli:app_factory",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        access_log=False,
+        timeout_graceful_shutdown=5,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

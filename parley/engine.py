@@ -1,0 +1,515 @@
+"""The gateway's core, shared by the HTTP handlers and the in-process SDK: create (JSON, SSE,
+background), get (incl. SSE replay/resume), delete and cancel, over the router and the store.
+
+Conversation state is Parley's own: `previous_interaction_id` is rebuilt from the store for every
+provider, so follow-ups work even where the upstream keeps no state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from parley import wire
+from parley.config import Settings
+from parley.errors import ApiError, UpstreamError
+from parley.providers import Deployment, Outcome, Turn
+from parley.router import Router
+from parley.store import Record, Store
+
+RUNNING = ("queued", "in_progress")
+# Request fields echoed on the Interaction resource (generation_config is write-only in the spec).
+ECHOED = (
+    "previous_interaction_id",
+    "system_instruction",
+    "tools",
+    "response_format",
+    "response_modalities",
+    "service_tier",
+    "labels",
+)
+CANCEL_POLL_SECONDS = 0.5
+
+
+def owner_of(key: str | None) -> str:
+    """Interactions belong to the key that created them; only its hash is ever stored."""
+    return hashlib.sha256(key.encode()).hexdigest() if key else ""
+
+
+@dataclass
+class Run:
+    """A generation in progress in this process: its events so far, for every listener."""
+
+    record: Record | None  # None for store=false
+    events: list[dict] = field(default_factory=list)
+    detached: bool = False  # background: runs on when its client goes away
+    done: bool = False
+    failure: ApiError | None = None
+    task: asyncio.Task | None = None
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def push(self, event: dict) -> dict:
+        event = {
+            "event_type": event["event_type"],
+            "event_id": f"evt_{len(self.events) + 1}",
+            **{k: v for k, v in event.items() if k != "event_type"},
+        }
+        self.events.append(event)
+        self.changed.set()
+        return event
+
+    async def follow(self, start: int = 0) -> AsyncIterator[dict]:
+        i = start
+        while True:
+            while i < len(self.events):
+                yield self.events[i]
+                i += 1
+            if self.done:
+                return
+            self.changed.clear()
+            if i < len(self.events):
+                continue
+            await self.changed.wait()
+
+
+@dataclass
+class RequestLog:
+    """What one create did, for the structured log line and the metrics."""
+
+    model: str = ""
+    deployment: Deployment | None = None
+    status: str = ""
+    usage: dict = field(default_factory=dict)
+    stream: bool = False
+    started: float = field(default_factory=time.monotonic)
+    latency: float = 0.0
+
+
+class Engine:
+    def __init__(self, settings: Settings, store: Store, router: Router | None = None):
+        self.settings = settings
+        self.store = store
+        self.router = router or Router(settings)
+        self.runs: dict[str, Run] = {}
+        self.on_finish: Callable[[RequestLog], None] | None = None
+
+    @classmethod
+    async def open(cls, settings: Settings) -> Engine:
+        return cls(settings, await Store.open(settings.general_settings.database_url))
+
+    async def close(self) -> None:
+        for run in list(self.runs.values()):
+            if run.task and not run.task.done():
+                run.task.cancel()
+        await asyncio.gather(*(r.task for r in self.runs.values() if r.task), return_exceptions=True)
+        await self.store.close()
+
+    # -- create -------------------------------------------------------------------------------
+    async def create(self, body: dict, owner: str = "") -> dict | AsyncIterator[bytes]:
+        """An Interaction dict, or an async iterator of SSE frames when body.stream is true."""
+        if body.get("agent"):
+            raise ApiError(
+                400, "Agents are not served by this gateway; send `model` instead.", code="unsupported"
+            )
+        model = body.get("model")
+        if not model:
+            raise ApiError(400, "`model` is required.")
+        self.router.group_for(model)  # unknown model -> 404 before anything is stored
+        store, background, stream = (
+            body.get("store", True),
+            body.get("background", False),
+            body.get("stream", False),
+        )
+        if background and not store:
+            raise ApiError(
+                400, "`background: true` needs `store: true`: a background interaction must be retrievable."
+            )
+        if body.get("continuation_token"):
+            raise ApiError(
+                400,
+                "`continuation_token` is not supported: this gateway never asks for continuation.",
+                code="unsupported",
+            )
+
+        prior: list[dict] = []
+        previous_record = None
+        if prev_id := body.get("previous_interaction_id"):
+            previous_record = await self.store.get(prev_id, owner)
+            if previous_record is None:
+                raise ApiError(404, f"Previous interaction {prev_id} was not found.")
+            if previous_record.status in RUNNING:
+                raise ApiError(
+                    400,
+                    f"Previous interaction {prev_id} is still {previous_record.status}.",
+                    code="failed_precondition",
+                )
+            prior = previous_record.steps
+        new_steps = wire.input_to_steps(body.get("input"))
+        if not new_steps and not prior:
+            raise ApiError(400, "`input` is required.")
+        history = prior + new_steps
+
+        def make_turn(dep: Deployment) -> Turn:
+            same = previous_record is not None and previous_record.deployment_id == dep.id
+            return Turn(
+                request=body,
+                history=history,
+                previous_upstream_id=previous_record.upstream_id if same else None,
+            )
+
+        stamp = wire.now()
+        record = Record(
+            id=wire.new_id(),
+            owner=owner,
+            status="in_progress",
+            model=model,
+            created=stamp,
+            updated=stamp,
+            request=body,
+            steps=history,
+            usage={},
+            previous_interaction_id=body.get("previous_interaction_id"),
+        )
+        if store:
+            await self.store.insert(record)
+
+        if background:
+            run = self._start_run(record, make_turn, detached=True)
+            if stream:
+                return self._sse(run.follow())
+            return self.view(record, [], status="in_progress")
+        if stream:
+            return await self._stream_now(record, make_turn, store)
+        return await self._create_now(record, make_turn, store)
+
+    async def _create_now(self, record: Record, make_turn, store: bool) -> dict:
+        log = RequestLog(model=record.model, stream=False)
+        try:
+            outcome, dep = await self.router.create(record.model, make_turn)
+        except (ApiError, UpstreamError) as exc:
+            err = exc if isinstance(exc, ApiError) else exc.to_api_error("upstream")
+            log.status = "failed"
+            self._finished(log)
+            if store:
+                await self.store.finish(
+                    record.id,
+                    status="failed",
+                    steps=record.steps,
+                    usage={},
+                    updated=wire.now(),
+                    errors=[err.body()["error"]],
+                )
+            raise err from None
+        log.deployment, log.status, log.usage = dep, outcome.status, outcome.usage
+        self._finished(log)
+        record.status, record.updated, record.usage = outcome.status, wire.now(), outcome.usage
+        if store:
+            await self.store.finish(
+                record.id,
+                status=outcome.status,
+                steps=record.steps + outcome.steps,
+                usage=outcome.usage,
+                updated=record.updated,
+                upstream_id=outcome.upstream_id,
+                deployment_id=dep.id,
+            )
+        return self.view(record, outcome.steps)
+
+    async def _stream_now(self, record: Record, make_turn, store: bool) -> AsyncIterator[bytes]:
+        run = self._start_run(
+            record if store else None,
+            make_turn,
+            detached=False,
+            interaction_id=record.id,
+            model=record.model,
+            created=record.created,
+        )
+        # interaction.created is pushed only once the upstream has answered, so a failure before
+        # any output gets a real HTTP status instead of a 200 stream holding one error event.
+        events = run.follow()
+        first = await anext(events)
+        if first["event_type"] == "error":
+            await events.aclose()
+            await run.task
+            raise run.failure
+        return self._sse(_prepend(first, events), run)
+
+    def _start_run(
+        self,
+        record: Record | None,
+        make_turn,
+        *,
+        detached: bool,
+        interaction_id: str | None = None,
+        model: str | None = None,
+        created: str | None = None,
+    ) -> Run:
+        run = Run(record, detached=detached)
+        ident = record.id if record else interaction_id
+        if record:
+            self.runs[ident] = run
+        run.task = asyncio.create_task(
+            self._produce(run, ident, model or record.model, created or record.created, make_turn)
+        )
+        return run
+
+    async def _produce(self, run: Run, ident: str, model: str, created: str, make_turn) -> None:
+        """Drive one generation: relay adapter events into the run, then store the outcome."""
+        record = run.record
+        head = {
+            "id": ident,
+            "object": "interaction",
+            "model": model,
+            "status": "in_progress",
+            "created": created,
+        }
+        acc = wire.StepAccumulator()
+        log = RequestLog(model=model, stream=True)
+        status, usage, errors, upstream_id = "failed", {}, [], None
+        last_poll = time.monotonic()
+
+        async def chosen(dep: Deployment) -> None:
+            log.deployment = dep
+
+        try:
+            async for event in self.router.stream(model, make_turn, chosen):
+                if not run.events:
+                    run.push({"event_type": "interaction.created", "interaction": head})
+                kind = event["event_type"]
+                if kind == "interaction.completed":
+                    final = event["interaction"]
+                    status, usage, upstream_id = (
+                        final.get("status", "completed"),
+                        final.get("usage") or {},
+                        final.get("upstream_id"),
+                    )
+                    break
+                if kind == "interaction.status_update":
+                    event = {**event, "interaction_id": ident}
+                else:
+                    acc.apply(event)
+                run.push(event)
+                if record and run.detached and time.monotonic() - last_poll > CANCEL_POLL_SECONDS:
+                    last_poll = time.monotonic()
+                    if await self.store.status(ident) == "cancelled":  # cancelled by another instance
+                        status = "cancelled"
+                        raise asyncio.CancelledError
+        except asyncio.CancelledError:
+            status = "cancelled"
+            run.push(
+                {"event_type": "interaction.status_update", "interaction_id": ident, "status": "cancelled"}
+            )
+        except (ApiError, UpstreamError) as exc:
+            err = (
+                exc
+                if isinstance(exc, ApiError)
+                else exc.to_api_error(log.deployment.provider if log.deployment else "upstream")
+            )
+            run.failure = err
+            errors = [err.body()["error"]]
+            if run.events:
+                run.push(
+                    {"event_type": "interaction.status_update", "interaction_id": ident, "status": "failed"}
+                )
+            run.push({"event_type": "error", "error": err.body()["error"]})
+        except Exception as exc:  # a bug must not leave the interaction in_progress forever
+            err = ApiError(500, f"Internal error while generating: {type(exc).__name__}")
+            run.failure = err
+            errors = [err.body()["error"]]
+            run.push({"event_type": "error", "error": err.body()["error"]})
+        updated = wire.now()
+        if status not in ("failed", "cancelled"):
+            run.push(
+                {
+                    "event_type": "interaction.completed",
+                    "interaction": {**head, "status": status, "updated": updated, "usage": usage},
+                }
+            )
+        log.status, log.usage = status, usage
+        self._finished(log)
+        try:
+            if record:
+                steps = record.steps + acc.steps
+                if not await self.store.finish(
+                    ident,
+                    status=status,
+                    steps=steps,
+                    usage=usage,
+                    updated=updated,
+                    errors=errors,
+                    upstream_id=upstream_id,
+                    deployment_id=log.deployment.id if log.deployment else None,
+                ):
+                    await self.store.update(
+                        ident, steps=steps, usage=usage
+                    )  # cancelled: keep the partial output
+                await self.store.append_events(ident, list(enumerate(run.events, 1)))
+        finally:
+            run.done = True
+            run.changed.set()
+            self.runs.pop(ident, None)
+
+    def _sse(self, events: AsyncIterator[dict], run: Run | None = None) -> AsyncIterator[bytes]:
+        async def frames() -> AsyncIterator[bytes]:
+            try:
+                async for event in events:
+                    yield wire.sse(event)
+                yield wire.SSE_DONE
+            finally:
+                await events.aclose()
+                # A foreground stream whose client went away stops the upstream call.
+                if run is not None and not run.detached and run.task and not run.done:
+                    run.task.cancel()
+
+        return frames()
+
+    def _finished(self, log: RequestLog) -> None:
+        log.latency = time.monotonic() - log.started
+        if self.on_finish:
+            self.on_finish(log)
+
+    # -- read / cancel / delete ---------------------------------------------------------------
+    async def _record(self, interaction_id: str, owner: str) -> Record:
+        record = await self.store.get(interaction_id, owner)
+        if record is None:
+            raise ApiError(404, f"Interaction {interaction_id} was not found.")
+        return record
+
+    async def get(
+        self, interaction_id: str, owner: str = "", stream: bool = False, last_event_id: str | None = None
+    ) -> dict | AsyncIterator[bytes]:
+        record = await self._record(interaction_id, owner)
+        if not stream:
+            return self.view(record, record.steps, timeline=True)
+        after = _event_seq(last_event_id)
+        run = self.runs.get(interaction_id)
+        if run is not None:  # live in this process: replay and follow
+            return self._sse(run.follow(after))
+        return self._sse(self._replay(record, after))
+
+    async def _replay(self, record: Record, after: int) -> AsyncIterator[dict]:
+        """Stored events after `after`; while the interaction runs on another instance, poll."""
+        while True:
+            stored = await self.store.events_after(record.id, after)
+            for seq, event in stored:
+                after = seq
+                yield event
+            if stored and stored[-1][1]["event_type"] in ("interaction.completed", "error"):
+                return
+            if record.status not in RUNNING:
+                if not stored and after == 0:  # created without streaming: synthesise the stream
+                    for event in _synthesised(record):
+                        yield event
+                return
+            await asyncio.sleep(0.2)
+            record = await self._record(record.id, record.owner)
+
+    async def cancel(self, interaction_id: str, owner: str = "") -> dict:
+        record = await self.store.cancel(interaction_id, owner, wire.now())
+        if record is None:
+            raise ApiError(404, f"Interaction {interaction_id} was not found.")
+        if record.status != "cancelled":
+            raise ApiError(
+                400,
+                f"Interaction {interaction_id} is {record.status}; only a running interaction can be cancelled.",
+                code="failed_precondition",
+            )
+        run = self.runs.get(interaction_id)
+        if run is not None and run.task:
+            run.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(run.task)
+            record = await self._record(interaction_id, owner)
+        return self.view(record, record.steps, timeline=True)
+
+    async def delete(self, interaction_id: str, owner: str = "") -> dict:
+        run = self.runs.get(interaction_id)
+        if not await self.store.delete(interaction_id, owner):
+            raise ApiError(404, f"Interaction {interaction_id} was not found.")
+        if run is not None and run.task:
+            run.task.cancel()
+        return {}
+
+    # -- views --------------------------------------------------------------------------------
+    @staticmethod
+    def view(record: Record, steps: list[dict], status: str | None = None, timeline: bool = False) -> dict:
+        """The Interaction resource. POST answers with this turn's steps; GET with the timeline."""
+        out: dict[str, Any] = {
+            "id": record.id,
+            "object": "interaction",
+            "status": status or record.status,
+            "model": record.model,
+            "created": record.created,
+            "updated": record.updated,
+            "role": "model",
+            "steps": steps,
+            "outputs": wire.legacy_outputs(_this_turn(steps) if timeline else steps),
+            "usage": record.usage or {},
+        }
+        for key in ECHOED:
+            if record.request.get(key) is not None:
+                out[key] = record.request[key]
+        if record.errors:
+            out["errors"] = record.errors
+        return out
+
+
+def _this_turn(steps: list[dict]) -> list[dict]:
+    """The steps after the last user input: what the latest turn generated."""
+    for i in range(len(steps) - 1, -1, -1):
+        if steps[i].get("type") in ("user_input", "function_result"):
+            return steps[i + 1 :]
+    return steps
+
+
+def _event_seq(last_event_id: str | None) -> int:
+    if not last_event_id:
+        return 0
+    try:
+        return int(last_event_id.removeprefix("evt_"))
+    except ValueError:
+        raise ApiError(
+            400, f"`last_event_id` {last_event_id!r} is not an event id of this interaction."
+        ) from None
+
+
+def _synthesised(record: Record) -> list[dict]:
+    """A stream for an interaction created without one: each generated step whole."""
+    head = {"id": record.id, "object": "interaction", "model": record.model, "created": record.created}
+    events: list[dict] = [
+        {"event_type": "interaction.created", "interaction": {**head, "status": "in_progress"}}
+    ]
+    for index, step in enumerate(_this_turn(record.steps)):
+        events.append({"event_type": "step.start", "index": index, "step": step})
+        events.append({"event_type": "step.stop", "index": index})
+    if record.status in ("failed", "cancelled"):
+        error = (record.errors or [{"code": record.status, "message": f"Interaction {record.status}."}])[0]
+        events.append({"event_type": "error", "error": error})
+    else:
+        events.append(
+            {
+                "event_type": "interaction.completed",
+                "interaction": {
+                    **head,
+                    "status": record.status,
+                    "updated": record.updated,
+                    "usage": record.usage,
+                },
+            }
+        )
+    return [{"event_type": e["event_type"], "event_id": f"evt_{i}", **e} for i, e in enumerate(events, 1)]
+
+
+async def _prepend(first: dict, rest: AsyncIterator[dict]) -> AsyncIterator[dict]:
+    yield first
+    async for event in rest:
+        yield event
+
+
+# Outcome is re-exported for SDK users who type their callbacks.
+__all__ = ["Engine", "Outcome", "RequestLog", "owner_of"]

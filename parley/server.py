@@ -1,0 +1,294 @@
+"""The gateway's ASGI app: Connexion 3 routes and validates requests from the spec's 3.0 copy
+(generated from openapi/interactions.yaml) to the thin handlers in parley.handlers.
+
+Connexion is adapted in four places, each for a measured reason (see shared/research/toolchain.md):
+the body validator is jsonschema_rs (Connexion's Draft 4 one costs ~2.5 ms per 2 KB body and gets
+integers and discriminators wrong); every error is the API's {"error": {"code", "message"}};
+handlers come from an explicit operationId table, so the spec holds no Python names; and
+security handlers check keys against config.yaml.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import connexion
+import jsonschema
+import jsonschema_rs
+import orjson
+import yaml
+from connexion.datastructures import MediaTypeDict
+from connexion.exceptions import BadRequestProblem, NonConformingResponseBody, ProblemException
+from connexion.lifecycle import ConnexionResponse
+from connexion.resolver import Resolution, Resolver
+from connexion.security import NO_VALUE, ApiKeySecurityHandler, BearerSecurityHandler
+from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, JSONResponseBodyValidator
+from starlette.exceptions import HTTPException
+
+from parley.config import Settings
+from parley.engine import Engine, owner_of
+from parley.errors import CODES, ApiError
+
+SPEC_30 = "interactions.3.0.yaml"
+SPEC_31_JSON = "interactions.openapi.json"
+
+_engine: contextvars.ContextVar[Engine] = contextvars.ContextVar("parley_engine")
+
+
+def current_engine() -> Engine:
+    """The engine of the app serving this request (handlers are module functions)."""
+    return _engine.get()
+
+
+def _generated(name: str) -> bytes:
+    return resources.files("parley.generated").joinpath(name).read_bytes()
+
+
+# -- request validation with compiled validators -------------------------------------------------
+def nullable_to_type_list(node: Any) -> Any:
+    """OpenAPI 3.0 `nullable` as JSON Schema type lists, so a plain 2020-12 validator reads it."""
+    if isinstance(node, list):
+        return [nullable_to_type_list(x) for x in node]
+    if not isinstance(node, dict):
+        return node
+    node = {
+        k: nullable_to_type_list(v)
+        for k, v in node.items()
+        if k not in ("discriminator", "example", "xml", "externalDocs")
+    }
+    if node.pop("nullable", False):
+        if "type" in node:
+            t = node["type"]
+            node["type"] = (t if isinstance(t, list) else [t]) + ["null"]
+            if "enum" in node and None not in node["enum"]:
+                node["enum"] = [*node["enum"], None]
+        else:
+            node = {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
+_compiled: dict[int, tuple[dict, Any]] = {}
+
+
+def _validator_for(schema: dict):
+    # Connexion hands the same resolved dict to every request of an operation: cache by identity.
+    hit = _compiled.get(id(schema))
+    if hit is None or hit[0] is not schema:
+        hit = (schema, jsonschema_rs.Draft202012Validator(nullable_to_type_list(schema)))
+        _compiled[id(schema)] = hit
+    return hit[1]
+
+
+def _describe(schema: dict, body: Any) -> str:
+    """A readable message for an invalid body. Only on the error path, so the slow pure-Python
+    validator is affordable here: its best_match descends into oneOf/anyOf branches and names the
+    field that is actually wrong instead of "not valid under any of the given schemas"."""
+    err = next(jsonschema.Draft202012Validator(nullable_to_type_list(schema)).iter_errors(body), None)
+    if err is None:
+        return "Request body does not match the schema."
+    leaves = list(_leaves(err))
+    fitting = [e for e, fit in leaves if fit]
+    if fitting:
+        err = max(fitting, key=lambda e: len(e.absolute_path))
+    else:  # no union branch has this tag: say which tags there are
+        misses = [e for e, _ in leaves if _tag_miss(e)] or [err]
+        err = max(misses, key=lambda e: len(e.absolute_path))
+        tags = sorted(
+            {str(v) for e in misses if e.absolute_path == err.absolute_path for v in e.validator_value}
+        )
+        err.message = f"{err.instance!r} is not one of {tags}"
+    path = "/".join(map(str, err.absolute_path))
+    return f"{err.message} (at /{path})" if path else err.message
+
+
+def _leaves(err, fit: bool = True):
+    """Leaf errors of a oneOf/anyOf tree, each marked whether every union branch on its way
+    matched the instance's shape (its type tag, and its JSON type)."""
+    if not err.context:
+        yield err, fit
+        return
+    branches: dict = {}
+    for e in err.context:
+        branches.setdefault(e.relative_schema_path[0], []).append(e)
+    for errs in branches.values():
+        missed = any(
+            _tag_miss(e) or (e.validator == "type" and e.absolute_path == err.absolute_path) for e in errs
+        )
+        for e in errs:
+            yield from _leaves(e, fit and not missed)
+
+
+def _tag_miss(err) -> bool:
+    """A union branch rejected only because its discriminator tag differs."""
+    return (
+        err.validator == "enum"
+        and bool(err.absolute_path)
+        and err.absolute_path[-1] in ("type", "event_type")
+    )
+
+
+class RequestBodyValidator(JSONRequestBodyValidator):
+    async def _parse(self, stream, scope):
+        raw = b"".join([chunk async for chunk in stream])
+        if not raw.strip():
+            return None
+        try:
+            return orjson.loads(raw)  # also rejects bodies that are not UTF-8
+        except orjson.JSONDecodeError as exc:
+            raise BadRequestProblem(detail=f"Request body is not valid JSON: {exc}") from None
+
+    def _validate(self, body):
+        if not self._nullable and body is None:
+            raise BadRequestProblem(detail="Request body must not be empty")
+        if not _validator_for(self._schema).is_valid(body):
+            raise BadRequestProblem(detail=_describe(self._schema, body))
+
+
+class ResponseBodyValidator(JSONResponseBodyValidator):
+    def _validate(self, body):
+        if not _validator_for(self._schema).is_valid(body):
+            raise NonConformingResponseBody(detail=_describe(self._schema, body))
+
+
+# -- handlers and security -----------------------------------------------------------------------
+class OperationTable(Resolver):
+    """operationId -> handler function, from an explicit table (no Python names in the spec)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        from parley.handlers import health, interactions
+
+        self.table = {
+            "createInteraction": interactions.create_interaction,
+            "getInteraction": interactions.get_interaction,
+            "deleteInteraction": interactions.delete_interaction,
+            "cancelInteraction": interactions.cancel_interaction,
+            "healthLiveliness": health.liveliness,
+            "healthReadiness": health.readiness,
+        }
+
+    def resolve(self, operation):
+        func = self.table.get(operation.operation_id)
+        if func is None:
+            raise ValueError(f"no handler for operationId {operation.operation_id!r}")
+        return Resolution(func, operation.operation_id)
+
+
+def _security_map(keys: list[str]) -> dict:
+    """Keys are checked against config; the owner of an interaction is the hash of its key."""
+    allowed = set(keys)
+
+    def check(key: str | None):
+        if key is None:
+            return NO_VALUE
+        if allowed and key not in allowed:
+            return None  # -> 401 "Provided ... is not valid"
+        return {"sub": owner_of(key)}
+
+    class ApiKeyHandler(ApiKeySecurityHandler):
+        def _resolve_func(self, scheme):
+            return lambda key, required_scopes=None: check(key)
+
+    class BearerHandler(BearerSecurityHandler):
+        def _resolve_func(self, scheme):
+            return lambda token: check(token)
+
+    return {"apiKey": ApiKeyHandler, "bearer": BearerHandler}
+
+
+# -- errors in the API's shape -------------------------------------------------------------------
+def _error(
+    status: int, message: str, code: str | None = None, headers: dict | None = None
+) -> ConnexionResponse:
+    body = {"error": {"code": code or CODES.get(status, "error"), "message": message}}
+    return ConnexionResponse(
+        status_code=status, mimetype="application/json", headers=dict(headers or {}), body=orjson.dumps(body)
+    )
+
+
+def _register_errors(app: connexion.AsyncApp) -> None:
+    app.add_error_handler(ApiError, lambda req, e: _error(e.status, e.message, e.code, e.headers))
+    # Connexion's parameter errors carry the whole schema dump after a blank line: keep the sentence.
+    app.add_error_handler(
+        ProblemException,
+        lambda req, e: _error(e.status, str(e.detail or e.title).split("\n\n")[0], None, e.headers),
+    )
+    app.add_error_handler(UnicodeDecodeError, lambda req, e: _error(400, "Request body is not valid UTF-8."))
+    app.add_error_handler(HTTPException, lambda req, e: _error(e.status_code, str(e.detail), None, e.headers))
+    app.add_error_handler(Exception, lambda req, e: _error(500, "Internal error."))
+
+
+# -- the app -------------------------------------------------------------------------------------
+class Gateway:
+    """ASGI entry point: sets the engine for the handlers and serves the spec and metrics."""
+
+    def __init__(self, settings: Settings, engine: Engine | None = None):
+        self.settings = settings
+        self.engine = engine
+        spec = yaml.safe_load(_generated(SPEC_30))
+        if not settings.keys:
+            # No keys configured: the embedded default answers anyone (anonymous is allowed).
+            spec["security"] = [*spec.get("security", []), {}]
+        self.app = connexion.AsyncApp(
+            __name__, lifespan=self._lifespan, security_map=_security_map(settings.keys)
+        )
+        self.app.add_api(
+            spec,
+            resolver=OperationTable(),
+            validate_responses=settings.general_settings.validate_responses,
+            swagger_ui_options=connexion.options.SwaggerUIOptions(
+                spec_path="/openapi.json", swagger_ui_path="/docs"
+            ),
+            validator_map={
+                "body": MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": RequestBodyValidator}),
+                "response": MediaTypeDict({**VALIDATOR_MAP["response"], "*/*json": ResponseBodyValidator}),
+            },
+        )
+        _register_errors(self.app)
+        self._spec_json = _generated(SPEC_31_JSON)
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, app):
+        own = self.engine is None
+        if own:
+            self.engine = await Engine.open(self.settings)
+        try:
+            yield
+        finally:
+            if own:
+                await self.engine.close()
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"] == "/openapi.json":
+            await _send_bytes(send, 200, self._spec_json, b"application/json")
+            return
+        token = _engine.set(self.engine) if self.engine is not None else None
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if token is not None:
+                _engine.reset(token)
+
+
+async def _send_bytes(send, status: int, body: bytes, content_type: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Gateway:
+    from parley.config import load
+
+    return Gateway(settings or load(), engine)
+
+
+__all__ = ["Gateway", "create_app", "current_engine", "Path"]
