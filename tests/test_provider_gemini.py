@@ -353,3 +353,22 @@ def test_fake_speaks_the_real_format(fake):
     assert "UnknownInteractionSSEEvent" not in names and names[0] == "InteractionCreatedEvent"
     assert names[-1] == "InteractionCompletedEvent" and events[-1].interaction.status == "requires_action"
     assert fake.upstream.requests[-1]["body"]["previous_interaction_id"] == created.id
+
+
+def test_fake_output_is_spec_valid(fake):
+    """The fake's raw JSON and SSE bodies are valid per the spec (framing, events, ordering)."""
+    import httpx
+
+    fake.upstream.replies += [
+        Reply(text="Hello.", thought="t"),
+        Reply(
+            text="Let me check.", thought="t", tool_call=("get_weather", {"location": "Oslo"}), chunk_size=4
+        ),
+    ]
+    url, headers = f"{fake.url}/v1beta/interactions", {"x-goog-api-key": "k"}
+    interaction = httpx.post(url, json={"model": "m", "input": "hi"}, headers=headers).json()
+    spec.validate("Interaction", interaction)
+    spec.validate("Interaction", httpx.get(f"{url}/{interaction['id']}", headers=headers).json())
+    body = httpx.post(url, json={"model": "m", "input": "hi", "stream": True}, headers=headers).text
+    events = spec.assert_stream_valid(body)
+    assert events[-1]["interaction"]["status"] == "requires_action"
