@@ -303,11 +303,35 @@ async def test_upstream_http_errors(fake, streaming, status, retry_after):
     assert error.retryable == (status != 400)
 
 
-async def test_unknown_upstream_previous_id_is_upstream_404(fake):
-    t = turn({"model": "smart", "input": "q"}, previous_upstream_id="v1_expired")
-    with pytest.raises(UpstreamError) as info:
-        await adapter.create(t, deployment(fake))
-    assert info.value.status == 404 and "v1_expired" in info.value.message
+@pytest.mark.parametrize("streaming", [False, True])
+async def test_expired_upstream_state_falls_back_to_history(fake, streaming):
+    """The upstream 404s an interaction it no longer keeps: the turn is resent once with the history."""
+    history = input_to_steps("first") + [
+        {"type": "model_output", "content": [{"type": "text", "text": "ok"}]}
+    ]
+    history += input_to_steps("second")
+    request = {"model": "smart", "previous_interaction_id": "v1_parley", "input": "second"}
+    t = turn(request, history, previous_upstream_id="v1_expired")
+    fake.upstream.replies.append(Reply(text="Answered from history."))
+    if streaming:
+        events, error = await collect(t, deployment(fake))
+        assert error is None
+        steps = accumulate(events)
+    else:
+        steps = (await adapter.create(t, deployment(fake))).steps
+    assert output_text(steps) == "Answered from history."
+    first, second = (r["body"] for r in fake.upstream.requests)
+    assert first["previous_interaction_id"] == "v1_expired" and first["input"] == "second"
+    assert "previous_interaction_id" not in second and second["input"] == history
+
+
+async def test_store_false_has_no_upstream_id(fake):
+    request = {"model": "smart", "input": "q", "store": False}
+    kept = len(fake.app.state.interactions)
+    outcome = await adapter.create(turn(request), deployment(fake))
+    events, _ = await collect(turn(request), deployment(fake))
+    assert outcome.upstream_id is None and "upstream_id" not in events[-1]["interaction"]
+    assert len(fake.app.state.interactions) == kept  # the upstream kept nothing to chain on
 
 
 async def test_error_event_mid_stream(fake):

@@ -16,13 +16,17 @@ response_format, safety_settings, labels, fields Parley does not know …), exce
   is dropped and ``input`` becomes the whole conversation as steps (``turn.history``);
 * ``store`` is forwarded as the client set it (upstream default true, so the next turn can chain).
 
+If the upstream answers 404 to a ``previous_interaction_id`` (its retention is short), the turn is
+sent once more with the whole history instead.
+
 Answers: a JSON Interaction becomes an ``Outcome`` without the input steps the upstream may echo
 (leading ``user_input`` / ``function_result`` steps). A stream is relayed event by event: upstream
 ``interaction.created`` is dropped (its id is kept), ``event_id``s and the status update's
 ``interaction_id`` are stripped, ``step.*`` events pass unchanged, and the upstream
 ``interaction.completed`` becomes the final ``{"event_type": "interaction.completed",
 "interaction": {"status", "usage", "upstream_id"}}`` — ``upstream_id`` being the upstream's own
-interaction id, which the engine keeps as the next turn's ``previous_upstream_id``.
+interaction id, which the engine keeps as the next turn's ``previous_upstream_id`` (left out, as
+is ``Outcome.upstream_id``, when the client sent ``store: false``: the upstream keeps nothing).
 
 An upstream ``error`` event, a ``failed`` interaction, or a stream that ends before
 ``interaction.completed`` raise ``UpstreamError``.
@@ -31,6 +35,7 @@ An upstream ``error`` event, a ``failed`` interaction, or a stream that ends bef
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -56,9 +61,7 @@ ECHOED = frozenset({"user_input", "function_result"})
 
 # Error-event codes -> an HTTP-like status for UpstreamError (string codes of the spec, Google's
 # canonical ones, or a plain int); anything else is a 502.
-_STATUS: dict[str, int] = {}
-for _status, _code in CODES.items():
-    _STATUS.setdefault(_code, _status)
+_STATUS = {code: status for status, code in reversed(CODES.items())}  # the first status of a code wins
 _STATUS.update(invalid_argument=400, resource_exhausted=429, unavailable=503, internal=500)
 
 
@@ -92,6 +95,27 @@ class GeminiAdapter:
 
     async def create(self, turn: Turn, deployment: Deployment) -> Outcome:
         try:
+            return await self._create(turn, deployment)
+        except UpstreamError as exc:
+            if not _expired(turn, exc):
+                raise
+        return await self._create(replace(turn, previous_upstream_id=None), deployment)
+
+    async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[dict]:
+        relayed = False
+        try:
+            async for event in self._stream(turn, deployment):
+                relayed = True
+                yield event
+            return
+        except UpstreamError as exc:
+            if relayed or not _expired(turn, exc):
+                raise
+        async for event in self._stream(replace(turn, previous_upstream_id=None), deployment):
+            yield event
+
+    async def _create(self, turn: Turn, deployment: Deployment) -> Outcome:
+        try:
             response = await http_client().post(
                 self._url(deployment),
                 json=self.body(turn, deployment, stream=False),
@@ -111,9 +135,11 @@ class GeminiAdapter:
         steps = list(data.get("steps") or [])
         while steps and steps[0].get("type") in ECHOED:
             steps.pop(0)
-        return Outcome(steps=steps, status=status, usage=data.get("usage") or {}, upstream_id=data.get("id"))
+        return Outcome(
+            steps=steps, status=status, usage=data.get("usage") or {}, upstream_id=_chainable(turn, data)
+        )
 
-    async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[dict]:
+    async def _stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[dict]:
         upstream_id = None
         final = None
         try:
@@ -154,9 +180,19 @@ class GeminiAdapter:
         if status == "failed":
             raise UpstreamError(502, _failure(final))
         done = {"status": status, "usage": final.get("usage") or {}}
-        if final.get("id") or upstream_id:
-            done["upstream_id"] = final.get("id") or upstream_id
+        if upstream_id := _chainable(turn, {"id": final.get("id") or upstream_id}):
+            done["upstream_id"] = upstream_id
         yield {"event_type": "interaction.completed", "interaction": done}
+
+
+def _chainable(turn: Turn, interaction: dict) -> str | None:
+    """The upstream id, if the upstream kept the interaction (a `store: false` one cannot be chained)."""
+    return interaction.get("id") if turn.request.get("store", True) is not False else None
+
+
+def _expired(turn: Turn, exc: UpstreamError) -> bool:
+    """The upstream no longer has the previous interaction (retention is short): resend the history."""
+    return exc.status == 404 and bool(turn.previous_upstream_id)
 
 
 def _error_event(error: dict) -> UpstreamError:

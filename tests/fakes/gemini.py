@@ -7,7 +7,7 @@
 Each POST takes the next scripted `Reply`: ``thought`` → a ``thought`` step (signature + summary),
 ``text`` → a ``model_output`` step, ``tool_call`` → a ``function_call`` step and status
 ``requires_action``. Ids are kept (unless ``store: false``), and a ``previous_interaction_id`` the
-fake never issued gets the real API's 404. Errors: a non-200 ``status`` answers with an error body,
+fake never issued gets the real API's 404 (recorded, without taking a scripted reply). Errors: a non-200 ``status`` answers with an error body,
 the spec shape ``{"error": {"code": "<string>", "message"}}`` for 4xx and the classic Google shape
 ``{"error": {"code": <int>, "message", "status"}}`` for 5xx, with ``Retry-After`` if scripted.
 Streams: ``cut_after=N`` drops the connection after N events; with a non-200 ``status`` as well,
@@ -143,14 +143,16 @@ def make_app(upstream: Upstream) -> Starlette:
 
     async def create(request: Request):
         body = await request.json()
-        reply = await upstream.next(request.url.path, dict(request.headers), dict(request.query_params), body)
+        seen = (request.url.path, dict(request.headers), dict(request.query_params), body)
+        previous = body.get("previous_interaction_id")
+        if previous and previous not in stored:  # recorded, but takes no scripted reply
+            upstream.requests.append(dict(zip(("path", "headers", "query", "body"), seen, strict=True)))
+            error = {"code": "not_found", "message": f"Interaction {previous} was not found."}
+            return JSONResponse({"error": error}, status_code=404)
+        reply = await upstream.next(*seen)
         streaming = bool(body.get("stream"))
         if reply.status != 200 and not (streaming and reply.cut_after is not None):
             return error_response(reply)
-        previous = body.get("previous_interaction_id")
-        if previous and previous not in stored:
-            error = {"code": "not_found", "message": f"Interaction {previous} was not found."}
-            return JSONResponse({"error": error}, status_code=404)
         interaction_id = f"v1_fake_{next(numbers):04d}"
         input_tokens, output_tokens = reply.usage
         interaction = {
