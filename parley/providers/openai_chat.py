@@ -1,0 +1,439 @@
+"""OpenAI-compatible Chat Completions: vLLM, Ollama, Groq, Together, DeepSeek, Mistral… and
+`openai/X` with an api_base. Interactions steps become chat messages and the answer (JSON or
+SSE chunks) becomes steps again. AzureAdapter reuses all of it with its own URL and auth."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any
+
+import httpx
+import orjson
+from httpx_sse import aconnect_sse
+
+from parley import wire
+from parley.errors import ApiError, UpstreamError, unsupported
+from parley.providers import base
+from parley.providers.base import Deployment, Outcome, Turn
+
+OPENAI_BASE = "https://api.openai.com/v1"
+# generation_config fields with a same-meaning Chat parameter.
+SAME = {
+    "temperature": "temperature",
+    "top_p": "top_p",
+    "seed": "seed",
+    "stop_sequences": "stop",
+    "thinking_level": "reasoning_effort",  # minimal|low|medium|high|xhigh are all reasoning_effort values
+}
+# tool_choice modes. `validated` (calls checked against the declared schema) is Chat's `auto` with
+# strict function schemas, which is how Chat enforces them.
+TOOL_MODES = {"auto": "auto", "any": "required", "none": "none", "validated": "auto"}
+INCOMPLETE = {"length", "content_filter"}  # finish reasons that cut the answer short
+DETAIL = {"low": "low", "medium": "auto", "high": "high", "ultra_high": "high"}
+AUDIO_FORMATS = {"audio/wav": "wav", "audio/mp3": "mp3", "audio/mpeg": "mp3"}
+FORMAT_TYPES = {"text", "image", "audio", "video"}  # response_format kinds; anything else is a bare schema
+
+
+class ChatCompletionsAdapter:
+    name = "openai_chat"
+
+    # --- where and how to call; AzureAdapter overrides these -------------------------------------
+
+    def url(self, deployment: Deployment) -> str:
+        return f"{(deployment.api_base or OPENAI_BASE).rstrip('/')}/chat/completions"
+
+    def params(self, deployment: Deployment) -> dict:
+        return {}
+
+    def headers(self, deployment: Deployment) -> dict:
+        return {"Authorization": f"Bearer {deployment.api_key}"} if deployment.api_key else {}
+
+    def max_tokens_key(self, deployment: Deployment) -> str:
+        # Every compatible server takes `max_tokens`; only OpenAI itself replaced it with
+        # `max_completion_tokens`, which its reasoning models require.
+        return "max_completion_tokens" if "api.openai.com" in self.url(deployment) else "max_tokens"
+
+    # --- the two calls ----------------------------------------------------------------------------
+
+    async def create(self, turn: Turn, deployment: Deployment) -> Outcome:
+        body = self.body(turn, deployment)
+        try:
+            response = await base.http_client().post(
+                self.url(deployment), json=body, **self._options(deployment)
+            )
+        except httpx.HTTPError as exc:
+            raise base.transport_error(exc) from exc
+        await base.raise_for_upstream(response)
+        return _outcome(_json(response.content), _summaries(turn))
+
+    async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[dict]:
+        body = {**self.body(turn, deployment), "stream": True, "stream_options": {"include_usage": True}}
+        steps = _StreamSteps(_summaries(turn))
+        try:
+            async with aconnect_sse(
+                base.http_client(), "POST", self.url(deployment), json=body, **self._options(deployment)
+            ) as source:
+                await base.raise_for_upstream(source.response)
+                async for sse in source.aiter_sse():
+                    if sse.data.strip() == "[DONE]":
+                        break
+                    for event in steps.feed(_json(sse.data)):
+                        yield event
+        except httpx.HTTPError as exc:
+            raise base.transport_error(exc) from exc
+        for event in steps.end():
+            yield event
+
+    def _options(self, deployment: Deployment) -> dict:
+        # No deployment timeout means the pooled client's own, not none at all.
+        timeout = base.request_timeout(deployment) or httpx.USE_CLIENT_DEFAULT
+        return {"params": self.params(deployment), "headers": self.headers(deployment), "timeout": timeout}
+
+    # --- request translation --------------------------------------------------------------------
+
+    def body(self, turn: Turn, deployment: Deployment) -> dict:
+        request = turn.request
+        self._check_request(request)
+        body = {"model": deployment.model, "messages": self.messages(turn)}
+        body.update(self.sampling(turn.generation_config, deployment))
+        body.update(self.tools(turn.tools, turn.generation_config.get("tool_choice")))
+        response_format = self.response_format(request)
+        if response_format:
+            body["response_format"] = response_format
+        if request.get("service_tier") in ("flex", "priority"):  # `standard` is the default tier
+            body["service_tier"] = request["service_tier"]
+        return body
+
+    def _check_request(self, request: Mapping[str, Any]) -> None:
+        if any(m != "text" for m in request.get("response_modalities") or []):
+            raise unsupported(self.name, "response_modalities other than text")
+        if request.get("safety_settings"):
+            raise unsupported(self.name, "safety_settings")
+        if request.get("cached_content"):
+            raise unsupported(self.name, "cached_content")
+        if request.get("service_tier") == "deferred":
+            raise unsupported(self.name, "service_tier 'deferred'")
+
+    def sampling(self, config: Mapping[str, Any], deployment: Deployment) -> dict:
+        out = {}
+        for key, value in config.items():
+            if value is None or key in ("tool_choice", "thinking_summaries"):
+                continue  # tool_choice goes with the tools; thinking_summaries filters the answer
+            if key == "max_output_tokens":
+                out[self.max_tokens_key(deployment)] = value
+            elif key in SAME:
+                out[SAME[key]] = value
+            else:
+                raise unsupported(self.name, f"generation_config.{key}")
+        return out
+
+    def messages(self, turn: Turn) -> list[dict]:
+        """History steps as chat messages: consecutive model-side steps make one assistant message,
+        function results become `tool` messages answering their call ids."""
+        messages = [{"role": "system", "content": turn.system_instruction}] if turn.system_instruction else []
+        # Reasoning is replayed only within the current turn (the tool-call loop): that is where
+        # DeepSeek-style servers need it, and older turns' reasoning they ignore or reject.
+        current = max((i for i, s in enumerate(turn.history) if s.get("type") == "user_input"), default=-1)
+        assistant: dict | None = None
+        reasoning: list[str] = []
+        for i, step in enumerate(turn.history):
+            kind = step.get("type")
+            if kind == "thought":
+                if i > current:
+                    reasoning += [b["text"] for b in step.get("summary") or [] if b.get("type") == "text"]
+                continue
+            if kind not in ("model_output", "function_call"):
+                assistant, reasoning = None, []
+            if kind == "user_input":
+                messages.append({"role": "user", "content": self._user_content(step.get("content") or [])})
+            elif kind == "function_result":
+                messages.append(
+                    {"role": "tool", "tool_call_id": step["call_id"], "content": self._result(step)}
+                )
+            elif kind in ("model_output", "function_call"):
+                if assistant is None:
+                    assistant = {"role": "assistant", "content": None}
+                    messages.append(assistant)
+                if reasoning:
+                    assistant["reasoning_content"] = assistant.get("reasoning_content", "") + "".join(
+                        reasoning
+                    )
+                    reasoning = []
+                self._add_to_assistant(assistant, step)
+            else:
+                raise unsupported(self.name, f"'{kind}' steps in the conversation")
+        return messages
+
+    def _add_to_assistant(self, assistant: dict, step: dict) -> None:
+        if step["type"] == "function_call":
+            arguments = orjson.dumps(step.get("arguments") or {}).decode()
+            call = {
+                "id": step["id"],
+                "type": "function",
+                "function": {"name": step["name"], "arguments": arguments},
+            }
+            assistant.setdefault("tool_calls", []).append(call)
+            return
+        for block in step.get("content") or []:
+            if block.get("type") != "text":
+                raise unsupported(self.name, f"{block.get('type')} content in model turns")
+            assistant["content"] = (assistant["content"] or "") + block["text"]
+
+    def _user_content(self, blocks: list[dict]) -> str | list[dict]:
+        if len(blocks) == 1 and blocks[0].get("type") == "text":
+            return blocks[0]["text"]  # the plain-string form every compatible server takes
+        return [self._part(block) for block in blocks]
+
+    def _part(self, block: dict) -> dict:
+        kind, mime, data = block.get("type"), block.get("mime_type"), block.get("data")
+        if kind == "text":
+            return {"type": "text", "text": block["text"]}
+        if kind == "image":
+            url = f"data:{mime or 'image/png'};base64,{data}" if data else block.get("uri")
+            image = {"url": url}
+            if block.get("resolution"):
+                image["detail"] = DETAIL[block["resolution"]]
+            return {"type": "image_url", "image_url": image}
+        if kind == "audio" and data and mime in AUDIO_FORMATS:
+            return {"type": "input_audio", "input_audio": {"data": data, "format": AUDIO_FORMATS[mime]}}
+        if kind == "document" and data and mime == "application/pdf":
+            return {
+                "type": "file",
+                "file": {"filename": "document.pdf", "file_data": f"data:{mime};base64,{data}"},
+            }
+        raise unsupported(
+            self.name,
+            f"{kind} input ({mime or 'uri'}); it takes text, images, wav/mp3 audio data and PDF data",
+        )
+
+    def _result(self, step: dict) -> str:
+        """A function result as tool-message text (Chat tool messages carry text only)."""
+        result = step.get("result")
+        if isinstance(result, list):
+            kinds = {b.get("type") for b in result} - {"text"}
+            if kinds:
+                raise unsupported(
+                    self.name, f"{', '.join(sorted(map(str, kinds)))} content in function results"
+                )
+            result = "\n".join(b["text"] for b in result)
+        if step.get("is_error"):
+            result = {"error": result}  # Chat has no error flag on tool messages: say it in the content
+        return result if isinstance(result, str) else orjson.dumps(result).decode()
+
+    def tools(self, tools: list[dict], choice: Any) -> dict:
+        mode, allowed = choice or "auto", None
+        if isinstance(choice, dict):
+            mode = choice.get("allowed_tools", {}).get("mode", "auto")
+            allowed = choice.get("allowed_tools", {}).get("tools")
+        for tool in tools:
+            if tool.get("type") != "function":
+                raise unsupported(self.name, f"'{tool.get('type')}' tools")
+        if allowed is not None:
+            # Chat's own `allowed_tools` choice is OpenAI-only; offering just those tools means the
+            # same to every compatible server.
+            unknown = set(allowed) - {t["name"] for t in tools}
+            if unknown:
+                raise ApiError(
+                    400, f"tool_choice.allowed_tools names undeclared tools: {', '.join(sorted(unknown))}"
+                )
+            tools = [t for t in tools if t["name"] in allowed]
+        if not tools:
+            return {}
+        out: dict[str, Any] = {"tools": [_function(t, strict=mode == "validated") for t in tools]}
+        if choice is not None:
+            out["tool_choice"] = TOOL_MODES[mode]
+            if mode == "any" and len(tools) == 1:  # the named form, which older servers also take
+                out["tool_choice"] = {"type": "function", "function": {"name": tools[0]["name"]}}
+        return out
+
+    def response_format(self, request: Mapping[str, Any]) -> dict | None:
+        formats = request.get("response_format")
+        if isinstance(formats, dict) and formats.get("type") not in FORMAT_TYPES:
+            formats = {"type": "text", "schema": formats}  # legacy: a bare schema + response_mime_type
+        formats = formats if isinstance(formats, list) else [formats] if formats else [{"type": "text"}]
+        if len(formats) > 1 or formats[0].get("type") != "text":
+            raise unsupported(self.name, f"{' and '.join(f.get('type', '?') for f in formats)} output")
+        mime = formats[0].get("mime_type") or request.get("response_mime_type")
+        schema = formats[0].get("schema")
+        if schema is not None:
+            # strict=False: Gemini-style schemas leave properties optional, which OpenAI's strict mode
+            # rejects; vLLM, Ollama and Groq constrain decoding to the schema either way.
+            name = re.sub(r"[^a-zA-Z0-9_-]", "_", str(schema.get("title") or "response"))[:64]
+            return {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": False}}
+        if mime == "application/json":
+            return {"type": "json_object"}
+        if mime not in (None, "text/plain"):
+            raise unsupported(self.name, f"response mime_type '{mime}'")
+        return None
+
+
+def _function(tool: dict, strict: bool) -> dict:
+    function = {"name": tool["name"]}
+    for key in ("description", "parameters"):
+        if tool.get(key) is not None:
+            function[key] = tool[key]
+    if strict:
+        function["strict"] = True
+    return {"type": "function", "function": function}
+
+
+# --- answer translation ---------------------------------------------------------------------------
+
+
+def _summaries(turn: Turn) -> bool:
+    return turn.generation_config.get("thinking_summaries") != "none"
+
+
+def _json(raw: str | bytes) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise UpstreamError(502, f"invalid JSON from upstream: {exc}") from exc
+
+
+def _reasoning(message: dict) -> str:
+    """vLLM and DeepSeek call it `reasoning_content`; Ollama, Groq and newer vLLM `reasoning`."""
+    value = message.get("reasoning_content") or message.get("reasoning")
+    return value if isinstance(value, str) else ""
+
+
+def _arguments(raw: Any) -> dict:
+    if isinstance(raw, dict):
+        return raw
+    try:
+        value = orjson.loads(raw) if raw and raw.strip() else {}
+    except orjson.JSONDecodeError:
+        value = None
+    # Keep what the model produced rather than dropping it, as wire.StepAccumulator does.
+    return value if isinstance(value, dict) else {"_raw": raw}
+
+
+def _status(finish: str | None, calls: bool) -> str:
+    if finish in INCOMPLETE:
+        return "incomplete"
+    return "requires_action" if calls else "completed"
+
+
+def _usage(usage: dict | None) -> dict:
+    if not usage:
+        return {}
+    thought = (usage.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0
+    prompt = usage.get("prompt_tokens") or 0
+    output = max((usage.get("completion_tokens") or 0) - thought, 0)  # completion_tokens include reasoning
+    return {
+        "total_input_tokens": prompt,
+        "total_output_tokens": output,
+        "total_thought_tokens": thought,
+        "total_cached_tokens": (usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0,
+        "total_tokens": usage.get("total_tokens") or prompt + output + thought,
+    }
+
+
+def _outcome(data: dict, summaries: bool) -> Outcome:
+    if not data.get("choices"):
+        raise UpstreamError(502, "upstream answered without choices")
+    choice = data["choices"][0]
+    message = choice.get("message") or {}
+    steps = []
+    if summaries and _reasoning(message):
+        steps.append({"type": "thought", "summary": [{"type": "text", "text": _reasoning(message)}]})
+    text = message.get("content") or message.get("refusal")
+    if text:
+        steps.append({"type": "model_output", "content": [{"type": "text", "text": text}]})
+    calls = [
+        {
+            "type": "function_call",
+            "id": c.get("id") or wire.new_id("call_"),
+            "name": c["function"]["name"],
+            "arguments": _arguments(c["function"].get("arguments")),
+        }
+        for c in message.get("tool_calls") or []
+    ]
+    status = _status(choice.get("finish_reason"), bool(calls))
+    return Outcome(steps + calls, status=status, usage=_usage(data.get("usage")), upstream_id=data.get("id"))
+
+
+class _StreamSteps:
+    """Chat chunks -> step events. A thought or text step closes when the output switches kind;
+    function calls stay open to the end, since parallel calls may interleave their fragments."""
+
+    def __init__(self, summaries: bool):
+        self.summaries = summaries
+        self.started = 0
+        self.open: tuple[str, int] | None = None  # (step type, index) of the open thought/text step
+        self.calls: dict[int, int] = {}  # upstream tool_calls[].index -> step index
+        self.finish: str | None = None
+        self.usage: dict = {}
+
+    def feed(self, chunk: dict) -> Iterator[dict]:
+        if chunk.get("error"):
+            raise _stream_error(chunk["error"])
+        if chunk.get("usage"):
+            self.usage = _usage(chunk["usage"])
+        for choice in chunk.get("choices") or []:
+            delta = choice.get("delta") or {}
+            if self.summaries and _reasoning(delta):
+                summary = {"type": "text", "text": _reasoning(delta)}
+                yield from self._text("thought", {"type": "thought_summary", "content": summary})
+            text = (delta.get("content") or "") + (delta.get("refusal") or "")
+            if text:
+                yield from self._text("model_output", {"type": "text", "text": text})
+            for call in delta.get("tool_calls") or []:
+                yield from self._call(call)
+            self.finish = choice.get("finish_reason") or self.finish
+
+    def end(self) -> Iterator[dict]:
+        if self.finish is None:
+            raise UpstreamError(502, "upstream stream ended without a finish_reason (truncated)")
+        yield from self._close()
+        for index in self.calls.values():
+            yield {"event_type": "step.stop", "index": index}
+        status = _status(self.finish, bool(self.calls))
+        yield {"event_type": "interaction.completed", "interaction": {"status": status, "usage": self.usage}}
+
+    def _start(self, step: dict) -> tuple[int, dict]:
+        self.started += 1
+        return self.started - 1, {"event_type": "step.start", "index": self.started - 1, "step": step}
+
+    def _close(self) -> Iterator[dict]:
+        if self.open:
+            yield {"event_type": "step.stop", "index": self.open[1]}
+            self.open = None
+
+    def _text(self, kind: str, delta: dict) -> Iterator[dict]:
+        if self.open is None or self.open[0] != kind:
+            yield from self._close()
+            index, event = self._start({"type": kind})
+            self.open = (kind, index)
+            yield event
+        yield {"event_type": "step.delta", "index": self.open[1], "delta": delta}
+
+    def _call(self, call: dict) -> Iterator[dict]:
+        function = call.get("function") or {}
+        index = self.calls.get(call.get("index", 0))
+        if index is None:
+            yield from self._close()
+            step = {
+                "type": "function_call",
+                "id": call.get("id") or wire.new_id("call_"),
+                "name": function.get("name") or "",
+                "arguments": {},
+            }
+            index, event = self._start(step)
+            self.calls[call.get("index", 0)] = index
+            yield event
+        if function.get("arguments"):
+            yield {
+                "event_type": "step.delta",
+                "index": index,
+                "delta": {"type": "arguments_delta", "arguments": function["arguments"]},
+            }
+
+
+def _stream_error(error: Any) -> UpstreamError:
+    """An `{"error": …}` chunk: the upstream failed after its 200 went out."""
+    message = error.get("message") if isinstance(error, dict) else None
+    code = error.get("code") if isinstance(error, dict) else None
+    status = code if isinstance(code, int) and 400 <= code < 600 else 500
+    return UpstreamError(status, f"upstream stream error: {message or error}")
