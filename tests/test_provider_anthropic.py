@@ -443,6 +443,11 @@ async def test_stream_thinking(fake):
     assert "".join(part["text"] for part in thought["summary"]) == "Six times seven."
     assert thought["signature"] == signature("Six times seven.")
     assert answer == {"type": "model_output", "content": [{"type": "text", "text": "42."}]}
+    # The summary arrived in pieces; replayed, it is the signed text again (the fake verifies it).
+    await create(
+        fake, {"generation_config": {"thinking_level": "medium"}}, [*input_to_steps("6*7?"), thought, answer]
+    )
+    assert sent(fake)["messages"][1]["content"][0]["thinking"] == "Six times seven."
 
 
 async def test_redacted_thinking_round_trip(fake):
