@@ -115,9 +115,10 @@ class Router:
         state.in_flight -= 1
         now = time.monotonic()
         state.fails = [t for t in state.fails if now - t < 60] + [now]
-        if error.retryable and (
-            error.status == 429 or len(state.fails) >= max(self.settings.allowed_fails, 1)
-        ):
+        # As in LiteLLM, a lone deployment never cools down: that would turn one error into an outage.
+        alone = len(self._groups[state.deployment.model_name]) == 1
+        tripped = error.status == 429 or len(state.fails) >= max(self.settings.allowed_fails, 1)
+        if error.retryable and tripped and not alone:
             wait = max(self.settings.cooldown_time, min(error.retry_after or 0, MAX_RETRY_AFTER))
             state.cooldown_until = now + wait
         self._report(Attempt(state.deployment, now - started, error))

@@ -1,0 +1,87 @@
+"""Shared fixtures: fake upstreams and Parley gateways, all real HTTP servers on loopback."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+
+import pytest
+
+from parley.config import parse
+from parley.server import create_app
+from tests.fakes import gemini as gemini_fake
+from tests.fakes.script import Upstream
+from tests.fakes.server import LiveServer
+# TMP from tests.pg import pg_url  # noqa: F401  (session fixture: a real PostgreSQL)
+
+MASTER_KEY = "sk-parley-test"
+OTHER_KEY = "sk-parley-other"
+
+
+@pytest.fixture(scope="session")
+def gemini_upstream():
+    """A fake Gemini Interactions upstream shared by the session; tests script it via .replies."""
+    upstream = Upstream()
+    server = LiveServer(gemini_fake.make_app(upstream)).start()
+    server.upstream = upstream
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _reset_fakes(request):
+    """Each test starts with an unscripted fake and an empty request log."""
+    yield
+    if "gemini_upstream" in request.fixturenames:
+        upstream = request.getfixturevalue("gemini_upstream").upstream
+        upstream.replies.clear()
+        upstream.requests.clear()
+
+
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def gateway_factory(tmp_path_factory):
+    """Start a Parley server for a config dict; stopped at the end of the session."""
+    started: list[LiveServer] = []
+
+    def start(config: dict, database_url: str | None = None) -> LiveServer:
+        config = {**config}
+        general = {"validate_responses": True, **config.get("general_settings", {})}
+        general.setdefault(
+            "database_url",
+            database_url or f"sqlite:///{tmp_path_factory.mktemp('db')}/parley-{next(_counter)}.db",
+        )
+        config["general_settings"] = general
+        server = LiveServer(create_app(parse(config))).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        with contextlib.suppress(Exception):
+            server.stop()
+
+
+def gemini_config(upstream_url: str, **general) -> dict:
+    return {
+        "model_list": [
+            {
+                "model_name": "gemini-fake",
+                "litellm_params": {
+                    "model": "gemini/gemini-3-flash-preview",
+                    "api_base": upstream_url,
+                    "api_key": "upstream-key",
+                },
+            },
+            {"model_name": "smollm2", "litellm_params": {"model": "local/smollm2"}},
+        ],
+        "general_settings": {"master_key": MASTER_KEY, "api_keys": [OTHER_KEY], **general},
+    }
+
+
+@pytest.fixture(scope="session")
+def gateway(gateway_factory, gemini_upstream):
+    """Parley with a fake Gemini upstream (`gemini-fake`) and the local model (`smollm2`)."""
+    return gateway_factory(gemini_config(gemini_upstream.url))

@@ -1,0 +1,283 @@
+"""The gateway end to end: the unmodified google-genai SDK and raw HTTP against a real server."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+from google import genai
+from google.genai import _interactions as genai_errors
+
+from tests.conftest import MASTER_KEY, OTHER_KEY
+from tests.contract.spec import assert_stream_valid, validate
+from tests.fakes.script import Reply
+
+
+def sdk(gateway, key=MASTER_KEY, **http_options) -> genai.Client:
+    # One attempt: the SDK would otherwise retry our 5xx answers with backoff.
+    return genai.Client(
+        api_key=key, http_options={"base_url": gateway.url, "retry_options": {"attempts": 1}, **http_options}
+    )
+
+
+def http(gateway, key=MASTER_KEY) -> httpx.Client:
+    return httpx.Client(base_url=gateway.url, headers={"x-goog-api-key": key} if key else {}, timeout=60)
+
+
+# -- the google-genai SDK, unmodified ------------------------------------------------------------
+def test_sdk_create_get_and_output_text(gateway, gemini_upstream):
+    client = sdk(gateway)
+    interaction = client.interactions.create(model="gemini-fake", input="Tell me a joke.")
+    assert interaction.status == "completed"
+    assert interaction.output_text == "Hello from the fake upstream."
+    assert [s.type for s in interaction.steps] == ["model_output"]  # POST: this turn's steps only
+    assert interaction.usage.total_tokens == 18
+    # The upstream got the upstream model id and key, never ours.
+    sent = gemini_upstream.upstream.requests[-1]
+    assert sent["body"]["model"] == "gemini-3-flash-preview"
+    assert sent["headers"]["x-goog-api-key"] == "upstream-key"
+
+    fetched = client.interactions.get(interaction.id)
+    assert [s.type for s in fetched.steps] == ["user_input", "model_output"]  # GET: the timeline
+    assert fetched.output_text == "Hello from the fake upstream."
+
+
+def test_sdk_v1beta_path(gateway):
+    client = sdk(gateway, api_version="v1beta")
+    assert client.interactions.create(model="gemini-fake", input="hi").status == "completed"
+
+
+def test_sdk_streams_events(gateway, gemini_upstream):
+    gemini_upstream.upstream.replies.append(Reply(text="streamed words arrive in pieces", chunk_size=5))
+    client = sdk(gateway)
+    events = list(client.interactions.create(model="gemini-fake", input="hi", stream=True))
+    kinds = [e.event_type for e in events]
+    assert kinds[0] == "interaction.created" and kinds[-1] == "interaction.completed"
+    text = "".join(e.delta.text for e in events if e.event_type == "step.delta" and e.delta.type == "text")
+    assert text == "streamed words arrive in pieces"
+    assert sum(k == "step.delta" for k in kinds) == 7
+    interaction_id = events[0].interaction.id
+    assert client.interactions.get(interaction_id).output_text == text
+
+
+def test_sdk_function_call_round_trip(gateway, gemini_upstream):
+    gemini_upstream.upstream.replies.append(Reply(tool_call=("get_weather", {"location": "Boston"})))
+    client = sdk(gateway)
+    tools = [
+        {
+            "type": "function",
+            "name": "get_weather",
+            "description": "Weather for a city.",
+            "parameters": {"type": "object", "properties": {"location": {"type": "string"}}},
+        }
+    ]
+    first = client.interactions.create(model="gemini-fake", input="Weather in Boston?", tools=tools)
+    assert first.status == "requires_action"
+    call = next(s for s in first.steps if s.type == "function_call")
+    assert call.name == "get_weather" and call.arguments == {"location": "Boston"}
+
+    second = client.interactions.create(
+        model="gemini-fake",
+        previous_interaction_id=first.id,
+        tools=tools,
+        input=[{"type": "function_result", "call_id": call.id, "name": "get_weather", "result": "7C, rain"}],
+    )
+    assert second.status == "completed"
+    timeline = client.interactions.get(second.id).steps
+    types = [s.type for s in timeline]
+    assert types[0] == "user_input" and types[-1] == "model_output"
+    assert types.index("function_call") + 1 == types.index("function_result")
+
+
+def test_sdk_previous_interaction_id_rebuilds_history_for_a_stateless_upstream(gateway):
+    """The local model keeps no state: Parley replays the stored conversation to it."""
+    client = sdk(gateway)
+    first = client.interactions.create(
+        model="smollm2", input="Say hello.", generation_config={"max_output_tokens": 8, "temperature": 0}
+    )
+    second = client.interactions.create(
+        model="smollm2",
+        input="And again.",
+        previous_interaction_id=first.id,
+        generation_config={"max_output_tokens": 8, "temperature": 0},
+    )
+    assert second.output_text
+    steps = client.interactions.get(second.id).steps
+    assert [s.type for s in steps] == ["user_input", "model_output", "user_input", "model_output"]
+    assert steps[0].content[0].text == "Say hello." and steps[2].content[0].text == "And again."
+
+
+def test_sdk_background_cancel_and_delete(gateway, gemini_upstream):
+    gemini_upstream.upstream.replies.append(Reply(delay=5))  # the upstream stalls; we cancel meanwhile
+    client = sdk(gateway)
+    started = client.interactions.create(model="gemini-fake", input="Take your time.", background=True)
+    assert started.status == "in_progress"
+    cancelled = client.interactions.cancel(started.id)
+    assert cancelled.status == "cancelled"
+    assert client.interactions.get(started.id).status == "cancelled"
+    assert client.interactions.cancel(started.id).status == "cancelled"  # idempotent
+    done = client.interactions.create(model="gemini-fake", input="hi")
+    with pytest.raises(genai_errors.BadRequestError):
+        client.interactions.cancel(done.id)  # a finished interaction cannot be cancelled
+    assert client.interactions.delete(started.id) is None
+    with pytest.raises(genai_errors.NotFoundError):
+        client.interactions.get(started.id)
+
+
+def test_sdk_background_completes_and_is_pollable(gateway):
+    client = sdk(gateway)
+    started = client.interactions.create(model="gemini-fake", input="hi", background=True)
+    deadline = time.monotonic() + 10
+    while (got := client.interactions.get(started.id)).status in ("queued", "in_progress"):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert got.status == "completed" and got.output_text == "Hello from the fake upstream."
+
+
+def test_sdk_stream_resume_with_last_event_id(gateway, gemini_upstream):
+    gemini_upstream.upstream.replies.append(Reply(text="abcdefghij", chunk_size=2))
+    client = sdk(gateway)
+    events = list(client.interactions.create(model="gemini-fake", input="hi", stream=True))
+    cut = next(e for e in events if e.event_type == "step.delta")
+    resumed = list(client.interactions.get(events[0].interaction.id, stream=True, last_event_id=cut.event_id))
+    assert [e.event_id for e in resumed] == [e.event_id for e in events[events.index(cut) + 1 :]]
+
+
+def test_sdk_errors_map_to_exceptions(gateway, gemini_upstream):
+    client = sdk(gateway)
+    with pytest.raises(genai_errors.NotFoundError):
+        client.interactions.get("v1_missing")
+    with pytest.raises(genai_errors.NotFoundError):
+        client.interactions.create(model="no-such-model", input="hi")
+    stranger = sdk(gateway, key="sk-wrong")  # keep a reference: the SDK closes its transport when collected
+    with pytest.raises(genai_errors.AuthenticationError):
+        stranger.interactions.create(model="gemini-fake", input="hi")
+    gemini_upstream.upstream.replies.append(Reply(status=429, retry_after=1, error_message="slow down"))
+    with pytest.raises(genai_errors.RateLimitError) as caught:
+        client.interactions.create(model="gemini-fake", input="hi")
+    assert "slow down" in str(caught.value)
+
+
+# -- ownership ------------------------------------------------------------------------------------
+def test_an_interaction_is_visible_only_to_its_key(gateway):
+    owner, theirs = sdk(gateway), sdk(gateway, key=OTHER_KEY)
+    mine = owner.interactions.create(model="gemini-fake", input="secret")
+    with pytest.raises(genai_errors.NotFoundError):
+        theirs.interactions.get(mine.id)
+    with pytest.raises(genai_errors.NotFoundError):
+        theirs.interactions.delete(mine.id)
+    with pytest.raises(genai_errors.NotFoundError):
+        theirs.interactions.create(model="gemini-fake", input="more", previous_interaction_id=mine.id)
+    assert owner.interactions.get(mine.id).status == "completed"  # still there for its owner
+
+
+@pytest.mark.parametrize(
+    "auth",
+    [
+        {"headers": {"x-goog-api-key": MASTER_KEY}},
+        {"headers": {"Authorization": f"Bearer {MASTER_KEY}"}},
+        {"params": {"key": MASTER_KEY}},
+    ],
+)
+def test_the_three_ways_to_send_a_key(gateway, auth):
+    r = httpx.post(f"{gateway.url}/v1/interactions", json={"model": "gemini-fake", "input": "hi"}, **auth)
+    assert r.status_code == 200, r.text
+    validate("Interaction", r.json())
+    # The same key reads it back whichever way it is sent.
+    assert (
+        httpx.get(f"{gateway.url}/v1/interactions/{r.json()['id']}", params={"key": MASTER_KEY}).status_code
+        == 200
+    )
+
+
+# -- raw HTTP: shapes, errors ---------------------------------------------------------------------
+def test_json_response_is_spec_valid_and_has_legacy_outputs(gateway):
+    body = http(gateway).post("/v1beta/interactions", json={"model": "gemini-fake", "input": "hi"}).json()
+    validate("Interaction", body)
+    assert body["object"] == "interaction" and body["role"] == "model"
+    assert body["outputs"][-1]["text"] == "Hello from the fake upstream."
+
+
+def test_stream_is_spec_valid(gateway, gemini_upstream):
+    gemini_upstream.upstream.replies.append(Reply(tool_call=("f", {"a": 1}), thought="Thinking."))
+    r = http(gateway).post("/v1/interactions", json={"model": "gemini-fake", "input": "hi", "stream": True})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+    events = assert_stream_valid(r.text)
+    assert events[-1]["interaction"]["status"] == "requires_action"
+
+
+def test_store_false_is_not_retrievable(gateway):
+    c = http(gateway)
+    body = c.post("/v1/interactions", json={"model": "gemini-fake", "input": "hi", "store": False}).json()
+    assert body["status"] == "completed"
+    assert c.get(f"/v1/interactions/{body['id']}").status_code == 404
+
+
+def test_upstream_failure_mid_stream_ends_with_error_and_failed(gateway, gemini_upstream):
+    gemini_upstream.upstream.replies.append(Reply(text="x" * 80, chunk_size=4, cut_after=5))
+    c = http(gateway)
+    r = c.post("/v1/interactions", json={"model": "gemini-fake", "input": "hi", "stream": True})
+    events = assert_stream_valid(r.text)
+    kinds = [e["event_type"] for e in events]
+    assert kinds[-1] == "error" and "interaction.completed" not in kinds
+    assert c.get(f"/v1/interactions/{events[0]['interaction']['id']}").json()["status"] == "failed"
+
+
+@pytest.mark.parametrize(
+    "request_kwargs, status, needle",
+    [
+        ({"content": b"{not json"}, 400, "not valid JSON"),
+        ({"content": b'{"model": "gemini-fake", "input": "\xff"}'}, 400, "UTF-8"),
+        ({"json": {"input": "hi"}}, 400, "'model' is a required property"),
+        ({"json": {"model": "gemini-fake", "input": [{"type": "function_call", "id": "a"}]}}, 400, "'name'"),
+        ({"json": {"model": "gemini-fake", "input": "hi", "stream": "yes"}}, 400, "/stream"),
+        ({"json": {"model": "gemini-fake"}}, 400, "`input` is required"),
+        ({"json": {"model": "no-such-model", "input": "hi"}}, 404, "no-such-model"),
+        (
+            {"json": {"model": "gemini-fake", "input": "hi", "previous_interaction_id": "v1_nope"}},
+            404,
+            "v1_nope",
+        ),
+        ({"json": {"model": "gemini-fake", "input": "hi", "background": True, "store": False}}, 400, "store"),
+        ({"json": {"agent": "deep-research-pro-preview-12-2025", "input": "hi"}}, 400, "Agents"),
+    ],
+)
+def test_bad_requests_get_clear_errors(gateway, request_kwargs, status, needle):
+    r = http(gateway).post("/v1/interactions", headers={"content-type": "application/json"}, **request_kwargs)
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/json")
+    validate("ErrorResponse", r.json())
+    assert needle in r.json()["error"]["message"]
+
+
+def test_auth_errors(gateway):
+    assert http(gateway, key=None).get("/v1/interactions/x").status_code == 401
+    r = http(gateway, key="sk-wrong").get("/v1/interactions/x")
+    assert r.status_code == 401 and r.json()["error"]["code"] == "unauthenticated"
+
+
+def test_unknown_routes_and_methods(gateway):
+    c = http(gateway)
+    assert c.get("/v1/nothing-here").json()["error"]["code"] == "not_found"
+    r = c.put("/v1/interactions")
+    assert r.status_code == 405 and "POST" in r.headers["allow"]
+    assert c.get("/v1/interactions/x", params={"stream": "maybe"}).status_code == 400
+
+
+def test_upstream_errors_pass_through_with_status(gateway, gemini_upstream):
+    c = http(gateway)
+    for status, expected in [(400, 400), (500, 502), (401, 502)]:
+        gemini_upstream.upstream.replies.append(Reply(status=status, error_message=f"upstream said {status}"))
+        r = c.post("/v1/interactions", json={"model": "gemini-fake", "input": "hi"})
+        assert r.status_code == expected
+        assert f"upstream said {status}" in r.json()["error"]["message"]
+
+
+def test_health_spec_and_docs(gateway):
+    c = http(gateway, key=None)
+    assert c.get("/health/liveliness").json() == {"status": "ok"}
+    assert c.get("/health/readiness").json()["status"] == "ok"
+    spec = c.get("/openapi.json").json()
+    assert spec["openapi"].startswith("3.1") and "/{api_version}/interactions" in spec["paths"]
+    assert c.get("/docs/").status_code == 200
