@@ -1,0 +1,502 @@
+"""OpenAI Responses API adapter: `POST {api_base}/responses`, JSON and SSE.
+
+Parley keeps every conversation itself, so each call is stateless: `store: false` and the whole
+history goes up as `input` items. Reasoning survives the round trip through its encrypted content,
+which this adapter asks for and keeps in the thought step's `signature`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import mimetypes
+import re
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import httpx
+import orjson
+from httpx_sse import aconnect_sse
+
+from parley import errors
+from parley.errors import UpstreamError
+from parley.providers import base
+from parley.providers.base import Deployment, Outcome, Turn
+
+PROVIDER = "openai"
+DEFAULT_API_BASE = "https://api.openai.com/v1"
+
+# generation_config keys the Responses API can honour; anything else set is a 400, never a silent drop.
+CONFIG_KEYS = frozenset(
+    {"temperature", "top_p", "max_output_tokens", "tool_choice", "thinking_level", "thinking_summaries"}
+)
+TOOL_MODES = {"auto": "auto", "any": "required", "none": "none"}
+SERVICE_TIERS = {"standard": "default", "flex": "flex", "priority": "priority"}
+IMAGE_DETAIL = {"low": "low", "medium": "auto", "high": "high", "ultra_high": "original"}
+# A `response.failed` / `error` code -> the HTTP status it stands for (others: the request was bad).
+ERROR_STATUS = {"server_error": 500, "rate_limit_exceeded": 429, "vector_store_timeout": 504}
+# Only reasoning models accept `include: ["reasoning.encrypted_content"]`; others answer 400.
+REASONING_MODEL = re.compile(r"(o\d|gpt-5(?!-chat)|gpt-[6-9]|codex)", re.IGNORECASE)
+SIGNATURE = re.compile(r"(rs_[\w-]+):(.+)", re.DOTALL)
+
+
+class OpenAIResponsesAdapter:
+    name = PROVIDER
+
+    def url(self, deployment: Deployment) -> str:
+        return (deployment.api_base or DEFAULT_API_BASE).rstrip("/") + "/responses"
+
+    def headers(self, deployment: Deployment) -> dict[str, str]:
+        return {"Authorization": f"Bearer {deployment.api_key}"} if deployment.api_key else {}
+
+    async def create(self, turn: Turn, deployment: Deployment) -> Outcome:
+        body = request_body(turn, deployment)
+        try:
+            response = await base.http_client().post(
+                self.url(deployment),
+                json=body,
+                headers=self.headers(deployment),
+                timeout=_timeout(deployment),
+            )
+        except httpx.HTTPError as exc:
+            raise base.transport_error(exc) from exc
+        await base.raise_for_upstream(response)
+        return outcome(response.json())
+
+    async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[dict]:
+        body = {**request_body(turn, deployment), "stream": True}
+        translator = StreamTranslator()
+        try:
+            async with aconnect_sse(
+                base.http_client(),
+                "POST",
+                self.url(deployment),
+                json=body,
+                headers=self.headers(deployment),
+                timeout=_timeout(deployment),
+            ) as source:
+                await base.raise_for_upstream(source.response)
+                async for sse in source.aiter_sse():
+                    if not sse.data or sse.data == "[DONE]":
+                        continue
+                    for event in translator.feed(_json(sse.data)):
+                        yield event
+                    if translator.finished:
+                        return
+        except httpx.HTTPError as exc:
+            raise base.transport_error(exc) from exc
+        raise UpstreamError(502, "stream ended before response.completed")
+
+
+def _timeout(deployment: Deployment) -> httpx.Timeout | Any:
+    # httpx reads timeout=None as "no timeout at all"; without a deployment timeout keep the client's.
+    return base.request_timeout(deployment) or httpx.USE_CLIENT_DEFAULT
+
+
+def _json(data: str) -> dict:
+    try:
+        event = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        event = None
+    if not isinstance(event, dict):
+        raise UpstreamError(502, f"malformed stream event: {data[:200]!r}")
+    return event
+
+
+# -- request ----------------------------------------------------------------------------------------
+
+
+def request_body(turn: Turn, deployment: Deployment) -> dict:
+    request, config = turn.request, turn.generation_config
+    _reject_unsupported(request, config)
+    # store=false: Parley stores the conversation and resends it whole, so OpenAI keeps nothing and
+    # turn.previous_upstream_id (a previous_response_id) is never needed.
+    body: dict[str, Any] = {"model": deployment.model, "input": input_items(turn.history), "store": False}
+    if turn.system_instruction:
+        body["instructions"] = turn.system_instruction
+    if turn.tools:
+        body["tools"] = [_tool(tool) for tool in turn.tools]
+    if config.get("tool_choice") is not None:
+        body["tool_choice"] = _tool_choice(config["tool_choice"])
+    body.update(
+        {k: config[k] for k in ("temperature", "top_p", "max_output_tokens") if config.get(k) is not None}
+    )
+    reasoning = _reasoning(config)
+    if reasoning:
+        body["reasoning"] = reasoning
+    if reasoning or _reasons(deployment):
+        body["include"] = ["reasoning.encrypted_content"]  # what makes stateless thought replay work
+    text_format = _text_format(request)
+    if text_format:
+        body["text"] = {"format": text_format}
+    if request.get("service_tier"):
+        body["service_tier"] = _service_tier(request["service_tier"])
+    return body
+
+
+def _reject_unsupported(request: Mapping, config: Mapping) -> None:
+    for key, value in config.items():
+        if value is not None and key not in CONFIG_KEYS:
+            raise errors.unsupported(PROVIDER, f"generation_config.{key}")
+    for key in ("safety_settings", "cached_content"):
+        if request.get(key):
+            raise errors.unsupported(PROVIDER, key)
+    if set(request.get("response_modalities") or ["text"]) - {"text"}:
+        raise errors.unsupported(PROVIDER, "response_modalities other than text")
+
+
+def _reasons(deployment: Deployment) -> bool:
+    override = deployment.params.get("supports_reasoning")
+    return override if isinstance(override, bool) else bool(REASONING_MODEL.match(deployment.model))
+
+
+def _tool(tool: Mapping) -> dict:
+    if tool.get("type") != "function":
+        raise errors.unsupported(PROVIDER, f"the {tool.get('type')} tool")
+    if tool.get("defer_loading"):
+        raise errors.unsupported(PROVIDER, "defer_loading on function tools")
+    out = {
+        "type": "function",
+        "name": tool["name"],
+        "parameters": tool.get("parameters") or {"type": "object", "properties": {}},
+        # Responses functions default to strict schemas, which ordinary schemas (optional fields,
+        # open objects) fail; Interactions has no strict flag, so ask for the lenient mode.
+        "strict": False,
+    }
+    description = tool.get("description") or tool.get("short_description")
+    if description:
+        out["description"] = description
+    return out
+
+
+def _tool_mode(mode: str) -> str:
+    if mode not in TOOL_MODES:  # `validated` has no Responses equivalent
+        raise errors.unsupported(PROVIDER, f"tool_choice mode '{mode}'")
+    return TOOL_MODES[mode]
+
+
+def _tool_choice(choice: str | Mapping) -> str | dict:
+    if isinstance(choice, str):
+        return _tool_mode(choice)
+    allowed = choice.get("allowed_tools") or {}
+    mode, names = _tool_mode(allowed.get("mode", "auto")), allowed.get("tools") or []
+    if mode == "none" or not names:
+        return mode
+    if mode == "required" and len(names) == 1:
+        return {"type": "function", "name": names[0]}
+    return {"type": "allowed_tools", "mode": mode, "tools": [{"type": "function", "name": n} for n in names]}
+
+
+def _reasoning(config: Mapping) -> dict:
+    reasoning = {}
+    if config.get("thinking_level"):
+        reasoning["effort"] = config["thinking_level"]  # minimal|low|medium|high|xhigh: same names
+    if config.get("thinking_summaries") == "auto":
+        reasoning["summary"] = "auto"
+    return reasoning
+
+
+def _text_format(request: Mapping) -> dict | None:
+    """response_format (one object or a list) or the legacy response_mime_type + bare schema."""
+    fmt, mime, schema = request.get("response_format"), request.get("response_mime_type"), None
+    for item in fmt if isinstance(fmt, list) else [fmt] if fmt else []:
+        if item.get("type") in ("image", "audio", "video"):
+            raise errors.unsupported(PROVIDER, f"{item['type']} output")
+        if item.get("type") == "text":
+            mime, schema = item.get("mime_type") or mime, item.get("schema")
+        else:  # legacy: the item is itself the JSON Schema
+            schema = item
+    if schema is None and mime in (None, "text/plain"):
+        return None
+    if (mime or "application/json") != "application/json":
+        raise errors.unsupported(PROVIDER, f"response mime type '{mime}'")
+    return (
+        {"type": "json_schema", "name": "response", "schema": schema} if schema else {"type": "json_object"}
+    )
+
+
+def _service_tier(tier: str) -> str:
+    if tier not in SERVICE_TIERS:
+        raise errors.unsupported(PROVIDER, f"service_tier '{tier}'")
+    return SERVICE_TIERS[tier]
+
+
+def input_items(history: list[dict]) -> list[dict]:
+    """Interactions steps -> Responses input items, in order."""
+    return [item for step in history for item in _items(step)]
+
+
+def _items(step: Mapping) -> list[dict]:
+    kind, content = step.get("type"), step.get("content") or []
+    if kind == "user_input":
+        return (
+            [{"type": "message", "role": "user", "content": [_input_part(c) for c in content]}]
+            if content
+            else []
+        )
+    if kind == "model_output":
+        # Plain string content: the one assistant form both the API and its published types accept.
+        text = "".join(_output_text(c) for c in content)
+        return [{"type": "message", "role": "assistant", "content": text}] if text else []
+    if kind == "thought":
+        return _reasoning_item(step)
+    if kind == "function_call":
+        arguments = orjson.dumps(step.get("arguments") or {}).decode()
+        return [
+            {"type": "function_call", "call_id": step["id"], "name": step["name"], "arguments": arguments}
+        ]
+    if kind == "function_result":
+        return [
+            {"type": "function_call_output", "call_id": step["call_id"], "output": _function_output(step)}
+        ]
+    raise errors.unsupported(PROVIDER, f"{kind} steps in the conversation")
+
+
+def _data_url(block: Mapping, default_mime: str) -> str:
+    return f"data:{block.get('mime_type') or default_mime};base64,{block['data']}"
+
+
+def _input_part(block: Mapping) -> dict:
+    kind = block.get("type")
+    if kind == "text":
+        return {"type": "input_text", "text": block["text"]}
+    if kind == "image":
+        url = block.get("uri") or _data_url(block, "image/png")
+        return {
+            "type": "input_image",
+            "image_url": url,
+            "detail": IMAGE_DETAIL.get(block.get("resolution"), "auto"),
+        }
+    if kind == "document":
+        if block.get("uri"):
+            return {"type": "input_file", "file_url": block["uri"]}
+        mime = block.get("mime_type") or "application/pdf"
+        filename = "document" + (mimetypes.guess_extension(mime) or "")
+        return {"type": "input_file", "filename": filename, "file_data": _data_url(block, mime)}
+    raise errors.unsupported(PROVIDER, f"{kind} input")
+
+
+def _output_text(block: Mapping) -> str:
+    if block.get("type") != "text":
+        raise errors.unsupported(PROVIDER, f"{block.get('type')} content in model_output steps")
+    return block["text"]
+
+
+def _function_output(step: Mapping) -> str | list[dict]:
+    result = step.get("result")
+    if isinstance(result, list):
+        output: str | list[dict] = [_input_part(block) for block in result]
+    else:
+        output = result if isinstance(result, str) else orjson.dumps(result).decode()
+    if not step.get("is_error"):
+        return output
+    # function_call_output has no error flag: say it in the output so the model still knows.
+    if isinstance(output, str):
+        return f"Error: {output}"
+    return [{"type": "input_text", "text": "Error:"}, *output]
+
+
+def _signature(item: Mapping) -> str | None:
+    """The thought signature: the reasoning item's id and encrypted content, base64 as the spec wants.
+    Replay needs both (some endpoints reject a reasoning item without its id)."""
+    encrypted = item.get("encrypted_content")
+    return base64.b64encode(f"{item['id']}:{encrypted}".encode()).decode() if encrypted else None
+
+
+def _unsign(signature: str | None) -> tuple[str, str] | None:
+    try:
+        match = SIGNATURE.fullmatch(base64.b64decode(signature or "", validate=True).decode())
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return (match[1], match[2]) if match else None
+
+
+def _reasoning_item(step: Mapping) -> list[dict]:
+    signed = _unsign(step.get("signature"))
+    if not signed:
+        # Another provider's thought, or one without encrypted content: OpenAI cannot verify it
+        # (it answers 400/404), so it is left out and the model reasons afresh.
+        return []
+    summary = [
+        {"type": "summary_text", "text": b["text"]}
+        for b in step.get("summary") or []
+        if b.get("type") == "text"
+    ]
+    return [{"type": "reasoning", "id": signed[0], "encrypted_content": signed[1], "summary": summary}]
+
+
+# -- response ---------------------------------------------------------------------------------------
+
+
+def _failure(error: Mapping | None, fallback: str) -> UpstreamError:
+    error = error or {}
+    code = error.get("code")
+    status = ERROR_STATUS.get(code, 400 if code else 502)
+    return UpstreamError(status, f"{code or 'error'}: {error.get('message') or fallback}")
+
+
+def usage(raw: Mapping | None) -> dict:
+    """OpenAI counts reasoning inside output_tokens; Interactions counts thoughts apart, so output
+    is output_tokens minus reasoning_tokens and total_tokens (input + output + thought) stays
+    equal to OpenAI's own total."""
+    if not raw:
+        return {}
+    thought = (raw.get("output_tokens_details") or {}).get("reasoning_tokens") or 0
+    input_tokens, output_tokens = raw.get("input_tokens") or 0, raw.get("output_tokens") or 0
+    return {
+        "total_input_tokens": input_tokens,
+        "total_output_tokens": output_tokens - thought,
+        "total_thought_tokens": thought,
+        "total_cached_tokens": (raw.get("input_tokens_details") or {}).get("cached_tokens") or 0,
+        "total_tokens": raw.get("total_tokens") or input_tokens + output_tokens,
+    }
+
+
+def _status(response: Mapping, called: bool) -> str:
+    if response.get("status") == "incomplete":  # max_output_tokens or content_filter
+        return "incomplete"
+    return "requires_action" if called else "completed"
+
+
+def _arguments(raw: str) -> dict:
+    try:
+        return orjson.loads(raw) if raw.strip() else {}
+    except orjson.JSONDecodeError:
+        return {"_raw": raw}  # as wire.StepAccumulator does: keep what the model wrote
+
+
+def _summary(item: Mapping) -> list[dict]:
+    # Summaries, then any raw reasoning text (open-weight models behind a Responses server send it).
+    parts = [*(item.get("summary") or []), *(item.get("content") or [])]
+    return [{"type": "text", "text": part["text"]} for part in parts]
+
+
+def step(item: Mapping) -> dict:
+    """One finished output item -> one Interactions step."""
+    kind = item.get("type")
+    if kind == "message":
+        # A refusal is what the model said instead of an answer: keep it as text.
+        texts = [part.get("text", part.get("refusal", "")) for part in item.get("content") or []]
+        return {"type": "model_output", "content": [{"type": "text", "text": t} for t in texts]}
+    if kind == "function_call":
+        return {
+            "type": "function_call",
+            "id": item["call_id"],
+            "name": item["name"],
+            "arguments": _arguments(item.get("arguments") or ""),
+        }
+    if kind == "reasoning":
+        thought: dict[str, Any] = {"type": "thought"}
+        if summary := _summary(item):
+            thought["summary"] = summary
+        if signature := _signature(item):
+            thought["signature"] = signature
+        return thought
+    raise UpstreamError(502, f"unexpected output item type '{kind}'")
+
+
+def outcome(response: Mapping) -> Outcome:
+    if response.get("status") not in ("completed", "incomplete"):
+        raise _failure(response.get("error"), f"response {response.get('status')}")
+    steps = [step(item) for item in response.get("output") or []]
+    called = any(s["type"] == "function_call" for s in steps)
+    return Outcome(
+        steps=steps,
+        status=_status(response, called),
+        usage=usage(response.get("usage")),
+        upstream_id=response.get("id"),
+    )
+
+
+def _step_delta(index: int, delta: dict) -> dict:
+    return {"event_type": "step.delta", "index": index, "delta": delta}
+
+
+def _arguments_delta(fragment: str) -> dict:
+    return {"type": "arguments_delta", "arguments": fragment}
+
+
+class StreamTranslator:
+    """Responses stream events -> Interactions step events. Output items become steps in order of
+    appearance; the events that only repeat relayed text (`*.done`, `content_part.*`) are skipped."""
+
+    def __init__(self) -> None:
+        self.index: dict[int, int] = {}  # upstream output_index -> step index
+        self.open: set[int] = set()
+        self.arguments_streamed: set[int] = set()
+        self.called = False
+        self.finished = False
+
+    def feed(self, event: Mapping) -> list[dict]:
+        try:
+            return self._feed(event)
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise UpstreamError(
+                502, f"malformed {event.get('type')} event ({type(exc).__name__}: {exc})"
+            ) from exc
+
+    def _feed(self, event: Mapping) -> list[dict]:
+        kind = event.get("type")
+        if kind == "response.output_item.added":
+            return [self._start(event["output_index"], event["item"])]
+        if kind in ("response.output_text.delta", "response.refusal.delta"):
+            return [self._delta(event, {"type": "text", "text": event["delta"]})]
+        if kind in ("response.reasoning_summary_text.delta", "response.reasoning_text.delta"):
+            text = {"type": "text", "text": event["delta"]}
+            return [self._delta(event, {"type": "thought_summary", "content": text})]
+        if kind == "response.function_call_arguments.delta":
+            self.arguments_streamed.add(event["output_index"])
+            return [self._delta(event, _arguments_delta(event["delta"]))]
+        if kind == "response.output_item.done":
+            return self._done(event["output_index"], event["item"])
+        if kind in ("response.completed", "response.incomplete"):
+            return self._finish(event["response"])
+        if kind == "response.failed":
+            raise _failure(event["response"].get("error"), "response failed")
+        if kind == "error":  # documented flat; some servers nest it under "error"
+            raise _failure(event["error"] if isinstance(event.get("error"), dict) else event, "stream error")
+        return []
+
+    def _start(self, output_index: int, item: Mapping) -> dict:
+        index = self.index[output_index] = len(self.index)
+        self.open.add(index)
+        kind = item.get("type")
+        if kind == "message":
+            started: dict = {"type": "model_output"}
+        elif kind == "reasoning":
+            started = {"type": "thought"}
+        elif kind == "function_call":
+            self.called = True
+            started = {"type": "function_call", "id": item["call_id"], "name": item["name"], "arguments": {}}
+        else:
+            raise UpstreamError(502, f"unexpected output item type '{kind}'")
+        return {"event_type": "step.start", "index": index, "step": started}
+
+    def _delta(self, event: Mapping, delta: dict) -> dict:
+        return _step_delta(self.index[event["output_index"]], delta)
+
+    def _done(self, output_index: int, item: Mapping) -> list[dict]:
+        index, kind, events = self.index[output_index], item.get("type"), []
+        # The encrypted content is complete only here, in output_item.done.
+        if kind == "reasoning" and (signature := _signature(item)):
+            events.append(_step_delta(index, {"type": "thought_signature", "signature": signature}))
+        # Arguments that arrived whole, without deltas, are relayed in one piece.
+        if kind == "function_call" and output_index not in self.arguments_streamed and item.get("arguments"):
+            events.append(_step_delta(index, _arguments_delta(item["arguments"])))
+        return events + self._stop(index)
+
+    def _stop(self, index: int) -> list[dict]:
+        if index not in self.open:
+            return []
+        self.open.discard(index)
+        return [{"event_type": "step.stop", "index": index}]
+
+    def _finish(self, response: Mapping) -> list[dict]:
+        self.finished = True
+        stops = [event for index in sorted(self.open) for event in self._stop(index)]
+        completed = {
+            "status": _status(response, self.called),
+            "usage": usage(response.get("usage")),
+            "upstream_id": response.get("id"),
+        }
+        return [*stops, {"event_type": "interaction.completed", "interaction": completed}]
