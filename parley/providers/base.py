@@ -107,9 +107,10 @@ def http_client() -> httpx.AsyncClient:
     return client
 
 
-def request_timeout(deployment: Deployment) -> httpx.Timeout | None:
+def request_timeout(deployment: Deployment):
+    """The deployment's timeout, else the pooled client's default (None would mean "no timeout")."""
     if deployment.timeout is None:
-        return None
+        return httpx.USE_CLIENT_DEFAULT
     return httpx.Timeout(deployment.timeout, connect=min(deployment.timeout, 10.0))
 
 
