@@ -79,7 +79,7 @@ def _explain(exc: pydantic.ValidationError) -> str:
 
 
 def _problem(body: dict, headers, issued: set[str]) -> tuple[int, str, str | None] | None:
-    """Why the real API would refuse this request, if it would."""
+    """Why the real API would refuse this request, if it would: (status, message, param)."""
     if not headers.get("authorization", "").startswith("Bearer "):
         return 401, "You didn't provide an API key.", None
     if unknown := sorted(set(body) - PARAMETERS):
@@ -90,18 +90,19 @@ def _problem(body: dict, headers, issued: set[str]) -> tuple[int, str, str | Non
         return 400, _explain(exc), None
     if "reasoning.encrypted_content" in (body.get("include") or []) and NON_REASONING.match(body["model"]):
         return 400, "Encrypted content is not supported with this model.", "include"
-    items = body["input"] if isinstance(body["input"], list) else []
+    items = body.get("input") if isinstance(body.get("input"), list) else []
+    return _input_problem(items, body.get("store", True), issued)
+
+
+def _input_problem(items: list[dict], store: bool, issued: set[str]) -> tuple[int, str, str | None] | None:
     calls = set()
     for n, item in enumerate(items):
         kind = item.get("type", "message")
         if kind == "message" and item["role"] == "assistant" and isinstance(item["content"], list):
-            for part in item["content"]:
-                if part["type"] not in ("output_text", "refusal"):
-                    return (
-                        400,
-                        f"Invalid value: '{part['type']}'. Supported values are: 'output_text' and 'refusal'.",
-                        f"input[{n}].content",
-                    )
+            wrong = [p["type"] for p in item["content"] if p["type"] not in ("output_text", "refusal")]
+            if wrong:
+                message = f"Invalid value: '{wrong[0]}'. Supported values are: 'output_text' and 'refusal'."
+                return 400, message, f"input[{n}].content"
         if kind == "function_call":
             calls.add(item["call_id"])
         if kind == "function_call_output" and item["call_id"] not in calls:
@@ -110,15 +111,11 @@ def _problem(body: dict, headers, issued: set[str]) -> tuple[int, str, str | Non
                 f"No tool call found for function call output with call_id {item['call_id']}.",
                 "input",
             )
-        if kind == "reasoning" and not body.get("store", True):
-            if not item.get("encrypted_content"):
-                return (
-                    404,
-                    f"Item with id '{item['id']}' not found. Items are not persisted when `store` is set to false.",
-                    None,
-                )
-            if item["encrypted_content"] not in issued:
-                return 400, "The encrypted content could not be verified.", None
+        if kind == "reasoning" and not store and not item.get("encrypted_content"):
+            message = f"Item with id '{item['id']}' not found. Items are not persisted when `store` is set to false."
+            return 404, message, None
+        if kind == "reasoning" and not store and item["encrypted_content"] not in issued:
+            return 400, "The encrypted content could not be verified.", None
     return None
 
 
@@ -269,13 +266,8 @@ def _frame(event: dict) -> bytes:
 
 
 def _stream_error(reply: Reply, number: int) -> dict:
-    code = (
-        "rate_limit_exceeded"
-        if reply.status == 429
-        else "server_error"
-        if reply.status >= 500
-        else "invalid_prompt"
-    )
+    fallback = "server_error" if reply.status >= 500 else "invalid_prompt"
+    code = {429: "rate_limit_exceeded"}.get(reply.status, fallback)
     return {
         "type": "error",
         "sequence_number": number,
