@@ -56,7 +56,7 @@ class OpenAIResponsesAdapter:
                 self.url(deployment),
                 json=body,
                 headers=self.headers(deployment),
-                timeout=_timeout(deployment),
+                timeout=base.request_timeout(deployment),
             )
         except httpx.HTTPError as exc:
             raise base.transport_error(exc) from exc
@@ -73,7 +73,7 @@ class OpenAIResponsesAdapter:
                 self.url(deployment),
                 json=body,
                 headers=self.headers(deployment),
-                timeout=_timeout(deployment),
+                timeout=base.request_timeout(deployment),
             ) as source:
                 await base.raise_for_upstream(source.response)
                 async for sse in source.aiter_sse():
@@ -86,11 +86,6 @@ class OpenAIResponsesAdapter:
         except httpx.HTTPError as exc:
             raise base.transport_error(exc) from exc
         raise UpstreamError(502, "stream ended before response.completed")
-
-
-def _timeout(deployment: Deployment) -> httpx.Timeout | Any:
-    # httpx reads timeout=None as "no timeout at all"; without a deployment timeout keep the client's.
-    return base.request_timeout(deployment) or httpx.USE_CLIENT_DEFAULT
 
 
 def _json(data: str) -> dict:
