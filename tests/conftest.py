@@ -12,9 +12,22 @@ from parley.server import create_app
 from tests.fakes import gemini as gemini_fake
 from tests.fakes.script import Upstream
 from tests.fakes.server import LiveServer
+
 # TMP from tests.pg import pg_url  # noqa: F401  (session fixture: a real PostgreSQL)
 
 MASTER_KEY = "sk-parley-test"
+
+
+def pytest_addoption(parser):
+    # The contract suite (tests/contract) runs against any Interactions implementation.
+    group = parser.getgroup("contract", "contract suite target")
+    group.addoption(
+        "--base-url", default=None, help="a running Interactions server; default: Parley in-process"
+    )
+    group.addoption("--api-key", default=None, help="API key for --base-url")
+    group.addoption("--model", default=None, help="model name to use against --base-url")
+
+
 OTHER_KEY = "sk-parley-other"
 
 
@@ -22,18 +35,21 @@ OTHER_KEY = "sk-parley-other"
 def gemini_upstream():
     """A fake Gemini Interactions upstream shared by the session; tests script it via .replies."""
     upstream = Upstream()
+    _upstreams.append(upstream)
     server = LiveServer(gemini_fake.make_app(upstream)).start()
     server.upstream = upstream
     yield server
     server.stop()
 
 
+_upstreams: list[Upstream] = []
+
+
 @pytest.fixture(autouse=True)
-def _reset_fakes(request):
-    """Each test starts with an unscripted fake and an empty request log."""
+def _reset_fakes():
+    """Each test starts with unscripted fakes and empty request logs."""
     yield
-    if "gemini_upstream" in request.fixturenames:
-        upstream = request.getfixturevalue("gemini_upstream").upstream
+    for upstream in _upstreams:
         upstream.replies.clear()
         upstream.requests.clear()
 
