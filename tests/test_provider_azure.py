@@ -115,6 +115,23 @@ async def test_create(fake):
     check_steps(outcome.steps, outcome.usage)
 
 
+async def test_reasoning_is_not_replayed(fake):
+    history = [
+        *input_to_steps("Weather?"),
+        {"type": "thought", "summary": [{"type": "text", "text": "hm"}]},
+        {"type": "function_call", "id": "c", "name": "get_weather", "arguments": {}},
+        {"type": "function_result", "call_id": "c", "result": "cold"},
+    ]
+    await adapter.create(turn({"tools": [WEATHER]}, history), deployment(fake))
+    assert fake.upstream.requests[-1]["body"]["messages"][1] == {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {"id": "c", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}
+        ],
+    }
+
+
 async def test_pinned_api_version(fake):
     await adapter.create(turn({"input": "hi"}), deployment(fake, api_version="2024-10-21"))
     assert fake.upstream.requests[-1]["query"] == {"api-version": "2024-10-21"}

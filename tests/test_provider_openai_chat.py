@@ -100,9 +100,10 @@ def check_stream(events: list[dict]) -> list[dict]:
     assert [e["event_type"] for e in events].count("interaction.completed") == 1
     assert events[-1]["event_type"] == "interaction.completed"
     assert {e["event_type"] for e in events[:-1]} <= {"step.start", "step.delta", "step.stop"}
-    assert set(events[-1]["interaction"]) == {"status", "usage"}
+    assert set(events[-1]["interaction"]) <= {"status", "usage", "upstream_id"}
     framed = [{"event_type": "interaction.created", "interaction": {"id": "v1_p", "status": "in_progress"}}]
     framed += copy.deepcopy(events)
+    framed[-1]["interaction"].pop("upstream_id", None)
     framed[-1]["interaction"]["id"] = "v1_p"
     body = b"".join(wire.sse({**e, "event_id": f"evt_{n}"}) for n, e in enumerate(framed)) + wire.SSE_DONE
     spec.assert_stream_valid(body.decode())
@@ -183,6 +184,7 @@ async def test_stream_text(fake):
                     "total_cached_tokens": 7,
                     "total_tokens": 27,
                 },
+                "upstream_id": "chatcmpl-1",
             },
         },
     ]
@@ -257,10 +259,18 @@ async def test_generation_config(fake):
     }
 
 
-def test_openai_itself_gets_max_completion_tokens():
+def test_openai_itself_gets_max_completion_tokens_and_no_reasoning():
+    history = [
+        *input_to_steps("Weather?"),
+        {"type": "thought", "summary": [{"type": "text", "text": "hm"}]},
+        {"type": "function_call", "id": "c", "name": "get_weather", "arguments": {}},
+        {"type": "function_result", "call_id": "c", "result": "cold"},
+    ]
     openai_dep = Deployment(model_name="g", provider="openai_chat", model="gpt-4.1")
+    body = adapter.body(turn({"generation_config": {"max_output_tokens": 9}}, history), openai_dep)
     assert adapter.url(openai_dep) == "https://api.openai.com/v1/chat/completions"
-    assert adapter.max_tokens_key(openai_dep) == "max_completion_tokens"
+    assert body["max_completion_tokens"] == 9 and "max_tokens" not in body
+    assert "reasoning_content" not in body["messages"][1]
 
 
 # --- tools ----------------------------------------------------------------------------------------

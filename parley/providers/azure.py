@@ -1,6 +1,7 @@
 """Azure OpenAI: Chat Completions on a named deployment. The translation is the chat adapter's;
-only the URL (deployment path + dated `api-version`), the `api-key` header and the token-limit
-parameter differ. Azure's error bodies and Retry-After / retry-after-ms fit base.raise_for_upstream."""
+only the URL (deployment path + dated `api-version`) and the `api-key` header differ, plus what
+OpenAI's own models need (`max_completion_tokens`, no reasoning replay). Azure's error bodies and
+its Retry-After / retry-after-ms headers are what base.raise_for_upstream already reads."""
 
 from __future__ import annotations
 
@@ -32,5 +33,5 @@ class AzureAdapter(ChatCompletionsAdapter):
     def headers(self, deployment: Deployment) -> dict:
         return {"api-key": deployment.api_key} if deployment.api_key else {}
 
-    def max_tokens_key(self, deployment: Deployment) -> str:
-        return "max_completion_tokens"  # Azure serves OpenAI's models; its reasoning models reject max_tokens
+    def openai_hosted(self, deployment: Deployment) -> bool:
+        return True  # Azure serves OpenAI's models

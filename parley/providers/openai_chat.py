@@ -49,10 +49,10 @@ class ChatCompletionsAdapter:
     def headers(self, deployment: Deployment) -> dict:
         return {"Authorization": f"Bearer {deployment.api_key}"} if deployment.api_key else {}
 
-    def max_tokens_key(self, deployment: Deployment) -> str:
-        # Every compatible server takes `max_tokens`; only OpenAI itself replaced it with
-        # `max_completion_tokens`, which its reasoning models require.
-        return "max_completion_tokens" if "api.openai.com" in self.url(deployment) else "max_tokens"
+    def openai_hosted(self, deployment: Deployment) -> bool:
+        """OpenAI's own models: they need `max_completion_tokens` (its reasoning models reject the
+        `max_tokens` every compatible server takes) and take no reasoning back in messages."""
+        return "api.openai.com" in self.url(deployment)
 
     # --- the two calls ----------------------------------------------------------------------------
 
@@ -95,7 +95,10 @@ class ChatCompletionsAdapter:
     def body(self, turn: Turn, deployment: Deployment) -> dict:
         request = turn.request
         self._check_request(request)
-        body = {"model": deployment.model, "messages": self.messages(turn)}
+        body = {
+            "model": deployment.model,
+            "messages": self.messages(turn, not self.openai_hosted(deployment)),
+        }
         body.update(self.sampling(turn.generation_config, deployment))
         body.update(self.tools(turn.tools, turn.generation_config.get("tool_choice")))
         response_format = self.response_format(request)
@@ -121,20 +124,24 @@ class ChatCompletionsAdapter:
             if value is None or key in ("tool_choice", "thinking_summaries"):
                 continue  # tool_choice goes with the tools; thinking_summaries filters the answer
             if key == "max_output_tokens":
-                out[self.max_tokens_key(deployment)] = value
+                out["max_completion_tokens" if self.openai_hosted(deployment) else "max_tokens"] = value
             elif key in SAME:
                 out[SAME[key]] = value
             else:
                 raise unsupported(self.name, f"generation_config.{key}")
         return out
 
-    def messages(self, turn: Turn) -> list[dict]:
+    def messages(self, turn: Turn, replay_reasoning: bool = True) -> list[dict]:
         """History steps as chat messages: consecutive model-side steps make one assistant message,
         function results become `tool` messages answering their call ids."""
         messages = [{"role": "system", "content": turn.system_instruction}] if turn.system_instruction else []
         # Reasoning is replayed only within the current turn (the tool-call loop): that is where
         # DeepSeek-style servers need it, and older turns' reasoning they ignore or reject.
-        current = max((i for i, s in enumerate(turn.history) if s.get("type") == "user_input"), default=-1)
+        current = len(turn.history)  # no replay: every thought counts as an older turn's
+        if replay_reasoning:
+            current = max(
+                (i for i, s in enumerate(turn.history) if s.get("type") == "user_input"), default=-1
+            )
         assistant: dict | None = None
         reasoning: list[str] = []
         for i, step in enumerate(turn.history):
@@ -365,10 +372,12 @@ class _StreamSteps:
         self.calls: dict[int, int] = {}  # upstream tool_calls[].index -> step index
         self.finish: str | None = None
         self.usage: dict = {}
+        self.upstream_id: str | None = None
 
     def feed(self, chunk: dict) -> Iterator[dict]:
         if chunk.get("error"):
             raise _stream_error(chunk["error"])
+        self.upstream_id = chunk.get("id") or self.upstream_id  # Azure's filter chunk has an empty id
         if chunk.get("usage"):
             self.usage = _usage(chunk["usage"])
         for choice in chunk.get("choices") or []:
@@ -389,8 +398,10 @@ class _StreamSteps:
         yield from self._close()
         for index in self.calls.values():
             yield {"event_type": "step.stop", "index": index}
-        status = _status(self.finish, bool(self.calls))
-        yield {"event_type": "interaction.completed", "interaction": {"status": status, "usage": self.usage}}
+        final = {"status": _status(self.finish, bool(self.calls)), "usage": self.usage}
+        if self.upstream_id:
+            final["upstream_id"] = self.upstream_id  # kept by the engine, for tracing; Chat is stateless
+        yield {"event_type": "interaction.completed", "interaction": final}
 
     def _start(self, step: dict) -> tuple[int, dict]:
         self.started += 1
