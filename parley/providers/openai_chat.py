@@ -86,9 +86,11 @@ class ChatCompletionsAdapter:
             yield event
 
     def _options(self, deployment: Deployment) -> dict:
-        # No deployment timeout means the pooled client's own, not none at all.
-        timeout = base.request_timeout(deployment) or httpx.USE_CLIENT_DEFAULT
-        return {"params": self.params(deployment), "headers": self.headers(deployment), "timeout": timeout}
+        return {
+            "params": self.params(deployment),
+            "headers": self.headers(deployment),
+            "timeout": base.request_timeout(deployment),
+        }
 
     # --- request translation --------------------------------------------------------------------
 
