@@ -125,8 +125,12 @@ class StepAccumulator:
                 content.append({"type": "text", "text": ""})
             content[-1].setdefault("annotations", []).extend(delta.get("annotations") or [])
         elif kind == "thought_summary":
-            if delta.get("content"):
-                step.setdefault("summary", []).append(delta["content"])
+            content = delta.get("content")
+            summary = step.setdefault("summary", [])
+            if content and content.get("type") == "text" and summary and summary[-1].get("type") == "text":
+                summary[-1] = {**summary[-1], "text": summary[-1]["text"] + content.get("text", "")}  # streamed pieces
+            elif content:
+                summary.append(content)
         elif kind == "thought_signature":
             step["signature"] = delta.get("signature")
         elif kind == "arguments_delta":
