@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.error import Error
+
+
+T = TypeVar("T", bound="ErrorEvent")
+
+
+@_attrs_define
+class ErrorEvent:
+    """A failure mid-stream; it ends the stream."""
+
+    event_type: Literal["error"]
+    error: Error
+    """ An error. `code` is a short string such as `not_found` or `invalid_request`. """
+    event_id: str | Unset = UNSET
+    """ Resume token for `GET ...?stream=true&last_event_id=`. """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        event_type = self.event_type
+
+        error = self.error.to_dict()
+
+        event_id = self.event_id
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "event_type": event_type,
+                "error": error,
+            }
+        )
+        if event_id is not UNSET:
+            field_dict["event_id"] = event_id
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.error import Error  # noqa: PLC0415
+
+        d = dict(src_dict)
+        event_type = cast(Literal["error"], d.pop("event_type"))
+        if event_type != "error":
+            raise ValueError(f"event_type must match const 'error', got '{event_type}'")
+
+        error = Error.from_dict(d.pop("error"))
+
+        event_id = d.pop("event_id", UNSET)
+
+        error_event = cls(
+            event_type=event_type,
+            error=error,
+            event_id=event_id,
+        )
+
+        error_event.additional_properties = d
+        return error_event
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="ProcessingResultStep")
+
+
+@_attrs_define
+class ProcessingResultStep:
+    type_: Literal["processing_result"]
+    call_id: str
+    signature: str | Unset = UNSET
+    """ Base64-encoded bytes. """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        type_ = self.type_
+
+        call_id = self.call_id
+
+        signature = self.signature
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "type": type_,
+                "call_id": call_id,
+            }
+        )
+        if signature is not UNSET:
+            field_dict["signature"] = signature
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        type_ = cast(Literal["processing_result"], d.pop("type"))
+        if type_ != "processing_result":
+            raise ValueError(f"type must match const 'processing_result', got '{type_}'")
+
+        call_id = d.pop("call_id")
+
+        signature = d.pop("signature", UNSET)
+
+        processing_result_step = cls(
+            type_=type_,
+            call_id=call_id,
+            signature=signature,
+        )
+
+        processing_result_step.additional_properties = d
+        return processing_result_step
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

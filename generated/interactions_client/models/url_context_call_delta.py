@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.url_context_call_arguments import URLContextCallArguments
+
+
+T = TypeVar("T", bound="URLContextCallDelta")
+
+
+@_attrs_define
+class URLContextCallDelta:
+    type_: Literal["url_context_call"]
+    arguments: URLContextCallArguments
+    signature: str | Unset = UNSET
+    """ Base64-encoded bytes. """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        type_ = self.type_
+
+        arguments = self.arguments.to_dict()
+
+        signature = self.signature
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "type": type_,
+                "arguments": arguments,
+            }
+        )
+        if signature is not UNSET:
+            field_dict["signature"] = signature
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.url_context_call_arguments import URLContextCallArguments  # noqa: PLC0415
+
+        d = dict(src_dict)
+        type_ = cast(Literal["url_context_call"], d.pop("type"))
+        if type_ != "url_context_call":
+            raise ValueError(f"type must match const 'url_context_call', got '{type_}'")
+
+        arguments = URLContextCallArguments.from_dict(d.pop("arguments"))
+
+        signature = d.pop("signature", UNSET)
+
+        url_context_call_delta = cls(
+            type_=type_,
+            arguments=arguments,
+            signature=signature,
+        )
+
+        url_context_call_delta.additional_properties = d
+        return url_context_call_delta
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
