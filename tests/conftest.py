@@ -12,8 +12,7 @@ from parley.server import create_app
 from tests.fakes import gemini as gemini_fake
 from tests.fakes.script import Upstream
 from tests.fakes.server import LiveServer
-
-# TMP from tests.pg import pg_url  # noqa: F401  (session fixture: a real PostgreSQL)
+from tests.pg import pg_url  # noqa: F401  (session fixture: a real PostgreSQL)
 
 MASTER_KEY = "sk-parley-test"
 

@@ -1,0 +1,108 @@
+"""Two Parley server processes sharing one real PostgreSQL see each other's interactions."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+import yaml
+
+from tests.conftest import MASTER_KEY, gemini_config
+from tests.contract.spec import assert_stream_valid
+from tests.fakes.script import Reply
+from tests.fakes.server import free_port
+
+
+def _start(config_path, port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "parley.cli",
+            "--config",
+            str(config_path),
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ]
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health/readiness").status_code == 200:
+                return proc
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"parley on port {port} did not start")
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def two_instances(pg_url, gemini_upstream, tmp_path_factory):
+    config = gemini_config(gemini_upstream.url, database_url=pg_url)
+    path = tmp_path_factory.mktemp("multi") / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    procs, clients = [], []
+    try:
+        for _ in range(2):
+            port = free_port()
+            procs.append(_start(path, port))
+            clients.append(
+                httpx.Client(
+                    base_url=f"http://127.0.0.1:{port}", headers={"x-goog-api-key": MASTER_KEY}, timeout=30
+                )
+            )
+        yield clients
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=15)
+
+
+def test_created_on_one_is_read_continued_and_deleted_on_the_other(two_instances):
+    a, b = two_instances
+    first = a.post("/v1/interactions", json={"model": "gemini-fake", "input": "hi"}).json()
+    assert b.get(f"/v1/interactions/{first['id']}").json()["steps"][-1]["type"] == "model_output"
+    follow = b.post(
+        "/v1/interactions",
+        json={"model": "gemini-fake", "input": "more", "previous_interaction_id": first["id"]},
+    )
+    assert follow.status_code == 200, follow.text
+    timeline = a.get(f"/v1/interactions/{follow.json()['id']}").json()["steps"]
+    assert [s["type"] for s in timeline] == ["user_input", "model_output", "user_input", "model_output"]
+    assert b.delete(f"/v1/interactions/{first['id']}").status_code == 200
+    assert a.get(f"/v1/interactions/{first['id']}").status_code == 404
+
+
+def test_background_started_on_one_is_cancelled_from_the_other(two_instances, gemini_upstream):
+    a, b = two_instances
+    gemini_upstream.upstream.replies.append(Reply(delay=3))
+    started = a.post(
+        "/v1/interactions", json={"model": "gemini-fake", "input": "slow", "background": True}
+    ).json()
+    assert started["status"] == "in_progress"
+    assert b.post(f"/v1/interactions/{started['id']}/cancel").json()["status"] == "cancelled"
+    time.sleep(3.5)  # the upstream answers meanwhile; the cancel from the other instance still wins
+    assert a.get(f"/v1/interactions/{started['id']}").json()["status"] == "cancelled"
+
+
+def test_stream_from_one_resumes_on_the_other(two_instances, gemini_upstream):
+    a, b = two_instances
+    gemini_upstream.upstream.replies.append(Reply(text="0123456789", chunk_size=2))
+    events = assert_stream_valid(
+        a.post("/v1/interactions", json={"model": "gemini-fake", "input": "hi", "stream": True}).text
+    )
+    cut = events[3]
+    resumed = b.get(
+        f"/v1/interactions/{events[0]['interaction']['id']}",
+        params={"stream": "true", "last_event_id": cut["event_id"]},
+    )
+    assert [e["event_id"] for e in assert_stream_valid(resumed.text, resumed=True)] == [
+        e["event_id"] for e in events[4:]
+    ]
