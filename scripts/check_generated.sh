@@ -9,9 +9,9 @@ bash scripts/generate.sh
 git add -N -- openapi generated
 if ! git diff --exit-code --stat -- openapi generated; then
     echo >&2
-    echo "ERROR: generated files are out of date with openapi/interactions.yaml:" >&2
+    echo "ERROR: these files differ from the committed ones (stale generated output, or an uncommitted spec edit):" >&2
     git diff --name-only -- openapi generated | sed 's/^/  /' >&2
-    echo "Run 'bash scripts/generate.sh' and commit the result." >&2
+    echo "Run 'bash scripts/generate.sh' and commit openapi/ and generated/ together." >&2
     exit 1
 fi
 echo "check_generated: generated files are up to date"
