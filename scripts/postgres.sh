@@ -41,14 +41,20 @@ install_pg() {
         command -v sudo >/dev/null 2>&1 || die "PostgreSQL is not installed and we are not root (no sudo): apt-get install postgresql"
         sudo=(sudo -n)
     fi
-    local log
+    local log attempt apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -qq -o DPkg::Lock::Timeout=600)
     log=$(mktemp)
-    if ! { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; } >"$log" 2>&1; then
-        tail -n 30 "$log" >&2
-        rm -f "$log"
-        die "apt-get install postgresql failed"
-    fi
+    # Retried: another apt run (a parallel job) may hold the apt/dpkg locks for a while.
+    for attempt in 1 2 3 4 5 6; do
+        if { "${apt[@]}" update && "${apt[@]}" install -y --no-install-recommends postgresql; } >"$log" 2>&1; then
+            break
+        fi
+        if [[ $attempt -eq 6 ]]; then
+            tail -n 30 "$log" >&2
+            rm -f "$log"
+            die "apt-get install postgresql failed"
+        fi
+        sleep 10
+    done
     rm -f "$log"
     bindir >/dev/null || die "postgresql installed but no initdb/pg_ctl found under /usr/lib/postgresql/*/bin"
 }
