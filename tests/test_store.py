@@ -1,0 +1,480 @@
+"""parley.store against SQLite (a file) and a real PostgreSQL (tests/pg.py), same tests for both."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+import uuid
+
+import pytest
+from sqlalchemy import exc, text
+
+from parley.store import MIGRATIONS, Record, Store
+from tests.pg import create_database, pg_url  # noqa: F401  (pg_url: a session fixture)
+
+OWNER = "a" * 64  # sha256 hex of an API key
+OTHER = "b" * 64
+T0, T1, T2 = "2025-06-01T10:00:00Z", "2025-06-01T10:00:05Z", "2025-06-01T10:00:09Z"
+
+UNICODE = 'héllo wörld — 你好 😀 مرحبا \u0000 \\ "quoted" \n\t'
+
+
+def new_record(status: str = "in_progress", owner: str = OWNER, **kw) -> Record:
+    fields = dict(
+        id=f"v1_{uuid.uuid4().hex}",
+        owner=owner,
+        status=status,
+        model="gemini-2.5-flash",
+        created=T0,
+        updated=T0,
+        request={
+            "model": "gemini-2.5-flash",
+            "input": [{"type": "text", "text": UNICODE}],
+            "generation_config": {"temperature": 0.25, "max_output_tokens": 2048, "stop": None},
+            "stream": False,
+            "z_last": [1, 2.5, -3, True, False, None, {}, []],
+            "a_first": {"nested": {"deep": ["x" * 3000]}},
+        },
+        steps=[{"type": "user_input", "content": [{"type": "text", "text": UNICODE}]}],
+        usage={},
+    )
+    fields.update(kw)
+    return Record(**fields)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    """A fresh, empty database: a SQLite file in a directory that does not exist yet, or a new PG database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/not/yet/there/parley.db"
+    return create_database(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+async def store(store_url):
+    s = await Store.open(store_url)
+    yield s
+    await s.close()
+
+
+async def count(store: Store, sql: str, **params) -> int:
+    def op(conn):
+        return conn.execute(text(sql), params).scalar()
+
+    return await store._read(op)
+
+
+# --- basics ----------------------------------------------------------------------------------
+
+
+async def test_insert_get_round_trip(store):
+    rec = new_record(
+        previous_interaction_id="v1_prev",
+        deployment_id="gemini-eu",
+        upstream_id="up-123",
+        errors=[{"code": "rate_limited", "message": UNICODE}],
+        usage={"total_tokens": 12, "input_tokens": 5},
+    )
+    await store.insert(rec)
+    got = await store.get(rec.id, OWNER)
+    assert got == rec
+    assert got.request["input"][0]["text"] == UNICODE
+    assert list(got.request) == list(rec.request)  # key order kept (json, not jsonb)
+    assert await store.get("v1_missing", OWNER) is None
+
+
+async def test_defaults_round_trip(store):
+    rec = Record(
+        id="v1_min",
+        owner="",
+        status="queued",
+        model=None,
+        created=T0,
+        updated=T0,
+        request={},
+        steps=[],
+        usage={},
+    )
+    await store.insert(rec)
+    got = await store.get("v1_min", "")
+    assert got == rec
+    assert (got.previous_interaction_id, got.deployment_id, got.upstream_id, got.errors) == (
+        None,
+        None,
+        None,
+        [],
+    )
+
+
+async def test_duplicate_id_raises_without_leaking_the_body(store):
+    rec = new_record()
+    await store.insert(rec)
+    with pytest.raises(exc.IntegrityError) as err:
+        await store.insert(rec)
+    assert "hello" not in str(err.value) and "你好" not in str(err.value)  # hide_parameters
+
+
+async def test_owner_isolation(store):
+    rec = new_record(status="in_progress")
+    await store.insert(rec)
+    await store.append_events(rec.id, [(1, {"e": 1})])
+    assert await store.get(rec.id, OTHER) is None
+    assert await store.get(rec.id, "") is None
+    assert await store.cancel(rec.id, OTHER, T1) is None
+    assert await store.delete(rec.id, OTHER) is False
+    got = await store.get(rec.id, OWNER)
+    assert (got.status, got.updated) == ("in_progress", T0)
+    assert await store.events_after(rec.id, 0) == [(1, {"e": 1})]
+
+
+async def test_update(store):
+    rec = new_record(status="queued")
+    await store.insert(rec)
+    steps = rec.steps + [{"type": "model_output", "content": [{"type": "text", "text": "réponse 🙂"}]}]
+    await store.update(
+        rec.id,
+        status="in_progress",
+        steps=steps,
+        usage={"total_tokens": 7},
+        updated=T1,
+        upstream_id="resp_1",
+        deployment_id="dep-a",
+        errors=[{"code": "x"}],
+    )
+    got = await store.get(rec.id, OWNER)
+    assert (got.status, got.steps, got.usage, got.updated) == ("in_progress", steps, {"total_tokens": 7}, T1)
+    assert (got.upstream_id, got.deployment_id, got.errors) == ("resp_1", "dep-a", [{"code": "x"}])
+    assert (got.request, got.created, got.model, got.owner) == (rec.request, T0, rec.model, OWNER)
+
+    await store.update(rec.id, status="completed")  # a partial update leaves the rest alone
+    got2 = await store.get(rec.id, OWNER)
+    assert got2.status == "completed" and got2.steps == steps and got2.updated == T1
+
+    with pytest.raises(TypeError, match="owner"):
+        await store.update(rec.id, owner=OTHER)
+    with pytest.raises(TypeError, match="request"):
+        await store.update(rec.id, request={})
+    await store.update(rec.id)  # nothing to do
+    await store.update("v1_missing", status="failed")  # no row: no error, nothing created
+    assert await store.get("v1_missing", OWNER) is None
+
+
+async def test_status(store):
+    rec = new_record(status="queued")
+    await store.insert(rec)
+    assert await store.status(rec.id) == "queued"
+    await store.update(rec.id, status="in_progress")
+    assert await store.status(rec.id) == "in_progress"
+    assert await store.status("v1_missing") is None
+
+
+async def test_ping(store):
+    await store.ping()
+
+
+# --- finish / cancel -------------------------------------------------------------------------
+
+
+async def test_finish_writes_final_state(store):
+    rec = new_record(status="in_progress", upstream_id="up-1", errors=[{"code": "earlier"}])
+    await store.insert(rec)
+    steps = rec.steps + [{"type": "model_output", "content": [{"type": "text", "text": "done"}]}]
+    assert await store.finish(rec.id, status="completed", steps=steps, usage={"total_tokens": 3}, updated=T2)
+    got = await store.get(rec.id, OWNER)
+    assert (got.status, got.steps, got.usage, got.updated) == ("completed", steps, {"total_tokens": 3}, T2)
+    # optional fields left None keep what was stored
+    assert (got.upstream_id, got.errors, got.deployment_id) == ("up-1", [{"code": "earlier"}], None)
+
+    assert await store.finish(
+        rec.id,
+        status="failed",
+        steps=[],
+        usage={},
+        updated=T2,
+        errors=[{"code": "bad_gateway"}],
+        upstream_id="up-2",
+        deployment_id="dep-b",
+    )
+    got = await store.get(rec.id, OWNER)
+    assert (got.status, got.errors, got.upstream_id, got.deployment_id) == (
+        "failed",
+        [{"code": "bad_gateway"}],
+        "up-2",
+        "dep-b",
+    )
+    assert await store.finish("v1_missing", status="completed", steps=[], usage={}, updated=T2) is False
+
+
+async def test_cancel_then_finish_cancel_wins(store):
+    rec = new_record(status="in_progress")
+    await store.insert(rec)
+    cancelled = await store.cancel(rec.id, OWNER, T1)
+    assert (cancelled.status, cancelled.updated, cancelled.steps) == ("cancelled", T1, rec.steps)
+    ok = await store.finish(
+        rec.id, status="completed", steps=[{"type": "x"}], usage={"total_tokens": 9}, updated=T2
+    )
+    assert ok is False
+    got = await store.get(rec.id, OWNER)
+    assert (got.status, got.updated, got.steps, got.usage) == ("cancelled", T1, rec.steps, {})
+
+
+@pytest.mark.parametrize("status", ["queued", "in_progress"])
+async def test_cancel_from_non_terminal(store, status):
+    rec = new_record(status=status)
+    await store.insert(rec)
+    after = await store.cancel(rec.id, OWNER, T1)
+    assert after == Record(**{**rec.__dict__, "status": "cancelled", "updated": T1})
+    assert await store.status(rec.id) == "cancelled"
+
+
+@pytest.mark.parametrize("status", ["completed", "failed", "cancelled", "requires_action"])
+async def test_cancel_leaves_other_states_alone(store, status):
+    rec = new_record(status=status)
+    await store.insert(rec)
+    after = await store.cancel(rec.id, OWNER, T1)
+    assert after == rec  # returned as it is, not touched
+    assert await store.get(rec.id, OWNER) == rec
+    assert await store.cancel("v1_missing", OWNER, T1) is None
+
+
+async def test_finish_racing_cancel_across_instances(store_url):
+    """Two "processes" (two Store instances): one finishes, the other cancels, at the same time.
+    Exactly one wins per interaction, and what each side was told matches the stored row."""
+    a, b = await Store.open(store_url), await Store.open(store_url)
+    try:
+        recs = [new_record(status="in_progress") for _ in range(40)]
+        for r in recs:
+            await a.insert(r)
+
+        async def finish(r):
+            return await a.finish(
+                r.id, status="completed", steps=[{"done": True}], usage={"n": 1}, updated=T2
+            )
+
+        async def cancel(r):
+            return await b.cancel(r.id, OWNER, T1)
+
+        results = await asyncio.gather(*(f(r) for r in recs for f in (finish, cancel)))
+        outcomes = set()
+        for i, r in enumerate(recs):
+            finished, cancelled = results[2 * i], results[2 * i + 1]
+            stored = await b.get(r.id, OWNER)
+            if finished:  # finish committed first: the cancel found a terminal row and left it
+                assert cancelled.status == "completed" and stored.status == "completed"
+                assert stored.steps == [{"done": True}] and stored.updated == T2
+            else:  # the cancel committed first: finish wrote nothing
+                assert cancelled.status == "cancelled" and stored.status == "cancelled"
+                assert stored.steps == r.steps and stored.updated == T1
+            outcomes.add(finished)
+        assert outcomes  # (which side wins each race depends on scheduling; both are checked above)
+    finally:
+        await a.close()
+        await b.close()
+
+
+# --- delete and events -----------------------------------------------------------------------
+
+
+async def test_delete_removes_events(store):
+    rec, keep = new_record(), new_record()
+    await store.insert(rec)
+    await store.insert(keep)
+    await store.append_events(rec.id, [(i, {"i": i}) for i in range(1, 6)])
+    await store.append_events(keep.id, [(1, {"keep": True})])
+    assert (
+        await count(store, "SELECT count(*) FROM interaction_events WHERE interaction_id = :i", i=rec.id) == 5
+    )
+
+    assert await store.delete(rec.id, OWNER) is True
+    assert await store.get(rec.id, OWNER) is None
+    assert await store.events_after(rec.id, 0) == []
+    assert (
+        await count(store, "SELECT count(*) FROM interaction_events WHERE interaction_id = :i", i=rec.id) == 0
+    )
+    assert await store.delete(rec.id, OWNER) is False
+    assert await store.events_after(keep.id, 0) == [(1, {"keep": True})]  # other interactions untouched
+
+
+async def test_events_order_and_after(store):
+    rec = new_record()
+    await store.insert(rec)
+    ev = {
+        s: {"event_type": "content.delta", "delta": {"text": f"{UNICODE} #{s}"}, "event_id": str(s)}
+        for s in range(10)
+    }
+    await store.append_events(rec.id, [(3, ev[3]), (1, ev[1])])  # out of order within a batch
+    await store.append_events(rec.id, [(2, ev[2])])
+    await store.append_events(rec.id, [(4, ev[4]), (5, ev[5]), (6, ev[6])])
+    assert await store.events_after(rec.id, 0) == [(s, ev[s]) for s in range(1, 7)]
+    assert await store.events_after(rec.id, 3) == [(4, ev[4]), (5, ev[5]), (6, ev[6])]
+    assert await store.events_after(rec.id, 6) == []
+    assert await store.events_after(rec.id, -1) == [(s, ev[s]) for s in range(1, 7)]
+
+    # a retried batch is harmless: the first event stored under a seq stays
+    await store.append_events(rec.id, [(6, {"dup": True}), (7, ev[7])])
+    assert await store.events_after(rec.id, 5) == [(6, ev[6]), (7, ev[7])]
+    await store.append_events(rec.id, [])
+    assert await store.events_after("v1_missing", 0) == []
+
+
+async def test_large_event_batch(store):
+    rec = new_record()
+    await store.insert(rec)
+    batch = [(s, {"s": s, "t": "délta"}) for s in range(1, 1301)]  # > one INSERT's worth
+    await store.append_events(rec.id, list(reversed(batch)))
+    assert await store.events_after(rec.id, 0) == batch
+    assert await store.events_after(rec.id, 1299) == [(1300, {"s": 1300, "t": "délta"})]
+
+
+async def test_events_of_a_deleted_interaction_are_dropped(store):
+    await store.append_events("v1_gone", [(1, {"late": True})])
+    await store.append_events("v1_gone", [(1, {"late": True}), (2, {"late": True})])
+    assert await store.events_after("v1_gone", 0) == []
+    assert await count(store, "SELECT count(*) FROM interaction_events") == 0
+
+
+# --- schema, instances, concurrency ----------------------------------------------------------
+
+
+async def test_migrations_idempotent(store_url):
+    s1 = await Store.open(store_url)
+    rec = new_record()
+    await s1.insert(rec)
+    await s1.close()
+    s2 = await Store.open(store_url)  # second open: nothing to apply, data intact
+    try:
+        assert await s2.schema_version() == len(MIGRATIONS)
+        assert await count(s2, "SELECT count(*) FROM parley_schema_version") == len(MIGRATIONS)
+        assert await s2.get(rec.id, OWNER) == rec
+    finally:
+        await s2.close()
+
+
+async def test_concurrent_opens_migrate_once(store_url):
+    stores = await asyncio.gather(*(Store.open(store_url) for _ in range(6)))
+    try:
+        assert await count(stores[0], "SELECT count(*) FROM parley_schema_version") == len(MIGRATIONS)
+        assert [await s.schema_version() for s in stores] == [len(MIGRATIONS)] * 6
+    finally:
+        for s in stores:
+            await s.close()
+
+
+async def test_two_instances_see_each_others_writes(store_url):
+    a, b = await Store.open(store_url), await Store.open(store_url)
+    try:
+        rec = new_record(status="in_progress")
+        await a.insert(rec)
+        assert await b.get(rec.id, OWNER) == rec
+        await b.append_events(rec.id, [(1, {"from": "b"})])
+        assert await a.events_after(rec.id, 0) == [(1, {"from": "b"})]
+        await a.update(rec.id, usage={"total_tokens": 4}, updated=T1)
+        assert (await b.get(rec.id, OWNER)).usage == {"total_tokens": 4}
+        assert (await b.cancel(rec.id, OWNER, T2)).status == "cancelled"
+        assert await a.status(rec.id) == "cancelled"  # the worker's poll sees the other's cancel
+        assert await a.finish(rec.id, status="completed", steps=[], usage={}, updated=T2) is False
+        assert await a.delete(rec.id, OWNER) is True
+        assert await b.get(rec.id, OWNER) is None
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_many_concurrent_writes(store_url):
+    """200 concurrent inserts on one instance, then 2 x 100 more from two instances on the same
+    database at once, each followed by updates: no 'database is locked', every row there."""
+    a = await Store.open(store_url)
+    b = await Store.open(store_url)
+    try:
+        first = [new_record(status="queued") for _ in range(200)]
+        await asyncio.gather(*(a.insert(r) for r in first))
+
+        async def lifecycle(s: Store, r: Record):
+            await s.insert(r)
+            await s.update(r.id, status="in_progress", updated=T1)
+            await s.append_events(r.id, [(1, {"n": 1}), (2, {"n": 2})])
+            return await s.finish(r.id, status="completed", steps=[], usage={"n": 1}, updated=T2)
+
+        second = [new_record(status="queued") for _ in range(200)]
+        done = await asyncio.gather(*(lifecycle(a if i % 2 else b, r) for i, r in enumerate(second)))
+        assert done == [True] * 200
+        assert await count(a, "SELECT count(*) FROM interactions") == 400
+        assert await count(b, "SELECT count(*) FROM interactions WHERE status = 'completed'") == 200
+        assert await count(a, "SELECT count(*) FROM interaction_events") == 400
+        got = await asyncio.gather(*(b.get(r.id, OWNER) for r in first))
+        assert got == first
+    finally:
+        await a.close()
+        await b.close()
+
+
+# --- SQLite specifics ------------------------------------------------------------------------
+
+
+async def test_sqlite_file_settings(tmp_path):
+    path = tmp_path / "deep" / "er" / "p.db"
+    s = await Store.open(f"sqlite:///{path}")
+    try:
+        assert path.exists()
+
+        def pragmas(conn):
+            return [
+                conn.exec_driver_sql(f"PRAGMA {p}").scalar()
+                for p in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+            ]
+
+        assert await s._read(pragmas) == ["wal", 1, 1, 10_000]  # synchronous 1 = NORMAL
+        assert await s._write(pragmas) == ["wal", 1, 1, 10_000]
+    finally:
+        await s.close()
+
+
+async def test_sqlite_memory():
+    s = await Store.open("sqlite:///:memory:")
+    try:
+        rec = new_record()
+        await asyncio.gather(*(s.insert(new_record()) for _ in range(50)), s.insert(rec))
+        assert await s.get(rec.id, OWNER) == rec
+        await s.append_events(rec.id, [(1, {"a": 1})])
+        assert await s.delete(rec.id, OWNER) is True
+        assert await count(s, "SELECT count(*) FROM interaction_events") == 0
+    finally:
+        await s.close()
+
+
+def test_bad_url():
+    with pytest.raises(ValueError, match="unsupported store URL"):
+        asyncio.run(Store.open("mysql://u@h/db"))
+
+
+# --- latency (printed with -s; bound generous enough for a loaded CI box) ---------------------
+
+
+async def test_latency(store, capsys):
+    samples: dict[str, list[float]] = {
+        "insert": [],
+        "get": [],
+        "update": [],
+        "status": [],
+        "append_events(1)": [],
+    }
+    for i in range(300):
+        rec = new_record(status="in_progress")
+        t0 = time.perf_counter()
+        await store.insert(rec)
+        t1 = time.perf_counter()
+        await store.get(rec.id, OWNER)
+        t2 = time.perf_counter()
+        await store.update(rec.id, usage={"n": i}, updated=T1)
+        t3 = time.perf_counter()
+        await store.status(rec.id)
+        t4 = time.perf_counter()
+        await store.append_events(rec.id, [(1, {"event_type": "content.delta"})])
+        t5 = time.perf_counter()
+        for k, v in zip(samples, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
+            samples[k].append(v)
+    med = {k: statistics.median(v[50:]) * 1e6 for k, v in samples.items()}
+    with capsys.disabled():
+        print(f"\n[{store.kind}] median latency: " + ", ".join(f"{k} {v:.0f}us" for k, v in med.items()))
+    assert med["insert"] + med["get"] < 20_000
