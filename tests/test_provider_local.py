@@ -217,3 +217,10 @@ async def test_model_loads_once_per_path():
     model = local._model_for(deployment)
     assert model is local._model_for(deployment) and model.llm is not None and model.llm.n_ctx() == 1024
     print(f"\nlocal: model load + 1 token {load:.2f}s")
+
+
+async def test_prompt_over_the_context_window_is_400():
+    deployment = Deployment("s", "local", "smollm2", params={"n_ctx": 1024})
+    with pytest.raises(ApiError, match="exceed context window") as err:
+        await adapter.create(turn("word " * 1200), deployment)
+    assert err.value.status == 400
