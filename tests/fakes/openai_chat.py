@@ -54,9 +54,9 @@ def make_app(upstream: Upstream) -> Starlette:
 async def _answer(request: Request, upstream: Upstream, azure: bool) -> Response:
     body = orjson.loads(await request.body())
     reply = await upstream.next(request.url.path, dict(request.headers), dict(request.query_params), body)
-    refusal = _auth_error(request, azure)
-    if refusal:
-        return refusal
+    rejection = _rejection(request, azure)
+    if rejection:
+        return rejection
     if reply.status != 200 and not (body.get("stream") and reply.cut_after is not None):
         return _error(reply, azure)
     number = len(upstream.requests)
@@ -68,7 +68,8 @@ async def _answer(request: Request, upstream: Upstream, azure: bool) -> Response
     return JSONResponse(_completion(reply, model, number, azure))
 
 
-def _auth_error(request: Request, azure: bool) -> Response | None:
+def _rejection(request: Request, azure: bool) -> Response | None:
+    """What the real servers refuse before generating: Azure without api-version, missing keys."""
     if azure and "api-version" not in request.query_params:
         return JSONResponse(
             {
