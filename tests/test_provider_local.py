@@ -10,7 +10,7 @@ import time
 import jsonschema
 import pytest
 
-from parley.errors import ApiError
+from parley.errors import ApiError, UpstreamError
 from parley.providers import local
 from parley.providers.base import Deployment, Turn
 from parley.providers.local import LocalAdapter
@@ -224,3 +224,11 @@ async def test_prompt_over_the_context_window_is_400():
     with pytest.raises(ApiError, match="exceed context window") as err:
         await adapter.create(turn("word " * 1200), deployment)
     assert err.value.status == 400
+
+
+async def test_unloadable_model_file_is_a_503(tmp_path):
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(b"not a gguf")
+    with pytest.raises(UpstreamError, match="could not load") as err:
+        await adapter.create(turn(), Deployment("m", "local", "x", params={"model_path": str(bad)}))
+    assert err.value.status == 503

@@ -84,14 +84,17 @@ class _Model:
                 params.use_extra_bufts = False
                 return params
 
-            with mock.patch.object(llama_cpp.llama.llama_cpp, "llama_model_default_params", model_params):
-                self.llm = _Llama(
-                    model_path=self.path,
-                    n_ctx=self.n_ctx,
-                    n_threads=self.n_threads,
-                    n_threads_batch=self.n_threads,
-                    verbose=False,
-                )
+            try:
+                with mock.patch.object(llama_cpp.llama.llama_cpp, "llama_model_default_params", model_params):
+                    self.llm = _Llama(
+                        model_path=self.path,
+                        n_ctx=self.n_ctx,
+                        n_threads=self.n_threads,
+                        n_threads_batch=self.n_threads,
+                        verbose=False,
+                    )
+            except Exception as exc:  # e.g. not a GGUF: the deployment is broken, not the request
+                raise UpstreamError(503, f"could not load {self.path}: {exc}") from exc
         return self.llm
 
     def run(
