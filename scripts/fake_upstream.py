@@ -15,23 +15,28 @@ a request-driven `Upstream` instead of a scripted one. The rules, in order:
   → the answer is delayed by that many seconds (3 for "[slow]");
 * otherwise a fixed text answer, "Hello from the fake upstream." in 8-character deltas.
 
-A `previous_interaction_id` the fake never issued gets the real API's 404 (tests/fakes/gemini.py).
+Besides `make_app`'s routes it serves `background: true`, cancel and delete (see `create_app`), so a
+gateway that delegates those to the upstream can be graded too. A `previous_interaction_id` the fake never issued gets the real API's 404 (tests/fakes/gemini.py).
 It also answers GET /health (200), for scripts waiting on it.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import itertools
 import sys
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from starlette.requests import Request  # noqa: E402
 from starlette.responses import JSONResponse  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
-from tests.fakes.gemini import make_app  # noqa: E402
+from parley.wire import input_to_steps, now  # noqa: E402
+from tests.fakes.gemini import build_steps, make_app  # noqa: E402
 from tests.fakes.script import Reply, Upstream  # noqa: E402
 
 SLOW_MARK = "[slow]"
@@ -114,9 +119,80 @@ class RequestDriven(Upstream):
         return await super().next(path, headers, query, body)
 
 
+BACKGROUND_SECONDS = 1.0
+
+
+def _not_found(ident: str) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": "not_found", "message": f"Interaction {ident} was not found."}}, 404
+    )
+
+
 def create_app():
+    """tests/fakes/gemini.make_app, plus what it leaves out and a gateway may delegate upstream:
+    `background: true` (answers `in_progress` at once, completes after 1 s or the requested delay),
+    `POST .../{id}/cancel` (a running one → `cancelled`, else 400) and `DELETE .../{id}` (200 `{}`)."""
     app = make_app(RequestDriven())
-    app.router.routes.append(Route("/health", lambda request: JSONResponse({"status": "ok"})))
+    stored: dict[str, dict] = app.state.interactions
+    numbers = itertools.count(1)
+    inner_create = next(r.endpoint for r in app.router.routes if r.path == "/{version}/interactions")
+    tasks: set[asyncio.Task] = set()
+
+    async def create(request: Request):
+        body = await request.json()
+        if not (isinstance(body, dict) and body.get("background") and not body.get("stream")):
+            return await inner_create(request)  # the body is cached on the request
+        reply = reply_for(body)
+        ident = f"v1_fake_bg_{next(numbers):04d}"
+        interaction = {
+            "id": ident,
+            "object": "interaction",
+            "model": body.get("model"),
+            "status": "in_progress",
+            "created": now(),
+            "updated": now(),
+            "steps": input_to_steps(body.get("input")),
+        }
+        stored[ident] = interaction
+
+        async def finish():
+            await asyncio.sleep(reply.delay or BACKGROUND_SECONDS)
+            if interaction["status"] == "in_progress":
+                interaction["steps"] = interaction["steps"] + build_steps(reply, ident)
+                interaction["status"] = "requires_action" if reply.tool_call else "completed"
+                interaction["updated"] = now()
+                interaction["usage"] = {
+                    "total_input_tokens": 11,
+                    "total_output_tokens": 7,
+                    "total_tokens": 18,
+                }
+
+        task = asyncio.ensure_future(finish())
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+        return JSONResponse({**interaction, "steps": []})
+
+    async def cancel(request: Request):
+        interaction = stored.get(request.path_params["id"])
+        if interaction is None:
+            return _not_found(request.path_params["id"])
+        if interaction["status"] != "in_progress":
+            error = {"code": "failed_precondition", "message": "Only running interactions can be cancelled."}
+            return JSONResponse({"error": error}, 400)
+        interaction.update(status="cancelled", updated=now())
+        return JSONResponse(interaction)
+
+    async def delete(request: Request):
+        if stored.pop(request.path_params["id"], None) is None:
+            return _not_found(request.path_params["id"])
+        return JSONResponse({})
+
+    app.router.routes[:0] = [
+        Route("/{version}/interactions", create, methods=["POST"]),
+        Route("/{version}/interactions/{id}/cancel", cancel, methods=["POST"]),
+        Route("/{version}/interactions/{id}", delete, methods=["DELETE"]),
+        Route("/health", lambda request: JSONResponse({"status": "ok"})),
+    ]
     return app
 
 
