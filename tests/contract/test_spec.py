@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 import yaml
 from openapi_spec_validator import validate as validate_openapi
-from parley.generated import models
 from pydantic import TypeAdapter, ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
+from parley.generated import models
 from parley.remote import AsyncRemote, Remote, RemoteError
 from tests.contract import spec as contract
 from tests.contract.spec import assert_stream_valid, parse_sse, validate
