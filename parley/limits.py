@@ -1,0 +1,215 @@
+"""Request limits, enforced at the ASGI edge before Connexion parses anything.
+
+* Body size: `general_settings.max_request_body_bytes`. A declared Content-Length above it is
+  refused without reading the body; a body without one (chunked) is counted while it arrives and
+  refused as soon as it passes the limit. Either way: 413 in the API's error shape.
+* Rate: `general_settings.rate_limit_rpm`, per API key (the same key the security handlers see:
+  `x-goog-api-key`, `Authorization: Bearer`, or `?key=`), in this process. A token bucket per key
+  hash: bursts up to `rpm`, refilled at `rpm` per minute. Over it: 429 with Retry-After.
+
+Keys are never kept: buckets are indexed by the key's SHA-256. Keys the gateway does not know share
+one bucket, so a flood of made-up keys cannot grow the table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+import orjson
+
+from parley.config import ConfigError
+from parley.errors import CODES
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[dict]]
+Send = Callable[[dict], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+OnReject = Callable[[str, Scope], None]
+
+# Paths outside the Interactions API: never rate limited (probes, scrapers, docs).
+UNLIMITED_PREFIXES = ("/health", "/metrics", "/openapi.json", "/docs")
+MAX_BUCKETS = 10_000
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers") or ():
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+def api_key_of(scope: Scope) -> str | None:
+    """The caller's API key, looked up where the spec's security schemes put it."""
+    if key := header(scope, b"x-goog-api-key"):
+        return key
+    auth = header(scope, b"authorization")
+    if auth and auth[:7].lower() == "bearer " and auth[7:].strip():
+        return auth[7:].strip()
+    query = scope.get("query_string") or b""
+    if b"key=" in query:
+        for name, value in parse_qsl(query.decode("latin-1")):
+            if name == "key" and value:
+                return value
+    return None
+
+
+def key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+async def send_error(
+    send: Send, status: int, message: str, code: str | None = None, headers: dict[str, str] | None = None
+) -> None:
+    """An answer in the API's error shape, {"error": {"code", "message"}}."""
+    body = orjson.dumps({"error": {"code": code or CODES.get(status, "error"), "message": message}})
+    raw_headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        *((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodyLimit:
+    """413 for a request body over `max_bytes`, declared or streamed. The body is read here (it is
+    needed whole anyway, to validate the JSON) and replayed to the app; later `receive` calls go to
+    the server, so the app still hears about a client that disconnects."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, on_reject: OnReject | None = None):
+        if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or max_bytes <= 0:
+            raise ConfigError("general_settings.max_request_body_bytes: must be a positive integer")
+        self.app, self.max_bytes, self.on_reject = app, max_bytes, on_reject
+
+    async def _too_large(self, scope: Scope, send: Send) -> None:
+        if self.on_reject:
+            self.on_reject("body_too_large", scope)
+        await send_error(
+            send, 413, f"Request body is larger than this gateway accepts ({self.max_bytes} bytes)."
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = header(scope, b"content-length")
+        if declared is not None:
+            try:
+                length = int(declared)
+            except ValueError:
+                await send_error(send, 400, "Content-Length is not a number.")
+                return
+            if length > self.max_bytes:
+                await self._too_large(scope, send)
+                return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return  # the client is gone: nothing to answer
+            body = message.get("body", b"")
+            size += len(body)
+            if size > self.max_bytes:
+                await self._too_large(scope, send)
+                return
+            chunks.append(body)
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> dict:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+class RateLimit:
+    """Per-key token buckets: `rpm` requests at once, refilled at `rpm` per minute."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        rpm: int,
+        known_keys: list[str] | None = None,
+        on_reject: OnReject | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        if not isinstance(rpm, int) or isinstance(rpm, bool) or rpm <= 0:
+            raise ConfigError("general_settings.rate_limit_rpm: must be a positive integer")
+        self.app, self.rpm, self.on_reject, self.clock = app, rpm, on_reject, clock
+        self.rate = rpm / 60.0  # tokens per second
+        self.known = {key_hash(k) for k in known_keys or []}
+        self.buckets: dict[str, tuple[float, float]] = {}  # identity -> (tokens, as of)
+
+    def identity(self, scope: Scope) -> str:
+        key = api_key_of(scope)
+        if key is None:
+            client = scope.get("client")
+            return f"anonymous:{client[0] if client else ''}"
+        digest = key_hash(key)
+        if self.known and digest not in self.known:
+            return "unknown-key"  # answered 401 by the security handlers anyway
+        return digest
+
+    def take(self, identity: str) -> float:
+        """Spend one token; 0.0 if there was one, else the seconds until there will be."""
+        now = self.clock()
+        tokens, since = self.buckets.get(identity, (float(self.rpm), now))
+        tokens = min(float(self.rpm), tokens + (now - since) * self.rate)
+        if tokens >= 1.0:
+            self.buckets[identity] = (tokens - 1.0, now)
+            if len(self.buckets) > MAX_BUCKETS:
+                self._prune(now)
+            return 0.0
+        self.buckets[identity] = (tokens, now)
+        return (1.0 - tokens) / self.rate
+
+    def _prune(self, now: float) -> None:
+        """Drop buckets that have refilled (they equal a fresh one); if that is not enough, the
+        oldest ones (that key merely gets a fresh bucket)."""
+        full = [k for k, (t, s) in self.buckets.items() if t + (now - s) * self.rate >= self.rpm]
+        for k in full:
+            del self.buckets[k]
+        while len(self.buckets) > MAX_BUCKETS:
+            del self.buckets[next(iter(self.buckets))]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(UNLIMITED_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        wait = self.take(self.identity(scope))
+        if wait > 0:
+            if self.on_reject:
+                self.on_reject("rate_limited", scope)
+            seconds = max(1, math.ceil(wait))
+            await send_error(
+                send,
+                429,
+                f"Rate limit of {self.rpm} requests per minute for this API key exceeded; "
+                f"retry in {seconds} s.",
+                headers={"Retry-After": str(seconds)},
+            )
+            return
+        await self.app(scope, receive, send)
+
+
+def wrap(app: ASGIApp, general: Any, known_keys: list[str] | None = None, on_reject: OnReject | None = None):
+    """`app` behind the configured limits: rate first (cheap, reads nothing), then body size.
+    `general` is config.GeneralSettings; bad values raise ConfigError naming the field."""
+    app = BodyLimit(app, general.max_request_body_bytes, on_reject)
+    if general.rate_limit_rpm is not None:
+        app = RateLimit(app, general.rate_limit_rpm, known_keys, on_reject)
+    return app
+
+
+__all__ = ["BodyLimit", "RateLimit", "api_key_of", "key_hash", "send_error", "wrap"]
