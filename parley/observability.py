@@ -1,0 +1,404 @@
+"""One structured log line per generation request, pluggable callbacks, and Prometheus metrics.
+
+* Log: a JSON line on stdout per create (structlog, JSON renderer), with the model group, the
+  deployment as ``provider/model@api_base`` (no key, no credentials or query in the base), status,
+  latency_ms, tokens, the upstream attempts (retries and fallbacks included) and the stream flag.
+  Never an API key (only a prefix of the key's SHA-256) and never a prompt, unless
+  ``general_settings.log_prompts`` is true (then the request's ``input`` and
+  ``system_instruction`` are added as ``prompt``).
+* Callbacks: ``general_settings.callbacks: ["module:function", ...]``, each called with the log
+  record as a dict (coroutine functions are scheduled on the loop). Entries that do not import
+  are a ConfigError at start-up naming ``general_settings.callbacks[i]``; a callback that raises
+  is logged and skipped, never failing the request.
+* Metrics on ``GET /metrics`` (Prometheus text), one CollectorRegistry per app.
+
+Wiring: `attach(engine)` chains the engine's ``on_finish`` and the router's ``on_attempt``
+hooks; `middleware(app)` counts HTTP responses and requests in flight and remembers per request
+what the log line needs from HTTP (the caller's key hash; the body only when prompts are logged).
+Attempts are collected per request in a context variable: the router reports them from the task
+that later calls ``on_finish`` (the request's task for JSON, the run's task for streams).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import importlib
+import inspect
+import sys
+import threading
+from collections.abc import Callable, MutableMapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import orjson
+import structlog
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.exposition import generate_latest
+
+from parley.config import ConfigError, Settings
+from parley.limits import api_key_of, key_hash, send_error
+
+LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
+METHODS = frozenset({"GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"})
+KEY_HASH_CHARS = 16  # enough to tell callers apart in logs; the key itself is never logged
+
+
+@dataclass
+class _RequestScope:
+    """What the log line needs from the HTTP request, set by the middleware for the request's task
+    (and inherited by the tasks it starts)."""
+
+    key_hash: str | None = None
+    body: bytearray | None = None  # only kept when prompts are logged
+    body_limit: int = 0
+
+
+@dataclass
+class _Attempts:
+    items: list = field(default_factory=list)
+
+
+_request: ContextVar[_RequestScope | None] = ContextVar("parley_request_scope", default=None)
+_attempts: ContextVar[_Attempts | None] = ContextVar("parley_attempts", default=None)
+
+
+def deployment_label(dep: Any) -> str:
+    """``provider/model@api_base``, with any credentials, query or fragment cut from the base."""
+    if dep is None:
+        return ""
+    label = f"{dep.provider}/{dep.model}"
+    if dep.api_base:
+        parts = urlsplit(dep.api_base)
+        netloc = parts.netloc.rpartition("@")[2]
+        label += "@" + urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    return label
+
+
+def _outcome(error: Any) -> str:
+    """An attempt's result as a metric label: ok, an HTTP status, timeout or connection_error."""
+    if error is None:
+        return "ok"
+    if error.timeout:
+        return "timeout"
+    return str(error.status) if error.status else "connection_error"
+
+
+def _tokens(usage: dict) -> dict[str, int]:
+    def pick(*names: str) -> int:
+        for name in names:
+            if isinstance(usage.get(name), int | float):
+                return int(usage[name])
+        return 0
+
+    inp = pick("total_input_tokens", "input_tokens")
+    out = pick("total_output_tokens", "output_tokens")
+    return {"input": inp, "output": out, "total": pick("total_tokens") or inp + out}
+
+
+def load_callbacks(entries: Any) -> list[tuple[str, Callable]]:
+    """`general_settings.callbacks` -> [(name, function)], or ConfigError naming the bad entry."""
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        raise ConfigError('general_settings.callbacks: must be a list of "module:function" strings')
+    out = []
+    for i, entry in enumerate(entries):
+        where = f"general_settings.callbacks[{i}]"
+        if not isinstance(entry, str) or entry.count(":") != 1 or not all(entry.split(":")):
+            raise ConfigError(f'{where}: {entry!r} is not of the form "module:function"')
+        module_name, _, attr = entry.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except Exception as exc:
+            raise ConfigError(f"{where}: cannot import module {module_name!r}: {exc}") from None
+        func = getattr(module, attr, None)
+        if not callable(func):
+            raise ConfigError(f"{where}: {module_name!r} has no callable {attr!r}")
+        out.append((entry, func))
+    return out
+
+
+class _Stdout:
+    """structlog's final logger: one rendered line per call to sys.stdout as it is at that moment
+    (so redirections and captures made after start-up are honoured), whole lines across threads."""
+
+    _lock = threading.Lock()
+
+    def msg(self, line: str) -> None:
+        with self._lock:
+            sys.stdout.write(line + "\n")
+            sys.stdout.flush()
+
+    info = warning = error = msg
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
+
+
+def _render(obj: Any, **_: Any) -> str:
+    return orjson.dumps(obj, default=str).decode()
+
+
+class Metrics:
+    def __init__(self) -> None:
+        r = self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "parley_requests",
+            "Generation requests by model group, deployment and final status.",
+            ["model_group", "deployment", "status"],
+            registry=r,
+        )
+        self.latency = Histogram(
+            "parley_request_latency_seconds",
+            "Generation request latency, retries and fallbacks included.",
+            ["model_group", "stream"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.tokens = Counter(
+            "parley_tokens",
+            "Tokens used, by model group, deployment and kind (input, output).",
+            ["model_group", "deployment", "kind"],
+            registry=r,
+        )
+        self.attempts = Counter(
+            "parley_upstream_attempts",
+            "Upstream calls by deployment and outcome (ok, HTTP status, timeout, connection_error).",
+            ["deployment", "outcome"],
+            registry=r,
+        )
+        self.upstream_errors = Counter(
+            "parley_upstream_errors",
+            "Failed upstream calls by deployment and status (HTTP status, timeout, connection_error).",
+            ["deployment", "status"],
+            registry=r,
+        )
+        self.upstream_latency = Histogram(
+            "parley_upstream_latency_seconds",
+            "Latency of single upstream calls by deployment.",
+            ["deployment"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.in_flight = Gauge("parley_requests_in_flight", "HTTP requests being served.", registry=r)
+        self.http = Counter(
+            "parley_http_responses", "HTTP responses by method and status.", ["method", "status"], registry=r
+        )
+        self.rejected = Counter(
+            "parley_rejected_requests",
+            "Requests refused by the gateway's own limits, by reason.",
+            ["reason"],
+            registry=r,
+        )
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+class Observability:
+    def __init__(self, settings: Settings):
+        general = settings.general_settings
+        self.log_prompts = bool(general.log_prompts)
+        self.max_body = general.max_request_body_bytes
+        self.callbacks = load_callbacks((general.model_extra or {}).get("callbacks"))
+        self.metrics = Metrics()
+        self.logger = structlog.wrap_logger(
+            _Stdout(),
+            processors=[structlog.processors.JSONRenderer(_render)],
+            wrapper_class=structlog.BoundLogger,
+            context_class=dict,
+        )
+        self._engine: Any = None
+        self._pending: set[asyncio.Future] = set()
+
+    # -- hooks ----------------------------------------------------------------------------------
+    def attach(self, engine: Any) -> None:
+        """Chain onto the engine's on_finish and its router's on_attempt (once per engine)."""
+        if self._engine is engine:
+            return
+        self._engine = engine
+        finish, attempt = engine.on_finish, engine.router.on_attempt
+
+        def on_finish(log: Any) -> None:
+            self.finished(log)
+            if finish:
+                finish(log)
+
+        def on_attempt(a: Any) -> None:
+            self.attempted(a)
+            if attempt:
+                attempt(a)
+
+        engine.on_finish, engine.router.on_attempt = on_finish, on_attempt
+
+    def attempted(self, attempt: Any) -> None:
+        label, outcome = deployment_label(attempt.deployment), _outcome(attempt.error)
+        m = self.metrics
+        m.attempts.labels(label, outcome).inc()
+        m.upstream_latency.labels(label).observe(attempt.latency)
+        if attempt.error is not None:
+            m.upstream_errors.labels(label, outcome).inc()
+        holder = _attempts.get()
+        if holder is None:
+            holder = _Attempts()
+            _attempts.set(holder)
+        holder.items.append(attempt)
+
+    def finished(self, log: Any) -> None:
+        holder = _attempts.get()
+        _attempts.set(None)  # the next request in this task starts afresh
+        attempts = holder.items if holder else []
+        dep = log.deployment or (attempts[-1].deployment if attempts else None)
+        group = dep.model_name if dep is not None else self._group(log.model)
+        label = deployment_label(dep)
+        tokens = _tokens(log.usage or {})
+        record: dict[str, Any] = {
+            "event": "request",
+            "timestamp": _now(),
+            "model": log.model,
+            "model_group": group,
+            "deployment": label or None,
+            "status": log.status,
+            "latency_ms": round(log.latency * 1000, 1),
+            "tokens": tokens,
+            "attempts": len(attempts),
+            "retries": max(len(attempts) - 1, 0),
+            "upstream_errors": [
+                {"deployment": deployment_label(a.deployment), "status": _outcome(a.error)}
+                for a in attempts
+                if a.error is not None
+            ],
+            "stream": log.stream,
+        }
+        scope = _request.get()
+        if scope is not None and scope.key_hash:
+            record["key_hash"] = scope.key_hash[:KEY_HASH_CHARS]
+        if self.log_prompts and scope is not None and scope.body:
+            record["prompt"] = _prompt(bytes(scope.body))
+
+        m = self.metrics
+        m.requests.labels(group, label or "none", log.status or "unknown").inc()
+        m.latency.labels(group, "true" if log.stream else "false").observe(log.latency)
+        for kind in ("input", "output"):
+            if tokens[kind]:
+                m.tokens.labels(group, label or "none", kind).inc(tokens[kind])
+
+        self.logger.info(**record)
+        self._call_back(record)
+
+    def _group(self, model: str) -> str:
+        try:
+            return self._engine.router.group_for(model) if self._engine else model
+        except Exception:
+            return model
+
+    def _call_back(self, record: dict) -> None:
+        for name, func in self.callbacks:
+            try:
+                result = func(dict(record))
+                if inspect.isawaitable(result):
+                    task = asyncio.ensure_future(result)
+                    self._pending.add(task)
+                    task.add_done_callback(lambda t, n=name: self._async_done(n, t))
+            except Exception as exc:
+                self._callback_failed(name, exc)
+
+    def _async_done(self, name: str, task: asyncio.Future) -> None:
+        self._pending.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            self._callback_failed(name, task.exception())
+
+    def _callback_failed(self, name: str, exc: BaseException) -> None:
+        self.logger.warning(
+            event="callback_failed", timestamp=_now(), callback=name, error=type(exc).__name__
+        )
+
+    def rejected(self, reason: str, scope: MutableMapping[str, Any]) -> None:
+        """Called by the limits middlewares when they refuse a request."""
+        self.metrics.rejected.labels(reason).inc()
+        key = api_key_of(scope)
+        self.logger.info(
+            event="request_rejected",
+            timestamp=_now(),
+            reason=reason,
+            method=scope.get("method"),
+            path=scope.get("path"),
+            key_hash=key_hash(key)[:KEY_HASH_CHARS] if key else None,
+        )
+
+    # -- HTTP -----------------------------------------------------------------------------------
+    def middleware(self, app: Callable) -> Callable:
+        """Counts responses and requests in flight; sets the per-request scope for the log line."""
+        metrics = self.metrics
+
+        async def observed(scope, receive, send):
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            key = api_key_of(scope)
+            request = _RequestScope(key_hash=key_hash(key) if key else None)
+            if self.log_prompts and scope.get("method") == "POST":
+                request.body = bytearray()
+                request.body_limit = self.max_body
+            token = _request.set(request)
+            status = 0
+
+            async def receive_and_keep():
+                message = await receive()
+                if request.body is not None and message.get("type") == "http.request":
+                    chunk = message.get("body", b"")
+                    if len(request.body) + len(chunk) <= request.body_limit:
+                        request.body += chunk
+                return message
+
+            async def send_and_count(message):
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                await send(message)
+
+            method = scope.get("method", "")
+            metrics.in_flight.inc()
+            try:
+                await app(scope, receive_and_keep if request.body is not None else receive, send_and_count)
+            finally:
+                metrics.in_flight.dec()
+                metrics.http.labels(method if method in METHODS else "other", str(status or 0)).inc()
+                _request.reset(token)
+
+        return observed
+
+    async def serve_metrics(self, scope, send) -> None:
+        if scope.get("method") not in ("GET", "HEAD"):
+            await send_error(send, 405, "Only GET is allowed on /metrics.", headers={"Allow": "GET, HEAD"})
+            return
+        body = self.metrics.exposition()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", CONTENT_TYPE_LATEST.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+
+
+def _prompt(raw: bytes) -> Any:
+    """What the client asked: `input` and `system_instruction` of the create body."""
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    return {k: body[k] for k in ("system_instruction", "input") if k in body}
+
+
+__all__ = ["Metrics", "Observability", "deployment_label", "load_callbacks"]
