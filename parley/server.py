@@ -29,9 +29,11 @@ from connexion.security import NO_VALUE, ApiKeySecurityHandler, BearerSecurityHa
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, JSONResponseBodyValidator
 from starlette.exceptions import HTTPException
 
+from parley import limits
 from parley.config import Settings
 from parley.engine import Engine, owner_of
 from parley.errors import CODES, ApiError
+from parley.observability import Observability
 
 SPEC_30 = "interactions.3.0.yaml"
 SPEC_31_JSON = "interactions.openapi.json"
@@ -224,7 +226,8 @@ def _register_errors(app: connexion.AsyncApp) -> None:
 
 # -- the app -------------------------------------------------------------------------------------
 class Gateway:
-    """ASGI entry point: sets the engine for the handlers and serves the spec and metrics."""
+    """ASGI entry point: sets the engine for the handlers, serves the spec and /metrics, and puts
+    the request limits and observability (parley.limits, parley.observability) in front."""
 
     def __init__(self, settings: Settings, engine: Engine | None = None):
         self.settings = settings
@@ -250,12 +253,20 @@ class Gateway:
         )
         _register_errors(self.app)
         self._spec_json = _generated(SPEC_31_JSON)
+        # Outermost first: metrics and the log line's request scope, then the limits, then the app.
+        self.observability = Observability(settings)
+        self._pipeline = self.observability.middleware(
+            limits.wrap(self._serve, settings.general_settings, settings.keys, self.observability.rejected)
+        )
+        if engine is not None:
+            self.observability.attach(engine)
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, app):
         own = self.engine is None
         if own:
             self.engine = await Engine.open(self.settings)
+        self.observability.attach(self.engine)
         try:
             yield
         finally:
@@ -266,6 +277,12 @@ class Gateway:
         if scope["type"] == "http" and scope["path"] == "/openapi.json":
             await _send_bytes(send, 200, self._spec_json, b"application/json")
             return
+        if scope["type"] == "http" and scope["path"] == "/metrics":
+            await self.observability.serve_metrics(scope, send)
+            return
+        await self._pipeline(scope, receive, send)
+
+    async def _serve(self, scope, receive, send):
         token = _engine.set(self.engine) if self.engine is not None else None
         try:
             await self.app(scope, receive, send)
