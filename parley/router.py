@@ -127,8 +127,10 @@ class Router:
         if self.on_attempt:
             self.on_attempt(attempt)
 
-    def _backoff(self, attempt: int, error: UpstreamError) -> float:
-        if error.retry_after is not None:
+    def _backoff(self, attempt: int, error: UpstreamError, same: bool) -> float:
+        """The wait before the next attempt. An upstream's Retry-After speaks for that deployment
+        only: honoured when the next attempt goes to it again, not when it goes to another one."""
+        if error.retry_after is not None and same:
             return min(error.retry_after, MAX_RETRY_AFTER)
         return min(self.settings.retry_after * (2**attempt), MAX_BACKOFF)
 
@@ -155,10 +157,11 @@ class Router:
     # -- calling ------------------------------------------------------------------------------
     async def create(self, model: str, make_turn: Callable[[Deployment], Turn]) -> tuple[Outcome, Deployment]:
         last: UpstreamError | None = None
+        previous: _State | None = None
         for attempt, state in enumerate(self._plan(model)):
             if last is not None:
-                await asyncio.sleep(self._backoff(attempt - 1, last))
-            dep = state.deployment
+                await asyncio.sleep(self._backoff(attempt - 1, last, state is previous))
+            previous, dep = state, state.deployment
             started = self._started(state)
             try:
                 outcome = await adapter_for(dep.provider).create(make_turn(dep), dep)
@@ -184,10 +187,11 @@ class Router:
         """Adapter events of the first deployment that starts streaming. Failures before the first
         event are retried / fall back; after it they are raised to the caller as UpstreamError."""
         last: UpstreamError | None = None
+        previous: _State | None = None
         for attempt, state in enumerate(self._plan(model)):
             if last is not None:
-                await asyncio.sleep(self._backoff(attempt - 1, last))
-            dep = state.deployment
+                await asyncio.sleep(self._backoff(attempt - 1, last, state is previous))
+            previous, dep = state, state.deployment
             started = self._started(state)
             events = adapter_for(dep.provider).stream(make_turn(dep), dep)
             sent = False
