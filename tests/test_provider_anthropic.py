@@ -13,10 +13,11 @@ from parley.providers import adapter_for
 from parley.providers.anthropic import REDACTED, AnthropicAdapter
 from parley.providers.base import Deployment, Turn
 from parley.wire import StepAccumulator, input_to_steps, output_text
+from tests.adapter_kit import drain, fake_fixtures, make_turn
 from tests.contract import spec
 from tests.fakes.anthropic import AnthropicReply, make_app, signature
-from tests.fakes.script import Reply, Upstream
-from tests.fakes.server import free_port, serve
+from tests.fakes.script import Reply
+from tests.fakes.server import free_port
 
 adapter = AnthropicAdapter()
 
@@ -35,19 +36,7 @@ PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n fake").decode()
 PDF = base64.b64encode(b"%PDF-1.7 fake").decode()
 
 
-@pytest.fixture(scope="module")
-def fake():
-    upstream = Upstream()
-    with serve(make_app(upstream)) as server:
-        server.upstream = upstream
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def reset(fake):
-    fake.upstream.replies.clear()
-    fake.upstream.requests.clear()
-    fake.upstream.default = Reply()
+fake, reset = fake_fixtures(make_app)
 
 
 def deployment(fake, **kw) -> Deployment:
@@ -62,8 +51,7 @@ def deployment(fake, **kw) -> Deployment:
 
 
 def turn(request: dict, history: list | None = None) -> Turn:
-    history = input_to_steps(request.get("input")) if history is None else history
-    return Turn(request={"model": "claude", **request}, history=history)
+    return make_turn({"model": "claude", **request}, history)
 
 
 def sent(fake) -> dict:
@@ -80,13 +68,7 @@ async def create(fake, request: dict, history: list | None = None, **kw):
 
 async def collect(fake, request: dict, history: list | None = None, **kw):
     """All events of a stream, and the UpstreamError that ended it, if any."""
-    events: list[dict] = []
-    try:
-        async for event in adapter.stream(turn(request, history), deployment(fake, **kw)):
-            events.append(event)
-    except UpstreamError as exc:
-        return events, exc
-    return events, None
+    return await drain(adapter.stream(turn(request, history), deployment(fake, **kw)))
 
 
 def check_events(events: list[dict]) -> list[dict]:

@@ -13,27 +13,15 @@ from parley.providers import adapter_for
 from parley.providers.azure import DEFAULT_API_VERSION, AzureAdapter
 from parley.providers.base import Deployment, Turn
 from parley.wire import input_to_steps, output_text
+from tests.adapter_kit import drain, fake_fixtures, make_turn
 from tests.fakes.openai_chat import make_app
-from tests.fakes.script import Reply, Upstream, chunks
-from tests.fakes.server import serve
+from tests.fakes.script import Reply, chunks
 from tests.test_provider_openai_chat import WEATHER, check_steps, check_stream
 
 adapter = AzureAdapter()
 
 
-@pytest.fixture(scope="module")
-def fake():
-    upstream = Upstream()
-    with serve(make_app(upstream)) as server:
-        server.upstream = upstream
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def reset(fake):
-    fake.upstream.replies.clear()
-    fake.upstream.requests.clear()
-    fake.upstream.default = Reply()
+fake, reset = fake_fixtures(make_app)
 
 
 def deployment(fake, **kw) -> Deployment:
@@ -49,18 +37,11 @@ def deployment(fake, **kw) -> Deployment:
 
 
 def turn(request: dict, history: list | None = None) -> Turn:
-    request = {"model": "gpt", **request}
-    return Turn(request=request, history=input_to_steps(request.get("input")) if history is None else history)
+    return make_turn({"model": "gpt", **request}, history)
 
 
 async def collect(t: Turn, dep: Deployment) -> tuple[list[dict], UpstreamError | None]:
-    events: list[dict] = []
-    try:
-        async for event in adapter.stream(t, dep):
-            events.append(event)
-    except UpstreamError as exc:
-        return events, exc
-    return events, None
+    return await drain(adapter.stream(t, dep))
 
 
 def test_fake_speaks_azure_to_the_official_sdk(fake):

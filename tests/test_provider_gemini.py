@@ -10,10 +10,10 @@ from parley.errors import UpstreamError
 from parley.providers.base import Deployment, Turn
 from parley.providers.gemini import GeminiAdapter
 from parley.wire import StepAccumulator, input_to_steps, output_text
+from tests.adapter_kit import drain, fake_fixtures, make_turn
 from tests.contract import spec
 from tests.fakes.gemini import make_app
-from tests.fakes.script import Reply, Upstream, chunks
-from tests.fakes.server import serve
+from tests.fakes.script import Reply, chunks
 
 adapter = GeminiAdapter()
 
@@ -29,20 +29,7 @@ WEATHER = {
 }
 
 
-@pytest.fixture(scope="module")
-def fake():
-    upstream = Upstream()
-    app = make_app(upstream)
-    with serve(app) as server:
-        server.upstream, server.app = upstream, app
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def reset(fake):
-    fake.upstream.replies.clear()
-    fake.upstream.requests.clear()
-    fake.upstream.default = Reply()
+fake, reset = fake_fixtures(make_app)
 
 
 def deployment(fake, **kw) -> Deployment:
@@ -57,18 +44,11 @@ def deployment(fake, **kw) -> Deployment:
 
 
 def turn(request: dict, history: list | None = None, previous_upstream_id: str | None = None) -> Turn:
-    history = input_to_steps(request.get("input")) if history is None else history
-    return Turn(request=request, history=history, previous_upstream_id=previous_upstream_id)
+    return make_turn(request, history, previous_upstream_id=previous_upstream_id)
 
 
 async def collect(t: Turn, dep: Deployment) -> tuple[list[dict], UpstreamError | None]:
-    events: list[dict] = []
-    try:
-        async for event in adapter.stream(t, dep):
-            events.append(event)
-    except UpstreamError as exc:
-        return events, exc
-    return events, None
+    return await drain(adapter.stream(t, dep))
 
 
 def check_events(events: list[dict]) -> None:

@@ -18,9 +18,10 @@ from parley.providers import adapter_for
 from parley.providers.base import Deployment, Turn
 from parley.providers.openai_chat import ChatCompletionsAdapter, _outcome, _StreamSteps
 from parley.wire import StepAccumulator, input_to_steps, output_text
+from tests.adapter_kit import drain, fake_fixtures, make_turn
 from tests.contract import spec
 from tests.fakes.openai_chat import make_app
-from tests.fakes.script import Reply, Upstream, chunks
+from tests.fakes.script import Reply, chunks
 from tests.fakes.server import free_port, serve
 
 adapter = ChatCompletionsAdapter()
@@ -42,19 +43,7 @@ CHAT_WEATHER = {
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAcCBlCwAAAABJRU5ErkJggg=="
 
 
-@pytest.fixture(scope="module")
-def fake():
-    upstream = Upstream()
-    with serve(make_app(upstream)) as server:
-        server.upstream = upstream
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def reset(fake):
-    fake.upstream.replies.clear()
-    fake.upstream.requests.clear()
-    fake.upstream.default = Reply()
+fake, reset = fake_fixtures(make_app)
 
 
 def deployment(fake, **kw) -> Deployment:
@@ -70,8 +59,7 @@ def deployment(fake, **kw) -> Deployment:
 
 
 def turn(request: dict, history: list | None = None) -> Turn:
-    request = {"model": "qwen", **request}
-    return Turn(request=request, history=input_to_steps(request.get("input")) if history is None else history)
+    return make_turn({"model": "qwen", **request}, history)
 
 
 def sent(fake) -> dict:
@@ -79,13 +67,7 @@ def sent(fake) -> dict:
 
 
 async def collect(t: Turn, dep: Deployment) -> tuple[list[dict], UpstreamError | None]:
-    events: list[dict] = []
-    try:
-        async for event in adapter.stream(t, dep):
-            events.append(event)
-    except UpstreamError as exc:
-        return events, exc
-    return events, None
+    return await drain(adapter.stream(t, dep))
 
 
 def check_steps(steps: list[dict], usage: dict) -> None:

@@ -18,10 +18,10 @@ from parley.providers import adapter_for
 from parley.providers.base import Deployment, Turn
 from parley.providers.openai_responses import OpenAIResponsesAdapter, StreamTranslator
 from parley.wire import StepAccumulator, input_to_steps, output_text
+from tests.adapter_kit import drain, fake_fixtures, make_turn
 from tests.contract.spec import validate
 from tests.fakes.openai_responses import make_app
-from tests.fakes.script import Reply, Upstream, chunks
-from tests.fakes.server import serve
+from tests.fakes.script import Reply, chunks
 
 adapter = OpenAIResponsesAdapter()
 STREAM_EVENT = pydantic.TypeAdapter(ResponseStreamEvent)
@@ -44,19 +44,7 @@ class CachedReply(Reply):
     cached_tokens: int = 0
 
 
-@pytest.fixture(scope="module")
-def fake():
-    upstream = Upstream()
-    with serve(make_app(upstream)) as server:
-        server.upstream = upstream
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def reset(fake):
-    fake.upstream.replies.clear()
-    fake.upstream.requests.clear()
-    fake.upstream.default = Reply()
+fake, reset = fake_fixtures(make_app)
 
 
 def deployment(fake, model: str = "gpt-5", **kw) -> Deployment:
@@ -71,7 +59,7 @@ def deployment(fake, model: str = "gpt-5", **kw) -> Deployment:
 
 
 def turn(request: dict, history: list | None = None) -> Turn:
-    return Turn(request=request, history=input_to_steps(request.get("input")) if history is None else history)
+    return make_turn(request, history)
 
 
 def sent(fake) -> dict:
@@ -102,12 +90,9 @@ async def collect(
     fake, request: dict, history: list | None = None, **dep
 ) -> tuple[list[dict], UpstreamError | None]:
     """The adapter's events, each checked against the spec once the engine adds what it owns."""
-    events: list[dict] = []
-    try:
-        async for event in adapter.stream(turn(request, history), deployment(fake, **dep)):
-            events.append(event)
-    except UpstreamError as exc:
-        return events, exc
+    events, error = await drain(adapter.stream(turn(request, history), deployment(fake, **dep)))
+    if error:
+        return events, error
     for event in events:
         assert "event_id" not in event
         event = copy.deepcopy(event)

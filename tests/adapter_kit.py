@@ -1,0 +1,52 @@
+"""What the adapter tests share: a scriptable fake upstream per module, turns, and drained streams."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from parley.errors import UpstreamError
+from parley.providers.base import Turn
+from parley.wire import input_to_steps
+from tests.fakes.script import Reply, Upstream
+from tests.fakes.server import serve
+
+
+def fake_fixtures(make_app):
+    """(fake, reset): the fake on loopback for the module (its ASGI app at `.app`), with its
+    `.upstream` reset before each test."""
+
+    @pytest.fixture(scope="module")
+    def fake():
+        upstream = Upstream()
+        app = make_app(upstream)
+        with serve(app) as server:
+            server.upstream, server.app = upstream, app
+            yield server
+
+    @pytest.fixture(autouse=True)
+    def reset(fake):
+        fake.upstream.replies.clear()
+        fake.upstream.requests.clear()
+        fake.upstream.default = Reply()
+
+    return fake, reset
+
+
+def make_turn(request: dict, history: list | None = None, **kw) -> Turn:
+    """A turn whose history is the request's own input unless given."""
+    return Turn(
+        request=request, history=input_to_steps(request.get("input")) if history is None else history, **kw
+    )
+
+
+async def drain(events: AsyncIterator[dict]) -> tuple[list[dict], UpstreamError | None]:
+    """All events of a stream, and the UpstreamError that ended it, if any."""
+    seen: list[dict] = []
+    try:
+        async for event in events:
+            seen.append(event)
+    except UpstreamError as exc:
+        return seen, exc
+    return seen, None
