@@ -1,0 +1,88 @@
+"""Parley: a gateway and SDK for the Gemini Interactions API.
+
+The public SDK surface (see parley.sdk for the design):
+
+    import parley
+
+    interaction = parley.create_interaction(model="gemini-3-flash-preview", input="Hi")
+    interaction.outputs[-1].text, interaction.steps, parley.output_text(interaction)
+    parley.interactions.create / get / delete / cancel          # sync
+    parley.interactions.acreate / aget / adelete / acancel      # async twins
+    parley.acreate_interaction(...)                             # = interactions.acreate
+    parley.configure("config.yaml" | dict | Settings)           # default: $PARLEY_CONFIG or the embedded config
+    parley.ApiError                                             # status, code, message
+    parley.Remote / parley.AsyncRemote                          # thin client for a running server (parley.remote)
+
+Names are loaded on first access, so `import parley` (which every submodule, the server included,
+goes through) imports nothing heavy: neither the engine nor llama.cpp nor the server stack.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from parley.errors import ApiError
+    from parley.generated.models import Interaction, InteractionSSEEvent
+    from parley.remote import AsyncRemote, Remote, RemoteError
+    from parley.sdk import (
+        AsyncStream,
+        Stream,
+        acreate_interaction,
+        configure,
+        create_interaction,
+        interactions,
+        output_text,
+    )
+
+_EXPORTS = {
+    "acreate_interaction": "parley.sdk",
+    "create_interaction": "parley.sdk",
+    "interactions": "parley.sdk",
+    "configure": "parley.sdk",
+    "output_text": "parley.sdk",
+    "Stream": "parley.sdk",
+    "AsyncStream": "parley.sdk",
+    "ApiError": "parley.errors",
+    "Interaction": "parley.generated.models",
+    "InteractionSSEEvent": "parley.generated.models",
+    "Remote": "parley.remote",
+    "AsyncRemote": "parley.remote",
+    "RemoteError": "parley.remote",
+}
+
+__all__ = [
+    "ApiError",
+    "AsyncRemote",
+    "AsyncStream",
+    "Interaction",
+    "InteractionSSEEvent",
+    "Remote",
+    "RemoteError",
+    "Stream",
+    "acreate_interaction",
+    "configure",
+    "create_interaction",
+    "interactions",
+    "output_text",
+]
+assert sorted(__all__) == sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
+    try:  # submodules as attributes: `import parley; parley.remote.Remote`
+        return importlib.import_module(f"parley.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"parley.{name}":
+            raise
+        raise AttributeError(f"module 'parley' has no attribute {name!r}") from None
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
