@@ -18,7 +18,6 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from unittest import mock
 
 import llama_cpp
 from llama_cpp.llama_grammar import LlamaGrammar
@@ -85,7 +84,9 @@ class _Model:
                 return params
 
             try:
-                with mock.patch.object(llama_cpp.llama.llama_cpp, "llama_model_default_params", model_params):
+                bindings = llama_cpp.llama.llama_cpp
+                bindings.llama_model_default_params = model_params
+                try:
                     self.llm = _Llama(
                         model_path=self.path,
                         n_ctx=self.n_ctx,
@@ -93,6 +94,8 @@ class _Model:
                         n_threads_batch=self.n_threads,
                         verbose=False,
                     )
+                finally:
+                    bindings.llama_model_default_params = defaults
             except Exception as exc:  # e.g. not a GGUF: the deployment is broken, not the request
                 raise UpstreamError(503, f"could not load {self.path}: {exc}") from exc
         return self.llm
