@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
+import math
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -48,6 +49,15 @@ class _State:
         self._roll(now)
         rpm, tpm = self.deployment.params.get("rpm"), self.deployment.params.get("tpm")
         return not (rpm and self.requests >= rpm) and not (tpm and self.tokens >= tpm)
+
+    def ready_in(self, now: float) -> float:
+        """Seconds until this deployment takes requests again: its cooldown, its rpm/tpm window."""
+        wait = max(0.0, self.cooldown_until - now)
+        rpm, tpm = self.deployment.params.get("rpm"), self.deployment.params.get("tpm")
+        full = (rpm and self.requests >= rpm) or (tpm and self.tokens >= tpm)
+        if full and now - self.window_start < 60:
+            wait = max(wait, self.window_start + 60 - now)
+        return wait
 
 
 @dataclass
@@ -143,14 +153,15 @@ class Router:
                     break
                 yield state
 
-    @staticmethod
-    def _exhausted(model: str, last: UpstreamError | None) -> ApiError:
+    def _exhausted(self, model: str, last: UpstreamError | None) -> ApiError:
         if last is None:
+            now = time.monotonic()
+            wait = min(s.ready_in(now) for g in self._groups_to_try(model) for s in self._groups[g])
             return ApiError(
                 503,
                 f"No deployment of '{model}' is available right now (all cooling down or at their rate limits).",
                 code="unavailable",
-                headers={"Retry-After": "1"},
+                headers={"Retry-After": str(max(1, math.ceil(wait)))},
             )
         return last.to_api_error(f"model '{model}'")
 
