@@ -79,7 +79,8 @@ async def send_error(
 class BodyLimit:
     """413 for a request body over `max_bytes`, declared or streamed. The body is read here (it is
     needed whole anyway, to validate the JSON) and replayed to the app; later `receive` calls go to
-    the server, so the app still hears about a client that disconnects."""
+    the server, so the app still hears about a client that disconnects. A chunked body is given
+    its Content-Length (Connexion takes a request without one for a request without a body)."""
 
     def __init__(self, app: ASGIApp, max_bytes: int, on_reject: OnReject | None = None):
         if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or max_bytes <= 0:
@@ -121,13 +122,18 @@ class BodyLimit:
             chunks.append(body)
             if not message.get("more_body", False):
                 break
+        body = b"".join(chunks)
+        if declared is None and scope.get("method") not in ("GET", "HEAD", "DELETE", "OPTIONS"):
+            # A chunked body: Connexion decides from Content-Length whether there is one at all.
+            headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"transfer-encoding"]
+            scope = {**scope, "headers": [*headers, (b"content-length", str(size).encode())]}
         replayed = False
 
         async def replay() -> dict:
             nonlocal replayed
             if not replayed:
                 replayed = True
-                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+                return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
         await self.app(scope, replay, send)
