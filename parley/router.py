@@ -124,7 +124,9 @@ class Router:
     def _failed(self, state: _State, started: float, error: UpstreamError) -> None:
         state.in_flight -= 1
         now = time.monotonic()
-        state.fails = [t for t in state.fails if now - t < 60] + [now]
+        # Only the deployment's own failures count: a 400 is the request's fault, not its health.
+        if error.retryable:
+            state.fails = [t for t in state.fails if now - t < 60] + [now]
         # As in LiteLLM, a lone deployment never cools down: that would turn one error into an outage.
         alone = len(self._groups[state.deployment.model_name]) == 1
         tripped = error.status == 429 or len(state.fails) >= max(self.settings.allowed_fails, 1)
