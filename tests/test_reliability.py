@@ -272,6 +272,20 @@ def test_cooldown_moves_traffic_and_recovers(gateway_factory, fakes):
     assert hits(a)[0] >= 5  # back in rotation (weight 100 : 1)
 
 
+def test_client_errors_do_not_count_towards_a_cooldown(gateway_factory, fakes):
+    a, b = fakes["A"], fakes["B"]
+    gw = start(
+        gateway_factory,
+        [deployment("m", a, weight=1e6), deployment("m", b)],
+        {"allowed_fails": 2, "cooldown_time": 60},
+    )
+    a.upstream.replies += [Reply(status=400), Reply(status=400), Reply(status=500)]
+    with client(gw) as c:
+        assert [create(c, "m").status_code for _ in range(3)] == [400, 400, 502]
+        assert create(c, "m").status_code == 200  # one upstream failure is below allowed_fails
+    assert hits(a, b) == [4, 0]
+
+
 # -- timeouts, rpm ----------------------------------------------------------------------------------
 def test_deployment_timeout(gateway_factory, fakes):
     a, b = fakes["A"], fakes["B"]
