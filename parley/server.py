@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -212,7 +213,26 @@ def _error(
     )
 
 
-def _register_errors(app: connexion.AsyncApp) -> None:
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def _allow_for(spec: dict):
+    """path -> the `Allow` value for a 405. Connexion routes each operation separately, so
+    Starlette's own Allow names only the first route that matched the path (GET, not DELETE)."""
+    table = []
+    for path, item in spec.get("paths", {}).items():
+        methods = [m.upper() for m in _METHODS if m in item]
+        if "GET" in methods and "HEAD" not in methods:
+            methods.append("HEAD")
+        table.append((re.compile("^" + re.sub(r"\{[^/}]+\}", "[^/]+", path) + "$"), methods))
+
+    def allow(path: str) -> str:
+        return ", ".join(dict.fromkeys(m for pattern, ms in table if pattern.match(path) for m in ms))
+
+    return allow
+
+
+def _register_errors(app: connexion.AsyncApp, allow=None) -> None:
     app.add_error_handler(ApiError, lambda req, e: _error(e.status, e.message, e.code, e.headers))
     # Connexion's parameter errors carry the whole schema dump after a blank line: keep the sentence.
     app.add_error_handler(
@@ -220,7 +240,14 @@ def _register_errors(app: connexion.AsyncApp) -> None:
         lambda req, e: _error(e.status, str(e.detail or e.title).split("\n\n")[0], None, e.headers),
     )
     app.add_error_handler(UnicodeDecodeError, lambda req, e: _error(400, "Request body is not valid UTF-8."))
-    app.add_error_handler(HTTPException, lambda req, e: _error(e.status_code, str(e.detail), None, e.headers))
+
+    def http_error(req, e: HTTPException) -> ConnexionResponse:
+        headers = dict(e.headers or {})
+        if e.status_code == 405 and allow is not None and (methods := allow(req.url.path)):
+            headers = {k: v for k, v in headers.items() if k.lower() != "allow"} | {"Allow": methods}
+        return _error(e.status_code, str(e.detail), None, headers)
+
+    app.add_error_handler(HTTPException, http_error)
     app.add_error_handler(Exception, lambda req, e: _error(500, "Internal error."))
 
 
@@ -251,7 +278,7 @@ class Gateway:
                 "response": MediaTypeDict({**VALIDATOR_MAP["response"], "*/*json": ResponseBodyValidator}),
             },
         )
-        _register_errors(self.app)
+        _register_errors(self.app, _allow_for(spec))
         self._spec_json = _generated(SPEC_31_JSON)
         # Outermost first: metrics and the log line's request scope, then the limits, then the app.
         self.observability = Observability(settings)
