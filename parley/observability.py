@@ -22,6 +22,7 @@ that later calls ``on_finish`` (the request's task for JSON, the run's task for 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import importlib
 import inspect
@@ -223,13 +224,16 @@ class Observability:
         self._engine = engine
         finish, attempt = engine.on_finish, engine.router.on_attempt
 
+        # Logging and metrics must never fail the request they describe (a closed stdout, a bug).
         def on_finish(log: Any) -> None:
-            self.finished(log)
+            with contextlib.suppress(Exception):
+                self.finished(log)
             if finish:
                 finish(log)
 
         def on_attempt(a: Any) -> None:
-            self.attempted(a)
+            with contextlib.suppress(Exception):
+                self.attempted(a)
             if attempt:
                 attempt(a)
 
