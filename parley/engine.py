@@ -50,6 +50,7 @@ class Run:
     detached: bool = False  # background: runs on when its client goes away
     done: bool = False
     failure: ApiError | None = None
+    producing: bool = True  # False once the outcome is known and only saving remains
     task: asyncio.Task | None = None
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -322,6 +323,7 @@ class Engine:
             run.failure = err
             errors = [err.body()["error"]]
             run.push({"event_type": "error", "error": err.body()["error"]})
+        run.producing = False  # from here on a client going away must not interrupt saving
         updated = wire.now()
         if status not in ("failed", "cancelled"):
             run.push(
@@ -363,7 +365,7 @@ class Engine:
             finally:
                 await events.aclose()
                 # A foreground stream whose client went away stops the upstream call.
-                if run is not None and not run.detached and run.task and not run.done:
+                if run is not None and not run.detached and run.task and run.producing:
                     run.task.cancel()
 
         return frames()
@@ -421,9 +423,10 @@ class Engine:
             )
         run = self.runs.get(interaction_id)
         if run is not None and run.task:
-            run.task.cancel()
+            if run.producing:
+                run.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.shield(run.task)
+                await asyncio.shield(run.task)  # its partial output is saved before we answer
             record = await self._record(interaction_id, owner)
         return self.view(record, record.steps, timeline=True)
 

@@ -90,8 +90,8 @@ class Adapter(Protocol):
     def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[dict]: ...
 
 
-# One pooled httpx client per event loop: the sync SDK runs each call in its own loop, and an
-# AsyncClient must not outlive the loop it was created on.
+# One pooled httpx client per event loop: an AsyncClient must not outlive the loop it was created
+# on, and tests or embedding applications may run several loops in one process.
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = weakref.WeakKeyDictionary()
 
 
