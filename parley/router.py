@@ -88,11 +88,13 @@ class Router:
                 return name
         raise ApiError(404, f"Model '{model}' is not served by this gateway.", code="not_found")
 
-    def _pick(self, group: str) -> _State | None:
+    def _pick(self, group: str, tried: set[int] = frozenset()) -> _State | None:
         now = time.monotonic()
         states = [s for s in self._groups[group] if s.available(now)]
         if not states:
             return None
+        # A retry goes to a deployment this request has not tried yet, while there is one.
+        states = [s for s in states if id(s) not in tried] or states
         strategy = self.settings.routing_strategy
         if strategy == "least-busy":
             low = min(s.in_flight for s in states)
@@ -148,11 +150,13 @@ class Router:
 
     def _plan(self, model: str):
         """Yield (state) for each attempt: retries within a group, then each fallback group."""
+        tried: set[int] = set()
         for group in self._groups_to_try(model):
             for _ in range(self.settings.num_retries + 1):
-                state = self._pick(group)
+                state = self._pick(group, tried)
                 if state is None:
                     break
+                tried.add(id(state))
                 yield state
 
     def _exhausted(self, model: str, last: UpstreamError | None) -> ApiError:

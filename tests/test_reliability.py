@@ -314,6 +314,20 @@ def test_deployment_timeout(gateway_factory, fakes):
     assert hits(a, b) == [3, 2]
 
 
+def test_a_retry_goes_to_a_deployment_not_yet_tried(gateway_factory, fakes):
+    a, b = fakes["A"], fakes["B"]
+    # No cooldown to hide it: every first attempt that lands on A fails, and its one retry must go to B.
+    gw = start(
+        gateway_factory,
+        [deployment("pair", a), deployment("pair", b)],
+        {"num_retries": 1, "allowed_fails": 100},
+    )
+    a.upstream.default = Reply(status=500)
+    with client(gw) as c:
+        assert [create(c, "pair").status_code for _ in range(12)] == [200] * 12
+    assert hits(b) == [12] and hits(a)[0] > 0
+
+
 def test_rpm_per_deployment(gateway_factory, fakes):
     a, b = fakes["A"], fakes["B"]
     gw = start(gateway_factory, [deployment("m", a, rpm=2), deployment("m", b, rpm=3)])
