@@ -29,7 +29,7 @@ from tests.conftest import gemini_config
 from tests.fakes.script import Reply
 
 ROOT = Path(__file__).resolve().parents[1]
-QUICKSTART = ROOT / "docs" / "sdk-quickstart.py"
+README = ROOT / "README.md"
 FAKE_TEXT = "Hello from the fake upstream."
 SMALL = {"max_output_tokens": 8}
 
@@ -416,9 +416,11 @@ def test_exit_cancels_running_background_interactions(tmp_path, gemini_upstream)
 
 # -- the README quick-start ----------------------------------------------------------------------------
 def test_readme_quickstart_runs_as_written(tmp_path):
-    """docs/sdk-quickstart.py is the SDK quick-start of the README: run it as `python -c`, in an
-    empty directory, with no config and no API key (the embedded default, the local model)."""
-    result = python(QUICKSTART.read_text(), tmp_path)
+    """The README's SDK quick-start (the python block of its "Python SDK" section), run as
+    `python -c` in an empty directory with no config and no API key (the embedded default)."""
+    section = README.read_text().split("## Python SDK", 1)[1]
+    snippet = section.split("```python\n", 1)[1].split("```", 1)[0]
+    result = python(snippet, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
     lines = result.stdout.splitlines()
