@@ -128,7 +128,10 @@ class StepAccumulator:
             content = delta.get("content")
             summary = step.setdefault("summary", [])
             if content and content.get("type") == "text" and summary and summary[-1].get("type") == "text":
-                summary[-1] = {**summary[-1], "text": summary[-1]["text"] + content.get("text", "")}  # streamed pieces
+                summary[-1] = {
+                    **summary[-1],
+                    "text": summary[-1]["text"] + content.get("text", ""),
+                }  # streamed pieces
             elif content:
                 summary.append(content)
         elif kind == "thought_signature":

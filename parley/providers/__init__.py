@@ -40,7 +40,9 @@ def split_model(model: str, api_base: str | None) -> tuple[str, str, str | None]
     `openai/chat/X` force one or the other."""
     prefix, sep, rest = model.partition("/")
     if not sep:
-        raise ValueError(f"model '{model}' needs a provider prefix such as openai/, anthropic/, gemini/ or local/")
+        raise ValueError(
+            f"model '{model}' needs a provider prefix such as openai/, anthropic/, gemini/ or local/"
+        )
     if prefix == "openai":
         kind, sep2, name = rest.partition("/")
         if sep2 and kind == "responses":

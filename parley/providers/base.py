@@ -92,7 +92,9 @@ class Adapter(Protocol):
 
 # One pooled httpx client per event loop: an AsyncClient must not outlive the loop it was created
 # on, and tests or embedding applications may run several loops in one process.
-_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = weakref.WeakKeyDictionary()
+_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def http_client() -> httpx.AsyncClient:
@@ -144,8 +146,9 @@ async def raise_for_upstream(response: httpx.Response) -> None:
             message = str(err["message"])
     except ValueError:
         pass
-    raise UpstreamError(response.status_code, f"HTTP {response.status_code}: {message}",
-                        retry_after=retry_after(response))
+    raise UpstreamError(
+        response.status_code, f"HTTP {response.status_code}: {message}", retry_after=retry_after(response)
+    )
 
 
 def transport_error(exc: httpx.HTTPError) -> UpstreamError:
