@@ -12,6 +12,18 @@ from parley.wire import input_to_steps
 from tests.fakes.script import Reply, Upstream
 from tests.fakes.server import serve
 
+# The function tool every adapter test declares.
+WEATHER = {
+    "type": "function",
+    "name": "get_weather",
+    "description": "Get the current weather for a city.",
+    "parameters": {
+        "type": "object",
+        "properties": {"location": {"type": "string"}},
+        "required": ["location"],
+    },
+}
+
 
 def fake_fixtures(make_app):
     """(fake, reset): the fake on loopback for the module (its ASGI app at `.app`), with its

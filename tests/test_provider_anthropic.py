@@ -13,7 +13,7 @@ from parley.providers import adapter_for
 from parley.providers.anthropic import REDACTED, AnthropicAdapter
 from parley.providers.base import Deployment, Turn
 from parley.wire import StepAccumulator, input_to_steps, output_text
-from tests.adapter_kit import drain, fake_fixtures, make_turn
+from tests.adapter_kit import WEATHER, drain, fake_fixtures, make_turn
 from tests.contract import spec
 from tests.fakes.anthropic import AnthropicReply, make_app, signature
 from tests.fakes.script import Reply
@@ -21,16 +21,6 @@ from tests.fakes.server import free_port
 
 adapter = AnthropicAdapter()
 
-WEATHER = {
-    "type": "function",
-    "name": "get_weather",
-    "description": "Get the current weather for a city.",
-    "parameters": {
-        "type": "object",
-        "properties": {"location": {"type": "string"}},
-        "required": ["location"],
-    },
-}
 CLOCK = {"type": "function", "name": "get_time", "description": "Current time."}
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n fake").decode()
 PDF = base64.b64encode(b"%PDF-1.7 fake").decode()

@@ -10,23 +10,12 @@ from parley.errors import UpstreamError
 from parley.providers.base import Deployment, Turn
 from parley.providers.gemini import GeminiAdapter
 from parley.wire import StepAccumulator, input_to_steps, output_text
-from tests.adapter_kit import drain, fake_fixtures, make_turn
+from tests.adapter_kit import WEATHER, drain, fake_fixtures, make_turn
 from tests.contract import spec
 from tests.fakes.gemini import make_app
 from tests.fakes.script import Reply, chunks
 
 adapter = GeminiAdapter()
-
-WEATHER = {
-    "type": "function",
-    "name": "get_weather",
-    "description": "Get the current weather for a city.",
-    "parameters": {
-        "type": "object",
-        "properties": {"location": {"type": "string"}},
-        "required": ["location"],
-    },
-}
 
 
 fake, reset = fake_fixtures(make_app)

@@ -18,7 +18,7 @@ from parley.providers import adapter_for
 from parley.providers.base import Deployment, Turn
 from parley.providers.openai_chat import ChatCompletionsAdapter, _outcome, _StreamSteps
 from parley.wire import StepAccumulator, input_to_steps, output_text
-from tests.adapter_kit import drain, fake_fixtures, make_turn
+from tests.adapter_kit import WEATHER, drain, fake_fixtures, make_turn
 from tests.contract import spec
 from tests.fakes.openai_chat import make_app
 from tests.fakes.script import Reply, chunks
@@ -26,16 +26,6 @@ from tests.fakes.server import free_port, serve
 
 adapter = ChatCompletionsAdapter()
 
-WEATHER = {
-    "type": "function",
-    "name": "get_weather",
-    "description": "Get the current weather for a city.",
-    "parameters": {
-        "type": "object",
-        "properties": {"location": {"type": "string"}},
-        "required": ["location"],
-    },
-}
 CHAT_WEATHER = {
     "type": "function",
     "function": {k: WEATHER[k] for k in ("name", "description", "parameters")},

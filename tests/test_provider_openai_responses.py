@@ -18,7 +18,7 @@ from parley.providers import adapter_for
 from parley.providers.base import Deployment, Turn
 from parley.providers.openai_responses import OpenAIResponsesAdapter, StreamTranslator
 from parley.wire import StepAccumulator, input_to_steps, output_text
-from tests.adapter_kit import drain, fake_fixtures, make_turn
+from tests.adapter_kit import WEATHER, drain, fake_fixtures, make_turn
 from tests.contract.spec import validate
 from tests.fakes.openai_responses import make_app
 from tests.fakes.script import Reply, chunks
@@ -26,16 +26,6 @@ from tests.fakes.script import Reply, chunks
 adapter = OpenAIResponsesAdapter()
 STREAM_EVENT = pydantic.TypeAdapter(ResponseStreamEvent)
 
-WEATHER = {
-    "type": "function",
-    "name": "get_weather",
-    "description": "Get the current weather for a city.",
-    "parameters": {
-        "type": "object",
-        "properties": {"location": {"type": "string"}},
-        "required": ["location"],
-    },
-}
 PIXEL = base64.b64encode(b"\x89PNG\r\n\x1a\n fake png").decode()
 
 
