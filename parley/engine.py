@@ -19,6 +19,7 @@ from parley import wire
 from parley.config import Settings
 from parley.errors import ApiError, UpstreamError
 from parley.providers import Deployment, Outcome, Turn
+from parley.providers.base import close_http_client
 from parley.router import Router
 from parley.store import Record, Store
 
@@ -109,6 +110,7 @@ class Engine:
                 run.task.cancel()
         await asyncio.gather(*(r.task for r in self.runs.values() if r.task), return_exceptions=True)
         await self.store.close()
+        await close_http_client()
 
     # -- create -------------------------------------------------------------------------------
     async def create(self, body: dict, owner: str = "") -> dict | AsyncIterator[bytes]:
@@ -176,7 +178,9 @@ class Engine:
             usage={},
             previous_interaction_id=body.get("previous_interaction_id"),
         )
-        if store:
+        # A JSON create's id is unknown to anyone until it answers: its row is written once, at the
+        # end. Streams and background runs are visible while they run, so they are stored now.
+        if store and (background or stream):
             await self.store.insert(record)
 
         if background:
@@ -197,28 +201,22 @@ class Engine:
             log.status = "failed"
             self._finished(log)
             if store:
-                await self.store.finish(
-                    record.id,
-                    status="failed",
-                    steps=record.steps,
-                    usage={},
-                    updated=wire.now(),
-                    errors=[err.body()["error"]],
-                )
+                record.status, record.updated, record.errors = "failed", wire.now(), [err.body()["error"]]
+                await self.store.insert(record)
             raise err from None
         log.deployment, log.status, log.usage = dep, outcome.status, outcome.usage
         self._finished(log)
         record.status, record.updated, record.usage = outcome.status, wire.now(), outcome.usage
         if store:
-            await self.store.finish(
-                record.id,
-                status=outcome.status,
-                steps=record.steps + outcome.steps,
-                usage=outcome.usage,
-                updated=record.updated,
-                upstream_id=outcome.upstream_id,
-                deployment_id=dep.id,
+            stored = Record(
+                **{
+                    **vars(record),
+                    "steps": record.steps + outcome.steps,
+                    "upstream_id": outcome.upstream_id,
+                    "deployment_id": dep.id,
+                }
             )
+            await self.store.insert(stored)
         return self.view(record, outcome.steps)
 
     async def _stream_now(self, record: Record, make_turn, store: bool) -> AsyncIterator[bytes]:
