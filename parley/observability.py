@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime
 import importlib
 import inspect
 import sys
 import threading
+import time
 from collections.abc import Callable, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -41,6 +41,7 @@ from prometheus_client.exposition import generate_latest
 
 from parley.config import ConfigError, Settings
 from parley.limits import api_key_of, key_hash, send_error
+from parley.wire import utc_second
 
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
 METHODS = frozenset({"GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"})
@@ -137,7 +138,9 @@ class _Stdout:
 
 
 def _now() -> str:
-    return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
+    t = time.time()
+    second = int(t)
+    return f"{utc_second(second)[:-1]}.{int((t - second) * 1000):03d}+00:00"
 
 
 def _render(obj: Any, **_: Any) -> str:
