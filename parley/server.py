@@ -157,6 +157,18 @@ class ResponseBodyValidator(JSONResponseBodyValidator):
             raise NonConformingResponseBody(detail=_describe(self._schema, body))
 
 
+class ParameterValidator(VALIDATOR_MAP["parameter"]):
+    """Connexion deep-copies each parameter's schema and builds a Draft 4 validator for it on every
+    request; valid values (nearly all of them) now take one compiled check, and only invalid ones
+    go the original way, for its message."""
+
+    @staticmethod
+    def validate_parameter(parameter_type, value, param, param_name=None):
+        if value is not None and _validator_for(param.get("schema", param)).is_valid(value):
+            return None
+        return VALIDATOR_MAP["parameter"].validate_parameter(parameter_type, value, param, param_name)
+
+
 # -- handlers and security -----------------------------------------------------------------------
 class OperationTable(Resolver):
     """operationId -> handler function, from an explicit table (no Python names in the spec)."""
@@ -274,6 +286,7 @@ class Gateway:
                 spec_path="/openapi.json", swagger_ui_path="/docs"
             ),
             validator_map={
+                "parameter": ParameterValidator,
                 "body": MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": RequestBodyValidator}),
                 "response": MediaTypeDict({**VALIDATOR_MAP["response"], "*/*json": ResponseBodyValidator}),
             },
