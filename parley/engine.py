@@ -344,11 +344,11 @@ class Engine:
                     errors=errors,
                     upstream_id=upstream_id,
                     deployment_id=log.deployment.id if log.deployment else None,
+                    events=list(enumerate(run.events, 1)),
                 ):
                     await self.store.update(
                         ident, steps=steps, usage=usage
                     )  # cancelled: keep the partial output
-                await self.store.append_events(ident, list(enumerate(run.events, 1)))
         finally:
             run.done = True
             run.changed.set()

@@ -391,10 +391,12 @@ class Store:
         errors: list[dict] | None = None,
         upstream_id: str | None = None,
         deployment_id: str | None = None,
+        events: list[tuple[int, dict]] | None = None,
     ) -> bool:
         """Write the final state unless the row is 'cancelled' (or gone): then False, nothing written.
 
-        errors/upstream_id/deployment_id left None keep their stored values."""
+        errors/upstream_id/deployment_id left None keep their stored values. `events` (the stream's
+        SSE events, for resume) are stored in the same transaction, whatever the status."""
         values: dict[str, Any] = {
             "_id": id,
             "status": status,
@@ -408,6 +410,8 @@ class Store:
             values["upstream_id"] = upstream_id
         if deployment_id is not None:
             values["deployment_id"] = deployment_id
+        if events:
+            return await self._write(_finish_with_events, self.kind, values, events)
         return await self._write(_finish, values)
 
     async def cancel(self, id: str, owner: str, updated: str) -> Record | None:
@@ -462,6 +466,15 @@ def _finish(conn: Connection, values: dict) -> bool:
     return conn.execute(_FINISH, values).rowcount > 0
 
 
+def _finish_with_events(conn: Connection, kind: str, values: dict, events: list[tuple[int, dict]]) -> bool:
+    rows = [{"interaction_id": values["_id"], "seq": seq, "event": ev} for seq, ev in events]
+    with _transaction(conn, kind):
+        finished = _finish(conn, values)
+        if conn.execute(_EXISTS, {"_id": values["_id"]}).first() is not None:  # not deleted meanwhile
+            conn.execute(_INSERT_EVENT[kind], rows)
+    return finished
+
+
 def _cancel(conn: Connection, id: str, owner: str, updated: str) -> Record | None:
     row = conn.execute(_CANCEL, {"_id": id, "_owner": owner, "_updated": updated}).first()
     if row is None:  # not cancellable (already terminal), or not found / other owner
@@ -478,20 +491,16 @@ def _delete(conn: Connection, id: str, owner: str) -> bool:
 
 
 def _append_events(conn: Connection, kind: str, id: str, events: list[tuple[int, dict]]) -> None:
-    # One INSERT statement per chunk: atomic also in AUTOCOMMIT mode (executemany would commit row
-    # by row) and one round trip. ON CONFLICT DO NOTHING makes a retried batch harmless.
-    insert = pg_insert if kind == "postgresql" else sqlite_insert
+    # One prebuilt statement, executed once per row inside one transaction: atomic, and no SQL is
+    # built or compiled per call (a multi-row VALUES statement cost ~700 us for 11 events).
+    # ON CONFLICT DO NOTHING makes a retried batch harmless.
     rows = [{"interaction_id": id, "seq": seq, "event": ev} for seq, ev in events]
     try:
-        if len(rows) == 1:  # the common case: a prebuilt statement, no construction per call
+        if len(rows) == 1:  # the common case of live appends: no transaction round trips
             conn.execute(_INSERT_EVENT[kind], rows[0])
-        elif len(rows) <= _EVENTS_PER_STATEMENT:
-            conn.execute(insert(interaction_events).values(rows).on_conflict_do_nothing())
         else:
             with _transaction(conn, kind):
-                for i in range(0, len(rows), _EVENTS_PER_STATEMENT):
-                    chunk = rows[i : i + _EVENTS_PER_STATEMENT]
-                    conn.execute(insert(interaction_events).values(chunk).on_conflict_do_nothing())
+                conn.execute(_INSERT_EVENT[kind], rows)
     except exc.IntegrityError:
         if conn.execute(_EXISTS, {"_id": id}).first() is not None:
             raise

@@ -219,6 +219,22 @@ async def test_cancel_then_finish_cancel_wins(store):
     assert (got.status, got.updated, got.steps, got.usage) == ("cancelled", T1, rec.steps, {})
 
 
+async def test_finish_stores_the_stream_events_in_the_same_write(store):
+    done, cancelled = new_record(status="in_progress"), new_record(status="in_progress")
+    events = [(i, {"event_type": "step.delta", "event_id": f"evt_{i}", "n": i}) for i in range(1, 12)]
+    for rec in (done, cancelled):
+        await store.insert(rec)
+    await store.cancel(cancelled.id, OWNER, T1)
+    assert await store.finish(done.id, status="completed", steps=[], usage={}, updated=T2, events=events)
+    # A cancel wins over the final state, but the events of what was streamed are still kept.
+    assert not await store.finish(
+        cancelled.id, status="completed", steps=[], usage={}, updated=T2, events=events
+    )
+    for rec in (done, cancelled):
+        assert await store.events_after(rec.id, 5) == events[5:]
+    assert (await store.get(cancelled.id, OWNER)).status == "cancelled"
+
+
 @pytest.mark.parametrize("status", ["queued", "in_progress"])
 async def test_cancel_from_non_terminal(store, status):
     rec = new_record(status=status)
