@@ -161,7 +161,8 @@ def test_delete(api, target):
 def test_cancel_background(api, target):
     if target.upstream:  # keep the run going long enough to cancel it
         target.upstream.replies.append(Reply(delay=3))
-    started = ok_json(create(api, target, background=True))
+    # "[slow]" makes scripts/fake_upstream.py stall, so a live target's run is still going.
+    started = ok_json(create(api, target, background=True, input="[slow] Take your time."))
     assert started["status"] in ("queued", "in_progress", "completed")
     cancelled = ok_json(api.post(f"/v1beta/interactions/{started['id']}/cancel"))
     assert cancelled["status"] == "cancelled"
