@@ -179,12 +179,10 @@ class Engine:
             previous_interaction_id=body.get("previous_interaction_id"),
         )
         # A JSON create's id is unknown to anyone until it answers: its row is written once, at the
-        # end. Streams and background runs are visible while they run, so they are stored now.
-        if store and (background or stream):
-            await self.store.insert(record)
-
+        # end. Background runs and streams are visible while they run, so they are stored first.
         if background:
-            run = self._start_run(record, make_turn, detached=True)
+            await self.store.insert(record)
+            run = self._start_run(record, make_turn, stored=True, detached=True)
             if stream:
                 return self._sse(run.follow())
             return self.view(record, [], status="in_progress")
@@ -220,14 +218,9 @@ class Engine:
         return self.view(record, outcome.steps)
 
     async def _stream_now(self, record: Record, make_turn, store: bool) -> AsyncIterator[bytes]:
-        run = self._start_run(
-            record if store else None,
-            make_turn,
-            detached=False,
-            interaction_id=record.id,
-            model=record.model,
-            created=record.created,
-        )
+        # The row is written while the upstream is called; the stream reveals the id only after.
+        inserted = asyncio.ensure_future(self.store.insert(record)) if store else None
+        run = self._start_run(record, make_turn, stored=store, detached=False, inserted=inserted)
         # interaction.created is pushed only once the upstream has answered, so a failure before
         # any output gets a real HTTP status instead of a 200 stream holding one error event.
         events = run.follow()
@@ -240,32 +233,28 @@ class Engine:
 
     def _start_run(
         self,
-        record: Record | None,
+        record: Record,
         make_turn,
         *,
+        stored: bool,
         detached: bool,
-        interaction_id: str | None = None,
-        model: str | None = None,
-        created: str | None = None,
+        inserted: asyncio.Future | None = None,
     ) -> Run:
-        run = Run(record, detached=detached)
-        ident = record.id if record else interaction_id
-        if record:
-            self.runs[ident] = run
-        run.task = asyncio.create_task(
-            self._produce(run, ident, model or record.model, created or record.created, make_turn)
-        )
+        run = Run(record if stored else None, detached=detached)
+        if stored:
+            self.runs[record.id] = run
+        run.task = asyncio.create_task(self._produce(run, record, make_turn, inserted))
         return run
 
-    async def _produce(self, run: Run, ident: str, model: str, created: str, make_turn) -> None:
+    async def _produce(self, run: Run, record: Record, make_turn, inserted: asyncio.Future | None) -> None:
         """Drive one generation: relay adapter events into the run, then store the outcome."""
-        record = run.record
+        ident, model, stored = record.id, record.model, run.record is not None
         head = {
             "id": ident,
             "object": "interaction",
             "model": model,
             "status": "in_progress",
-            "created": created,
+            "created": record.created,
         }
         acc = wire.StepAccumulator()
         log = RequestLog(model=model, stream=True)
@@ -278,6 +267,8 @@ class Engine:
         try:
             async for event in self.router.stream(model, make_turn, chosen):
                 if not run.events:
+                    if inserted is not None:
+                        await inserted
                     run.push({"event_type": "interaction.created", "interaction": head})
                 kind = event["event_type"]
                 if kind == "interaction.completed":
@@ -293,7 +284,7 @@ class Engine:
                 else:
                     acc.apply(event)
                 run.push(event)
-                if record and run.detached and time.monotonic() - last_poll > CANCEL_POLL_SECONDS:
+                if stored and run.detached and time.monotonic() - last_poll > CANCEL_POLL_SECONDS:
                     last_poll = time.monotonic()
                     if await self.store.status(ident) == "cancelled":  # cancelled by another instance
                         status = "cancelled"
@@ -333,7 +324,12 @@ class Engine:
         log.status, log.usage = status, usage
         self._finished(log)
         try:
-            if record:
+            if inserted is not None:  # the final write must follow the first
+                try:
+                    await asyncio.shield(inserted)
+                except Exception:
+                    stored = False  # nothing to finish; the failure went out as an `error` event
+            if stored:
                 steps = record.steps + acc.steps
                 if not await self.store.finish(
                     ident,
