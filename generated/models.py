@@ -1437,6 +1437,7 @@ class CreateAgentInteraction(CreateInteractionBase):
         Field(
             description='Agent name, e.g. `deep-research-pro-preview-12-2025`, or a custom agent id.',
             examples=['deep-research-pro-preview-12-2025'],
+            min_length=1,
         ),
     ]
     agent_config: AgentConfig | None = None
@@ -1945,6 +1946,7 @@ class CreateModelInteraction(CreateInteractionBase):
         Field(
             description='Model name, e.g. `gemini-3-flash-preview`, `gemini-2.5-flash`, `gemini-flash-latest`, or any\nmodel group configured on the gateway.\n',
             examples=['gemini-3-flash-preview'],
+            min_length=1,
         ),
     ]
     generation_config: GenerationConfig | None = None

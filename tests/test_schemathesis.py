@@ -12,8 +12,8 @@ Schema-valid requests Parley refuses by design are kept out of generation by the
 below (loaded in the `st` process through SCHEMATHESIS_HOOKS):
 * `agent` interactions (Parley serves models only: 400 `unsupported`);
 * `background: true` with `store: false` (a background run must be stored to be read back: 400);
-* an empty `model` or no `input` (400; the spec allows both: `model` has no minLength and `input` is
-  not required, though a turn without input or model cannot run).
+* no `input` (400; the spec does not require it, since continuation hops omit it, though a turn
+  without input cannot run).
 """
 
 from __future__ import annotations
