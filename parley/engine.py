@@ -198,10 +198,7 @@ class Engine:
             err = exc if isinstance(exc, ApiError) else exc.to_api_error("upstream")
             log.status = "failed"
             self._finished(log)
-            if store:
-                record.status, record.updated, record.errors = "failed", wire.now(), [err.body()["error"]]
-                await self.store.insert(record)
-            raise err from None
+            raise err from None  # nothing stored: the client never learns this interaction's id
         log.deployment, log.status, log.usage = dep, outcome.status, outcome.usage
         self._finished(log)
         record.status, record.updated, record.usage = outcome.status, wire.now(), outcome.usage
