@@ -287,7 +287,9 @@ class Engine:
                         status = "cancelled"
                         raise asyncio.CancelledError
         except asyncio.CancelledError:
-            status = "cancelled"
+            status = "cancelled"  # ends like any stream: created … status_update, completed (cancelled)
+            if not run.events:
+                run.push({"event_type": "interaction.created", "interaction": head})
             run.push(
                 {"event_type": "interaction.status_update", "interaction_id": ident, "status": "cancelled"}
             )
@@ -311,7 +313,7 @@ class Engine:
             run.push({"event_type": "error", "error": err.body()["error"]})
         run.producing = False  # from here on a client going away must not interrupt saving
         updated = wire.now()
-        if status not in ("failed", "cancelled"):
+        if status != "failed":
             run.push(
                 {
                     "event_type": "interaction.completed",
@@ -481,8 +483,8 @@ def _synthesised(record: Record) -> list[dict]:
     for index, step in enumerate(_this_turn(record.steps)):
         events.append({"event_type": "step.start", "index": index, "step": step})
         events.append({"event_type": "step.stop", "index": index})
-    if record.status in ("failed", "cancelled"):
-        error = (record.errors or [{"code": record.status, "message": f"Interaction {record.status}."}])[0]
+    if record.status == "failed":
+        error = (record.errors or [{"code": "failed", "message": "Interaction failed."}])[0]
         events.append({"event_type": "error", "error": error})
     else:
         events.append(

@@ -281,3 +281,19 @@ def test_health_spec_and_docs(gateway):
     spec = c.get("/openapi.json").json()
     assert spec["openapi"].startswith("3.1") and "/{api_version}/interactions" in spec["paths"]
     assert c.get("/docs/").status_code == 200
+
+
+def test_a_cancelled_run_replays_as_a_well_formed_stream(gateway, gemini_upstream):
+    gemini_upstream.upstream.replies.append(Reply(delay=5))
+    c = http(gateway)
+    started = c.post(
+        "/v1/interactions", json={"model": "gemini-fake", "input": "slow", "background": True}
+    ).json()
+    assert c.post(f"/v1/interactions/{started['id']}/cancel").json()["status"] == "cancelled"
+    events = assert_stream_valid(c.get(f"/v1/interactions/{started['id']}", params={"stream": "true"}).text)
+    assert [e["event_type"] for e in events] == [
+        "interaction.created",
+        "interaction.status_update",
+        "interaction.completed",
+    ]
+    assert events[-1]["interaction"]["status"] == "cancelled"
