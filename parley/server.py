@@ -14,7 +14,6 @@ import contextlib
 import contextvars
 import re
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import connexion
@@ -306,7 +305,7 @@ class Gateway:
         own = self.engine is None
         if own:
             self.engine = await Engine.open(self.settings)
-        self.observability.attach(self.engine)
+            self.observability.attach(self.engine)  # a given engine was attached in __init__
         try:
             yield
         finally:
@@ -348,4 +347,4 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     return Gateway(settings or load(), engine)
 
 
-__all__ = ["Gateway", "create_app", "current_engine", "Path"]
+__all__ = ["Gateway", "create_app", "current_engine"]
