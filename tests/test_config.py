@@ -1,0 +1,157 @@
+"""config.yaml: LiteLLM's format is read as LiteLLM reads it, and bad config names the bad field."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from parley.config import ConfigError, load, parse
+from parley.router import Router
+
+LITELLM_STYLE = """
+model_list:
+  - model_name: gpt
+    litellm_params:
+      model: openai/gpt-5.1
+      api_key: os.environ/PARLEY_TEST_OPENAI_KEY
+      weight: 2
+      rpm: 60
+  - model_name: gpt
+    litellm_params:
+      model: azure/prod-gpt
+      api_base: https://example.openai.azure.com
+      api_key: os.environ/PARLEY_TEST_AZURE_KEY
+      api_version: "2024-10-21"
+      timeout: 12
+  - model_name: qwen
+    litellm_params: {model: hosted_vllm/Qwen/Qwen3-8B, api_base: "http://gpu:8000/v1"}
+  - model_name: compat
+    litellm_params: {model: openai/llama3, api_base: "http://ollama:11434/v1"}
+  - model_name: claude
+    litellm_params: {model: anthropic/claude-sonnet-4-5}
+    model_info: {mode: chat}
+litellm_settings:
+  num_retries: 3
+  fallbacks: [{gpt: [claude]}]
+general_settings:
+  master_key: os.environ/PARLEY_TEST_MASTER
+"""
+
+
+@pytest.fixture
+def env(monkeypatch):
+    monkeypatch.setenv("PARLEY_TEST_OPENAI_KEY", "sk-openai")
+    monkeypatch.setenv("PARLEY_TEST_AZURE_KEY", "azure-key")
+    monkeypatch.setenv("PARLEY_TEST_MASTER", "sk-master")
+
+
+def test_a_litellm_config_is_read_as_litellm_reads_it(env):
+    settings = parse(yaml.safe_load(LITELLM_STYLE))
+    deps = {(d.model_name, d.provider): d for d in settings.deployments()}
+    assert deps[("gpt", "openai")].api_key == "sk-openai"
+    assert deps[("gpt", "openai")].params["weight"] == 2 and deps[("gpt", "openai")].params["rpm"] == 60
+    azure = deps[("gpt", "azure")]
+    assert (azure.model, azure.api_version, azure.timeout) == ("prod-gpt", "2024-10-21", 12)
+    assert deps[("qwen", "openai_chat")].model == "Qwen/Qwen3-8B"
+    assert deps[("compat", "openai_chat")].api_base == "http://ollama:11434/v1"  # openai/ + api_base: Chat
+    assert settings.keys == ["sk-master"]
+    # litellm_settings' retries and fallbacks reach the router
+    assert settings.router_settings.num_retries == 3
+    assert Router(settings)._groups_to_try("gpt") == ["gpt", "claude"]
+
+
+@pytest.mark.parametrize(
+    "config, field",
+    [
+        (
+            {
+                "model_list": [
+                    {
+                        "model_name": "m",
+                        "litellm_params": {"model": "local/x", "api_key": "os.environ/PARLEY_NOPE"},
+                    }
+                ]
+            },
+            "model_list[0].litellm_params.api_key: environment variable PARLEY_NOPE is not set",
+        ),
+        (
+            {"model_list": [{"model_name": "m", "litellm_params": {"model": "cohere/x"}}]},
+            "model_list[0].litellm_params.model: unknown provider 'cohere'",
+        ),
+        (
+            {"model_list": [{"model_name": "m", "litellm_params": {"model": "gpt-4o"}}]},
+            "model_list[0].litellm_params.model: model 'gpt-4o' needs a provider prefix",
+        ),
+        (
+            {"model_list": [{"model_name": "m", "litellm_params": {"model": "local/x", "timeout": -1}}]},
+            "model_list[0].litellm_params.timeout",
+        ),
+        ({"model_list": [{"model_name": "m", "litellm_params": {}}]}, "model_list[0].litellm_params.model"),
+        ({"model_list": []}, "model_list"),
+        (
+            {
+                "model_list": [{"model_name": "m", "litellm_params": {"model": "local/x"}}],
+                "router_settings": {"num_retries": "many"},
+            },
+            "router_settings.num_retries",
+        ),
+        (
+            {
+                "model_list": [{"model_name": "m", "litellm_params": {"model": "local/x"}}],
+                "router_settings": {"routing_strategy": "round-robin"},
+            },
+            "router_settings.routing_strategy",
+        ),
+        (
+            {
+                "model_list": [{"model_name": "m", "litellm_params": {"model": "local/x"}}],
+                "router_settings": {"fallbacks": [{"m": ["nowhere"]}]},
+            },
+            "unknown model_name 'nowhere'",
+        ),
+        (
+            {
+                "model_list": [{"model_name": "m", "litellm_params": {"model": "local/x"}}],
+                "general_settings": {"database_url": "mysql://x"},
+            },
+            "general_settings.database_url",
+        ),
+        (["not", "a", "mapping"], "expected a mapping"),
+    ],
+)
+def test_bad_config_names_the_field(config, field):
+    with pytest.raises(ConfigError) as caught:
+        parse(config)
+    assert field in str(caught.value)
+
+
+def test_bad_yaml_and_missing_file(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("model_list: [unclosed")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load(bad)
+    with pytest.raises(ConfigError, match="cannot read config"):
+        load(tmp_path / "missing.yaml")
+
+
+def test_the_default_config_is_the_embedded_local_model():
+    (dep,) = load().deployments()
+    assert (dep.model_name, dep.provider, dep.model) == ("*", "local", "smollm2")
+    assert Router(load()).group_for("gemini-3-flash-preview") == "*"
+
+
+def test_the_server_refuses_to_start_on_bad_config(tmp_path):
+    bad = tmp_path / "config.yaml"
+    bad.write_text("model_list:\n  - model_name: m\n    litellm_params: {model: nope/x}\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "parley.cli", "--config", str(bad), "--port", "1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "model_list[0].litellm_params.model: unknown provider 'nope'" in result.stderr
+    assert "Traceback" not in result.stderr
