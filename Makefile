@@ -37,6 +37,7 @@ contract: install
 	$(PY) scripts/contract $(if $(URL),--base-url $(URL)) $(if $(KEY),--api-key $(KEY))
 
 bench: install
+	command -v wrk >/dev/null || { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq wrk; }
 	$(PY) scripts/bench.py
 
 clean:
