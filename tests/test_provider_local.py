@@ -156,6 +156,14 @@ async def test_missing_model_file_is_a_clear_error():
         await adapter.create(turn(), Deployment("m", "local", "llama-70b"))
 
 
+async def generation_ended() -> int:
+    """Tokens the cancelled generation produced, once the model's single worker thread is free
+    again (a no-op queued behind it runs only then); it must be free within seconds, not minutes."""
+    model = local._model_for(SMOLLM2)
+    await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(model.worker, lambda: None), timeout=5)
+    return model.llm.output_tokens
+
+
 async def test_closing_the_stream_stops_generation():
     stream = adapter.stream(
         turn("Write a very long essay about the sea.", generation_config={"max_output_tokens": 1500}), SMOLLM2
@@ -166,11 +174,7 @@ async def test_closing_the_stream_stops_generation():
         if deltas == 3:
             break
     await stream.aclose()
-    llm = local._model_for(SMOLLM2).llm
-    await asyncio.sleep(0.2)
-    stopped_at = llm.output_tokens
-    await asyncio.sleep(0.3)
-    assert llm.output_tokens == stopped_at < 60  # the worker broke out, not 1500 tokens later
+    assert await generation_ended() < 60  # the worker broke out, not 1500 tokens later
     start = time.monotonic()
     outcome = await adapter.create(turn(generation_config={"max_output_tokens": 4}), SMOLLM2)
     assert output_text(outcome.steps) and time.monotonic() - start < 5
@@ -183,11 +187,7 @@ async def test_cancelling_the_consumer_stops_generation():
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    llm = local._model_for(SMOLLM2).llm
-    await asyncio.sleep(0.2)
-    stopped_at = llm.output_tokens
-    await asyncio.sleep(0.3)
-    assert llm.output_tokens == stopped_at < 200
+    assert await generation_ended() < 200
 
 
 async def test_concurrent_requests_are_serialised_without_blocking_the_loop():
