@@ -14,11 +14,8 @@ import contextlib
 import contextvars
 import re
 from importlib import resources
-from typing import Any
 
 import connexion
-import jsonschema
-import jsonschema_rs
 import orjson
 import yaml
 from connexion.datastructures import MediaTypeDict
@@ -34,6 +31,7 @@ from parley.config import Settings
 from parley.engine import Engine, owner_of
 from parley.errors import CODES, ApiError
 from parley.observability import Observability
+from parley.validation import compiled, describe
 
 SPEC_30 = "interactions.3.0.yaml"
 SPEC_31_JSON = "interactions.openapi.json"
@@ -51,88 +49,6 @@ def _generated(name: str) -> bytes:
 
 
 # -- request validation with compiled validators -------------------------------------------------
-def nullable_to_type_list(node: Any) -> Any:
-    """OpenAPI 3.0 `nullable` as JSON Schema type lists, so a plain 2020-12 validator reads it."""
-    if isinstance(node, list):
-        return [nullable_to_type_list(x) for x in node]
-    if not isinstance(node, dict):
-        return node
-    node = {
-        k: nullable_to_type_list(v)
-        for k, v in node.items()
-        if k not in ("discriminator", "example", "xml", "externalDocs")
-    }
-    if node.pop("nullable", False):
-        if "type" in node:
-            t = node["type"]
-            node["type"] = (t if isinstance(t, list) else [t]) + ["null"]
-            if "enum" in node and None not in node["enum"]:
-                node["enum"] = [*node["enum"], None]
-        else:
-            node = {"anyOf": [node, {"type": "null"}]}
-    return node
-
-
-_compiled: dict[int, tuple[dict, Any]] = {}
-
-
-def _validator_for(schema: dict):
-    # Connexion hands the same resolved dict to every request of an operation: cache by identity.
-    hit = _compiled.get(id(schema))
-    if hit is None or hit[0] is not schema:
-        hit = (schema, jsonschema_rs.Draft202012Validator(nullable_to_type_list(schema)))
-        _compiled[id(schema)] = hit
-    return hit[1]
-
-
-def _describe(schema: dict, body: Any) -> str:
-    """A readable message for an invalid body. Only on the error path, so the slow pure-Python
-    validator is affordable here: its best_match descends into oneOf/anyOf branches and names the
-    field that is actually wrong instead of "not valid under any of the given schemas"."""
-    err = next(jsonschema.Draft202012Validator(nullable_to_type_list(schema)).iter_errors(body), None)
-    if err is None:
-        return "Request body does not match the schema."
-    leaves = list(_leaves(err))
-    fitting = [e for e, fit in leaves if fit]
-    if fitting:
-        err = max(fitting, key=lambda e: len(e.absolute_path))
-    else:  # no union branch has this tag: say which tags there are
-        misses = [e for e, _ in leaves if _tag_miss(e)] or [err]
-        err = max(misses, key=lambda e: len(e.absolute_path))
-        tags = sorted(
-            {str(v) for e in misses if e.absolute_path == err.absolute_path for v in e.validator_value}
-        )
-        err.message = f"{err.instance!r} is not one of {tags}"
-    path = "/".join(map(str, err.absolute_path))
-    return f"{err.message} (at /{path})" if path else err.message
-
-
-def _leaves(err, fit: bool = True):
-    """Leaf errors of a oneOf/anyOf tree, each marked whether every union branch on its way
-    matched the instance's shape (its type tag, and its JSON type)."""
-    if not err.context:
-        yield err, fit
-        return
-    branches: dict = {}
-    for e in err.context:
-        branches.setdefault(e.relative_schema_path[0], []).append(e)
-    for errs in branches.values():
-        missed = any(
-            _tag_miss(e) or (e.validator == "type" and e.absolute_path == err.absolute_path) for e in errs
-        )
-        for e in errs:
-            yield from _leaves(e, fit and not missed)
-
-
-def _tag_miss(err) -> bool:
-    """A union branch rejected only because its discriminator tag differs."""
-    return (
-        err.validator == "enum"
-        and bool(err.absolute_path)
-        and err.absolute_path[-1] in ("type", "event_type")
-    )
-
-
 class RequestBodyValidator(JSONRequestBodyValidator):
     async def _parse(self, stream, scope):
         raw = b"".join([chunk async for chunk in stream])
@@ -146,14 +62,14 @@ class RequestBodyValidator(JSONRequestBodyValidator):
     def _validate(self, body):
         if not self._nullable and body is None:
             raise BadRequestProblem(detail="Request body must not be empty")
-        if not _validator_for(self._schema).is_valid(body):
-            raise BadRequestProblem(detail=_describe(self._schema, body))
+        if not compiled(self._schema).is_valid(body):
+            raise BadRequestProblem(detail=describe(self._schema, body))
 
 
 class ResponseBodyValidator(JSONResponseBodyValidator):
     def _validate(self, body):
-        if not _validator_for(self._schema).is_valid(body):
-            raise NonConformingResponseBody(detail=_describe(self._schema, body))
+        if not compiled(self._schema).is_valid(body):
+            raise NonConformingResponseBody(detail=describe(self._schema, body))
 
 
 class ParameterValidator(VALIDATOR_MAP["parameter"]):
@@ -163,7 +79,7 @@ class ParameterValidator(VALIDATOR_MAP["parameter"]):
 
     @staticmethod
     def validate_parameter(parameter_type, value, param, param_name=None):
-        if value is not None and _validator_for(param.get("schema", param)).is_valid(value):
+        if value is not None and compiled(param.get("schema", param)).is_valid(value):
             return None
         return VALIDATOR_MAP["parameter"].validate_parameter(parameter_type, value, param, param_name)
 

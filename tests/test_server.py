@@ -232,6 +232,18 @@ def test_upstream_failure_mid_stream_ends_with_error_and_failed(gateway, gemini_
         ({"json": {"input": "hi"}}, 400, "'model' is a required property"),
         ({"json": {"model": "gemini-fake", "input": [{"type": "function_call", "id": "a"}]}}, 400, "'name'"),
         ({"json": {"model": "gemini-fake", "input": "hi", "stream": "yes"}}, 400, "/stream"),
+        ({"json": {"model": "gemini-fake", "input": [{"type": "bogus"}]}}, 400, "'bogus' is not one of"),
+        (
+            {"json": {"model": "gemini-fake", "input": 5}},
+            400,
+            "5 is not of type array, object, string (at /input)",
+        ),
+        (
+            {"json": {"model": "gemini-fake", "input": "x", "tools": [{"type": "function"}]}},
+            400,
+            "'name' is a required property (at /tools/0)",
+        ),
+        ({"json": []}, 400, "[] is not of type 'object'"),
         ({"json": {"model": "gemini-fake"}}, 400, "`input` is required"),
         ({"json": {"model": "no-such-model", "input": "hi"}}, 404, "no-such-model"),
         (
@@ -249,6 +261,7 @@ def test_bad_requests_get_clear_errors(gateway, request_kwargs, status, needle):
     assert r.headers["content-type"].startswith("application/json")
     validate("ErrorResponse", r.json())
     assert needle in r.json()["error"]["message"]
+    assert len(r.json()["error"]["message"]) < 400  # a sentence, never a schema dump
 
 
 def test_auth_errors(gateway):
