@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
 
@@ -18,6 +19,22 @@ def app_factory():
     from parley.server import create_app
 
     return create_app(load(os.environ.get(CONFIG_ENV) or None))
+
+
+def _store_problem(url: str) -> str | None:
+    """Open the store once (connect, migrate) so that a wrong database_url fails here, in one line."""
+    from parley.store import Store
+
+    async def probe() -> None:
+        store = await Store.open(url)
+        await store.close()
+
+    try:
+        asyncio.run(probe())
+    except Exception as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        return f"cannot open {url.split('@')[-1]}: {reason[0] if reason else type(exc).__name__}"
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         settings = load(args.config)  # fail fast, naming the bad field, before any worker starts
     except ConfigError as exc:
         print(f"parley: bad config: {exc}", file=sys.stderr)
+        return 2
+    if error := _store_problem(settings.general_settings.database_url):
+        print(f"parley: bad config: general_settings.database_url: {error}", file=sys.stderr)
         return 2
     if args.workers > 1 and settings.general_settings.database_url.startswith("sqlite"):
         print(

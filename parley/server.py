@@ -83,6 +83,16 @@ class ParameterValidator(VALIDATOR_MAP["parameter"]):
             return None
         return VALIDATOR_MAP["parameter"].validate_parameter(parameter_type, value, param, param_name)
 
+    def validate_path_parameter(self, param, request):
+        error = super().validate_path_parameter(param, request)
+        if error and param["name"] == "api_version":  # /v2/interactions is a route that does not exist
+            raise ProblemException(
+                status=404,
+                title="Not Found",
+                detail="No such API version: this gateway serves /v1 and /v1beta.",
+            )
+        return error
+
 
 # -- handlers and security -----------------------------------------------------------------------
 class OperationTable(Resolver):
@@ -161,10 +171,9 @@ def _allow_for(spec: dict):
 
 def _register_errors(app: connexion.AsyncApp, allow=None) -> None:
     app.add_error_handler(ApiError, lambda req, e: _error(e.status, e.message, e.code, e.headers))
-    # Connexion's parameter errors carry the whole schema dump after a blank line: keep the sentence.
     app.add_error_handler(
         ProblemException,
-        lambda req, e: _error(e.status, str(e.detail or e.title).split("\n\n")[0], None, e.headers),
+        lambda req, e: _error(e.status, _problem_message(e), None, e.headers),
     )
     app.add_error_handler(UnicodeDecodeError, lambda req, e: _error(400, "Request body is not valid UTF-8."))
 
@@ -176,6 +185,14 @@ def _register_errors(app: connexion.AsyncApp, allow=None) -> None:
 
     app.add_error_handler(HTTPException, http_error)
     app.add_error_handler(Exception, lambda req, e: _error(500, "Internal error."))
+
+
+def _problem_message(e: ProblemException) -> str:
+    # Connexion's parameter errors carry the whole schema dump after a blank line: keep the sentence.
+    message = str(e.detail or e.title).split("\n\n")[0]
+    if e.status == 401:
+        message += ". Send the key as `x-goog-api-key: KEY`, `Authorization: Bearer KEY` or `?key=KEY`."
+    return message
 
 
 # -- the app -------------------------------------------------------------------------------------

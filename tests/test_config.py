@@ -155,3 +155,22 @@ def test_the_server_refuses_to_start_on_bad_config(tmp_path):
     assert result.returncode == 2
     assert "model_list[0].litellm_params.model: unknown provider 'nope'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_unreachable_database_fails_start_up_naming_the_field(tmp_path):
+    from tests.fakes.server import free_port
+
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "model_list:\n  - model_name: m\n    litellm_params: {model: local/smollm2}\n"
+        f"general_settings:\n  database_url: postgresql://parley:s3cret@127.0.0.1:{free_port()}/parley\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "parley.cli", "--config", str(config), "--port", "1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "general_settings.database_url: cannot open" in result.stderr
+    assert "s3cret" not in result.stderr and "Traceback" not in result.stderr

@@ -310,3 +310,10 @@ def test_a_cancelled_run_replays_as_a_well_formed_stream(gateway, gemini_upstrea
         "interaction.completed",
     ]
     assert events[-1]["interaction"]["status"] == "cancelled"
+
+
+def test_unknown_api_version_is_404_and_401_says_how_to_send_a_key(gateway):
+    r = http(gateway).get("/v2/interactions/abc")
+    assert r.status_code == 404 and "/v1 and /v1beta" in r.json()["error"]["message"]
+    r = http(gateway, key=None).get("/v1/interactions/abc")
+    assert r.status_code == 401 and "x-goog-api-key" in r.json()["error"]["message"]
