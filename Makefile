@@ -34,7 +34,7 @@ test: install postgres check-generated lint
 	$(PY) -m pytest -q -p no:cacheprovider
 
 contract: install
-	$(PY) scripts/contract $(if $(URL),--base-url $(URL)) $(if $(KEY),--api-key $(KEY))
+	$(PY) scripts/contract $(if $(URL),--base-url $(URL)) $(if $(KEY),--api-key $(KEY)) $(if $(MODEL),--model $(MODEL))
 
 bench: install
 	command -v wrk >/dev/null || { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq wrk; }
