@@ -21,6 +21,7 @@ import httpx
 from httpx_sse import ServerSentEvent, SSEError, aconnect_sse, connect_sse
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from parley.errors import ApiError
 from parley.generated.interactions_client import AuthenticatedClient, Client
 from parley.generated.interactions_client.api.interactions import (
     cancel_interaction,
@@ -35,12 +36,15 @@ EVENTS: TypeAdapter[InteractionSSEEvent] = TypeAdapter(InteractionSSEEvent)
 __all__ = ["AsyncRemote", "Remote", "RemoteError", "EVENTS"]
 
 
-class RemoteError(Exception):
-    """A non-200 answer (or an unparseable one): HTTP status plus the API's error code and message."""
+class RemoteError(ApiError):
+    """A non-200 answer (or an unparseable one): HTTP status plus the API's error code and message.
+    An ApiError, so code that handles the in-process SDK's errors handles a server's the same way."""
 
     def __init__(self, status: int, code: str, message: str):
-        super().__init__(f"{status} {code}: {message}")
-        self.status, self.code, self.message = status, code, message
+        super().__init__(status, message, code)
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.code}: {self.message}"
 
     @classmethod
     def from_response(cls, response: httpx.Response) -> RemoteError:
