@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
+from parley.errors import ApiError
 from parley.generated import models
 from parley.remote import AsyncRemote, Remote, RemoteError
 from tests.contract import spec as contract
@@ -865,8 +866,9 @@ def test_remote_sync(fake):
         assert text == "I'd tell you a UDP joke, but you might not get it."
         resumed = list(remote.stream_get("v1_int_text_0002", last_event_id="evt_7"))
         assert [e.event_id for e in resumed] == ["evt_8", "evt_9", "evt_10", "evt_11"]
-        with pytest.raises(RemoteError) as info:
+        with pytest.raises(ApiError) as info:  # a RemoteError, caught like the in-process SDK's errors
             remote.get("v1_missing")
+        assert isinstance(info.value, RemoteError)
         assert (info.value.status, info.value.code) == (404, "not_found")
         assert "v1_missing was not found" in info.value.message
         with pytest.raises(ValueError, match="use stream"):
