@@ -29,7 +29,6 @@ ST = Path(sys.executable).with_name("st")
 MAX_EXAMPLES = os.environ.get("ST_MAX_EXAMPLES", "40")
 SEED = os.environ.get("ST_SEED", "1")
 SCALE = float(os.environ.get("ST_TIME_SCALE", "1"))
-# (phases, mode, seconds)
 # (phases, mode, seconds, checks excluded). The examples phase builds bodies from the spec's
 # `examples`, hooks do not filter them, and one is an `agent` request, which the spec itself says a
 # gateway without agents answers with 400; so that phase skips positive_data_acceptance.
@@ -63,7 +62,6 @@ else:
         config["model_list"] = [m for m in config["model_list"] if m["model_name"] == "gemini-fake"]
         return gateway_factory(config)
 
-    @pytest.mark.skipif(not ST.exists(), reason="schemathesis CLI (st) not installed")
     @pytest.mark.parametrize("phases, mode, seconds, excluded", RUNS, ids=[r[0] for r in RUNS])
     def test_schemathesis(fuzz_gateway, phases, mode, seconds, excluded):
         budget = max(1, round(seconds * SCALE))
