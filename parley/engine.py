@@ -199,9 +199,10 @@ class Engine:
             log.status = "failed"
             self._finished(log)
             raise err from None  # nothing stored: the client never learns this interaction's id
-        log.deployment, log.status, log.usage = dep, outcome.status, outcome.usage
+        status = wire.settled_status(outcome.status, outcome.steps)
+        log.deployment, log.status, log.usage = dep, status, outcome.usage
         self._finished(log)
-        record.status, record.updated, record.usage = outcome.status, wire.now(), outcome.usage
+        record.status, record.updated, record.usage = status, wire.now(), outcome.usage
         if store:
             stored = Record(
                 **{
@@ -271,7 +272,7 @@ class Engine:
                 if kind == "interaction.completed":
                     final = event["interaction"]
                     status, usage, upstream_id = (
-                        final.get("status", "completed"),
+                        wire.settled_status(final.get("status", "completed"), acc.steps),
                         final.get("usage") or {},
                         final.get("upstream_id"),
                     )

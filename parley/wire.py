@@ -149,6 +149,16 @@ class StepAccumulator:
             step.update(fields)
 
 
+def settled_status(status: str, steps: list[dict]) -> str:
+    """The real API sometimes reports `completed` while a function call it emitted waits for its
+    result; clients key on `requires_action`, so a turn that ends with an unanswered call says so."""
+    if status != "completed":
+        return status
+    answered = {step.get("call_id") for step in steps if step.get("type") == "function_result"}
+    pending = any(step.get("type") == "function_call" and step.get("id") not in answered for step in steps)
+    return "requires_action" if pending else status
+
+
 def output_text(steps: list[dict]) -> str:
     """Text of the trailing model_output steps, the way the SDK's `output_text` reads it."""
     parts: list[str] = []

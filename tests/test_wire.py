@@ -1,0 +1,95 @@
+"""The small wire helpers every path relies on: input forms, stream accumulation, statuses."""
+
+from __future__ import annotations
+
+import pytest
+
+from parley.errors import ApiError
+from parley.wire import StepAccumulator, input_to_steps, legacy_outputs, output_text, settled_status
+
+TEXT = [{"type": "text", "text": "hi"}]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "hi",
+        {"type": "text", "text": "hi"},
+        TEXT,
+        [{"type": "user_input", "content": TEXT}],
+        [{"type": "user_input", "content": "hi"}],  # REST samples send string content
+        [{"role": "user", "content": "hi"}],  # the legacy Turn list
+    ],
+)
+def test_every_input_form_becomes_the_same_user_step(value):
+    assert input_to_steps(value) == [{"type": "user_input", "content": TEXT}]
+
+
+def test_mixed_content_and_steps_are_refused():
+    with pytest.raises(ApiError) as caught:
+        input_to_steps([{"type": "text", "text": "a"}, {"type": "user_input", "content": TEXT}])
+    assert caught.value.status == 400 and "mixes" in caught.value.message
+
+
+def test_the_accumulator_rebuilds_steps_from_deltas():
+    acc = StepAccumulator()
+    for event in [
+        {"event_type": "step.start", "index": 0, "step": {"type": "thought"}},
+        {
+            "event_type": "step.delta",
+            "index": 0,
+            "delta": {"type": "thought_summary", "content": {"type": "text", "text": "Pun "}},
+        },
+        {
+            "event_type": "step.delta",
+            "index": 0,
+            "delta": {"type": "thought_summary", "content": {"type": "text", "text": "ahead."}},
+        },
+        {"event_type": "step.delta", "index": 0, "delta": {"type": "thought_signature", "signature": "c2ln"}},
+        {"event_type": "step.stop", "index": 0},
+        {"event_type": "step.start", "index": 1, "step": {"type": "model_output"}},
+        {"event_type": "step.delta", "index": 1, "delta": {"type": "text", "text": "Hel"}},
+        {"event_type": "step.delta", "index": 1, "delta": {"type": "text", "text": "lo"}},
+        {"event_type": "step.stop", "index": 1},
+        {
+            "event_type": "step.start",
+            "index": 2,
+            "step": {"type": "function_call", "id": "c1", "name": "f", "arguments": {}},
+        },
+        {"event_type": "step.delta", "index": 2, "delta": {"type": "arguments_delta", "arguments": '{"a": '}},
+        {"event_type": "step.delta", "index": 2, "delta": {"type": "arguments_delta", "arguments": "1}"}},
+        {"event_type": "step.stop", "index": 2},
+    ]:
+        acc.apply(event)
+    assert acc.steps == [
+        {"type": "thought", "summary": [{"type": "text", "text": "Pun ahead."}], "signature": "c2ln"},
+        {"type": "model_output", "content": [{"type": "text", "text": "Hello"}]},
+        {"type": "function_call", "id": "c1", "name": "f", "arguments": {"a": 1}},
+    ]
+    assert output_text(acc.steps[:2]) == "Hello"
+    assert legacy_outputs(acc.steps)[1] == {"type": "text", "text": "Hello"}
+
+
+@pytest.mark.parametrize(
+    "status, steps, expected",
+    [
+        (
+            "completed",
+            [{"type": "function_call", "id": "c1", "name": "f", "arguments": {}}],
+            "requires_action",
+        ),
+        (
+            "completed",
+            [
+                {"type": "function_call", "id": "c1", "name": "f", "arguments": {}},
+                {"type": "function_result", "call_id": "c1", "result": "ok"},
+                {"type": "model_output", "content": TEXT},
+            ],
+            "completed",
+        ),
+        ("completed", [{"type": "model_output", "content": TEXT}], "completed"),
+        ("incomplete", [{"type": "function_call", "id": "c1", "name": "f", "arguments": {}}], "incomplete"),
+    ],
+)
+def test_a_turn_ending_in_an_unanswered_call_requires_action(status, steps, expected):
+    assert settled_status(status, steps) == expected
