@@ -143,15 +143,20 @@ def test_the_default_config_is_the_embedded_local_model():
     assert Router(load()).group_for("gemini-3-flash-preview") == "*"
 
 
-def test_the_server_refuses_to_start_on_bad_config(tmp_path):
-    bad = tmp_path / "config.yaml"
-    bad.write_text("model_list:\n  - model_name: m\n    litellm_params: {model: nope/x}\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "parley.cli", "--config", str(bad), "--port", "1"],
+def start_server(tmp_path, config_text: str) -> subprocess.CompletedProcess:
+    """`parley --config` on a config that must not start: the process ends on its own."""
+    config = tmp_path / "config.yaml"
+    config.write_text(config_text)
+    return subprocess.run(
+        [sys.executable, "-m", "parley.cli", "--config", str(config), "--port", "1"],
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_the_server_refuses_to_start_on_bad_config(tmp_path):
+    result = start_server(tmp_path, "model_list:\n  - model_name: m\n    litellm_params: {model: nope/x}\n")
     assert result.returncode == 2
     assert "model_list[0].litellm_params.model: unknown provider 'nope'" in result.stderr
     assert "Traceback" not in result.stderr
@@ -160,16 +165,10 @@ def test_the_server_refuses_to_start_on_bad_config(tmp_path):
 def test_an_unreachable_database_fails_start_up_naming_the_field(tmp_path):
     from tests.fakes.server import free_port
 
-    config = tmp_path / "config.yaml"
-    config.write_text(
+    result = start_server(
+        tmp_path,
         "model_list:\n  - model_name: m\n    litellm_params: {model: local/smollm2}\n"
-        f"general_settings:\n  database_url: postgresql://parley:s3cret@127.0.0.1:{free_port()}/parley\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "parley.cli", "--config", str(config), "--port", "1"],
-        capture_output=True,
-        text=True,
-        timeout=60,
+        f"general_settings:\n  database_url: postgresql://parley:s3cret@127.0.0.1:{free_port()}/parley\n",
     )
     assert result.returncode == 2
     assert "general_settings.database_url: cannot open" in result.stderr
