@@ -29,6 +29,7 @@ postgres:
 lint: install
 	$(VENV)/bin/ruff check parley handlers scripts tests
 	$(VENV)/bin/ruff format --check parley handlers scripts tests
+	$(PY) scripts/typecheck.py
 
 test: install postgres check-generated lint
 	$(PY) -m pytest -q -p no:cacheprovider
