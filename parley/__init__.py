@@ -11,7 +11,7 @@ The public SDK surface (see parley.sdk for the design):
     parley.acreate_interaction(...)                             # = interactions.acreate
     parley.configure("config.yaml" | dict | Settings)           # default: $PARLEY_CONFIG or the embedded config
     parley.ApiError                                             # status, code, message
-    parley.Remote / parley.AsyncRemote                          # thin client for a running server (parley.remote)
+    parley.Client / parley.AsyncClient                          # HTTP client for a running server (parley.client)
 
 Names are loaded on first access, so `import parley` (which every submodule, the server included,
 goes through) imports nothing heavy: neither the engine nor llama.cpp nor the server stack.
@@ -23,9 +23,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from parley.client import AsyncClient, Client
     from parley.errors import ApiError
     from parley.generated.models import Interaction, InteractionSSEEvent
-    from parley.remote import AsyncRemote, Remote, RemoteError
     from parley.sdk import (
         AsyncStream,
         Stream,
@@ -47,19 +47,17 @@ _EXPORTS = {
     "ApiError": "parley.errors",
     "Interaction": "parley.generated.models",
     "InteractionSSEEvent": "parley.generated.models",
-    "Remote": "parley.remote",
-    "AsyncRemote": "parley.remote",
-    "RemoteError": "parley.remote",
+    "Client": "parley.client",
+    "AsyncClient": "parley.client",
 }
 
 __all__ = [
     "ApiError",
-    "AsyncRemote",
+    "AsyncClient",
     "AsyncStream",
+    "Client",
     "Interaction",
     "InteractionSSEEvent",
-    "Remote",
-    "RemoteError",
     "Stream",
     "acreate_interaction",
     "configure",
@@ -76,7 +74,7 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(module), name)
         globals()[name] = value
         return value
-    try:  # submodules as attributes: `import parley; parley.remote.Remote`
+    try:  # submodules as attributes: `import parley; parley.client.Client`
         return importlib.import_module(f"parley.{name}")
     except ModuleNotFoundError as exc:
         if exc.name != f"parley.{name}":

@@ -71,7 +71,7 @@ def test_public_names():
     assert parley.acreate_interaction == parley.interactions.acreate
     assert parley.ApiError is ApiError
     assert parley.Interaction is Interaction
-    assert parley.Remote is parley.remote.Remote and parley.AsyncRemote is parley.remote.AsyncRemote
+    assert parley.Client is parley.client.Client and parley.AsyncClient is parley.client.AsyncClient
     assert set(parley.__all__) <= set(dir(parley))
     with pytest.raises(AttributeError):
         parley.no_such_name  # noqa: B018

@@ -1,30 +1,21 @@
 """The spec itself: it is valid (3.1 source and generated 3.0 copy), the generated copies are current,
 the research §9 payloads validate against the right components, broken payloads are rejected with a
-readable message, the generated pydantic models agree, and `parley.remote` works over real HTTP."""
+readable message, the generated pydantic models agree (parley.client over real HTTP: tests/test_client.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import json
-import threading
 from pathlib import Path
 
 import pytest
 import yaml
 from openapi_spec_validator import validate as validate_openapi
 from pydantic import TypeAdapter, ValidationError
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, StreamingResponse
-from starlette.routing import Route
 
-from parley.errors import ApiError
+from parley.contract import spec as contract
+from parley.contract.spec import assert_stream_valid, parse_sse, validate
 from parley.generated import models
-from parley.remote import AsyncRemote, Remote, RemoteError
-from tests.contract import spec as contract
-from tests.contract.spec import assert_stream_valid, parse_sse, validate
-from tests.fakes.server import serve
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "openapi" / "interactions.yaml"
@@ -763,157 +754,3 @@ def test_wire_legacy_outputs_match_the_spec():
             "ThoughtStep",
             "FunctionCallStep",
         ]
-
-
-# ------------------------------------------------------------------ parley.remote over real HTTP
-
-
-class FakeInteractions:
-    """A tiny Interactions server that answers with the §9 samples and records what it received."""
-
-    def __init__(self):
-        self.requests: list[dict] = []
-        self.first_event_seen = threading.Event()
-        self.streamed_incrementally: bool | None = None
-        self.app = Starlette(
-            routes=[
-                Route("/{version}/interactions", self.create, methods=["POST"]),
-                Route("/{version}/interactions/{id}", self.get, methods=["GET"]),
-                Route("/{version}/interactions/{id}", self.delete, methods=["DELETE"]),
-                Route("/{version}/interactions/{id}/cancel", self.cancel, methods=["POST"]),
-            ]
-        )
-
-    async def _record(self, request: Request) -> dict:
-        body = await request.body()
-        entry = {
-            "method": request.method,
-            "path": request.url.path,
-            "query": dict(request.query_params),
-            "headers": dict(request.headers),
-            "body": json.loads(body) if body else None,
-        }
-        self.requests.append(entry)
-        return entry
-
-    async def _sse(self, text: str, wait_for_client: bool = False):
-        blocks = [b + "\n\n" for b in text.split("\n\n") if b.strip()]
-        for number, block in enumerate(blocks):
-            yield block.encode()
-            if number == 0 and wait_for_client:  # the client must see event 1 before we send event 2
-                for _ in range(500):
-                    if self.first_event_seen.is_set():
-                        break
-                    await asyncio.sleep(0.01)
-                self.streamed_incrementally = self.first_event_seen.is_set()
-
-    def _stream(self, text: str, wait: bool = False) -> StreamingResponse:
-        return StreamingResponse(
-            self._sse(text, wait), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
-        )
-
-    async def create(self, request: Request):
-        entry = await self._record(request)
-        if entry["body"].get("stream"):
-            return self._stream(sample("stream_text.sse"), wait=entry["body"].get("model") == "wait")
-        return JSONResponse(sample("interaction_text.json"))
-
-    async def get(self, request: Request):
-        entry = await self._record(request)
-        if request.path_params["id"] == "v1_missing":
-            return JSONResponse(sample("error_not_found.json"), status_code=404)
-        if entry["query"].get("stream") == "true":
-            resumed = entry["query"].get("last_event_id") == "evt_7"
-            return self._stream(sample("stream_text_resumed.sse" if resumed else "stream_text.sse"))
-        return JSONResponse(sample("interaction_text_get.json"))
-
-    async def delete(self, request: Request):
-        await self._record(request)
-        return JSONResponse({})
-
-    async def cancel(self, request: Request):
-        await self._record(request)
-        return JSONResponse(sample("interaction_cancelled.json"))
-
-
-@pytest.fixture(scope="module")
-def fake():
-    fake = FakeInteractions()
-    with serve(fake.app) as server:
-        fake.url = server.url
-        yield fake
-
-
-BODY = sample("create_text.json")
-TEXT_EVENTS = EXPECTED_EVENTS["stream_text.sse"]
-
-
-def test_remote_sync(fake):
-    fake.requests.clear()
-    with Remote(fake.url, api_key="test-key") as remote:
-        created = remote.create(BODY)
-        assert isinstance(created, models.Interaction) and created.id == "v1_int_text_0001"
-        assert [type(s).__name__ for s in remote.get(created.id).steps][0] == "UserInputStep"
-        assert remote.cancel("v1_int_bg_0001").status == models.InteractionStatus.cancelled
-        assert remote.delete("v1_int_bg_0001") is None
-        events = list(remote.stream(BODY))
-        assert [type(e).__name__ for e in events] == TEXT_EVENTS
-        text = "".join(
-            e.delta.text
-            for e in events
-            if isinstance(e, models.StepDelta) and isinstance(e.delta, models.TextDelta)
-        )
-        assert text == "I'd tell you a UDP joke, but you might not get it."
-        resumed = list(remote.stream_get("v1_int_text_0002", last_event_id="evt_7"))
-        assert [e.event_id for e in resumed] == ["evt_8", "evt_9", "evt_10", "evt_11"]
-        with pytest.raises(ApiError) as info:  # a RemoteError, caught like the in-process SDK's errors
-            remote.get("v1_missing")
-        assert isinstance(info.value, RemoteError)
-        assert (info.value.status, info.value.code) == (404, "not_found")
-        assert "v1_missing was not found" in info.value.message
-        with pytest.raises(ValueError, match="use stream"):
-            remote.create({**BODY, "stream": True})
-    seen = [(r["method"], r["path"], r["query"]) for r in fake.requests]
-    assert seen == [
-        ("POST", "/v1/interactions", {}),
-        ("GET", "/v1/interactions/v1_int_text_0001", {"stream": "false"}),
-        ("POST", "/v1/interactions/v1_int_bg_0001/cancel", {}),
-        ("DELETE", "/v1/interactions/v1_int_bg_0001", {}),
-        ("POST", "/v1/interactions", {}),
-        ("GET", "/v1/interactions/v1_int_text_0002", {"stream": "true", "last_event_id": "evt_7"}),
-        ("GET", "/v1/interactions/v1_missing", {"stream": "false"}),
-    ]
-    assert all(r["headers"]["x-goog-api-key"] == "test-key" for r in fake.requests)
-    assert fake.requests[0]["body"] == BODY and fake.requests[4]["body"] == {**BODY, "stream": True}
-    assert fake.requests[4]["headers"]["accept"] == "text/event-stream"
-
-
-def test_remote_stream_is_incremental(fake):
-    fake.first_event_seen.clear()
-    with Remote(fake.url, api_key="k") as remote:
-        for number, _ in enumerate(remote.stream({"model": "wait", "input": "hi"})):
-            if number == 0:
-                fake.first_event_seen.set()
-    assert fake.streamed_incrementally is True
-
-
-async def test_remote_async(fake):
-    fake.requests.clear()
-    async with AsyncRemote(fake.url, api_key="k", api_version="v1beta") as remote:
-        created = await remote.create(BODY)
-        assert created.usage.total_tokens == 48
-        assert (await remote.get(created.id)).status == models.InteractionStatus.completed
-        assert (await remote.cancel("v1_int_bg_0001")).agent == "deep-research-pro-preview-12-2025"
-        await remote.delete("v1_int_bg_0001")
-        events = [e async for e in remote.stream(BODY)]
-        assert [type(e).__name__ for e in events] == TEXT_EVENTS
-        resumed = [e async for e in remote.stream_get("v1_int_text_0002", last_event_id="evt_7")]
-        assert [type(e).__name__ for e in resumed] == [
-            "StepDelta",
-            "StepDelta",
-            "StepStop",
-            "InteractionCompletedEvent",
-        ]
-        with pytest.raises(RemoteError, match="404 not_found"):
-            await remote.get("v1_missing")
-    assert {r["path"].split("/")[1] for r in fake.requests} == {"v1beta"}
