@@ -1,4 +1,5 @@
-"""`parley --config config.yaml [--host 127.0.0.1] [--port 4000] [--workers N]`"""
+"""`parley --config config.yaml [--host 127.0.0.1] [--port 4000] [--workers N]`, and
+`parley contract --base-url URL --api-key KEY --model NAME` (parley.contract.runner)."""
 
 from __future__ import annotations
 
@@ -38,7 +39,16 @@ def _store_problem(url: str) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="parley", description="Gemini Interactions API gateway")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["contract"]:  # a subcommand; every other form starts the server
+        from parley.contract.runner import main as contract
+
+        return contract(argv[1:])
+    parser = argparse.ArgumentParser(
+        prog="parley",
+        description="Gemini Interactions API gateway",
+        epilog="parley contract --help: grade any running Interactions server",
+    )
     parser.add_argument(
         "--config", help="config.yaml (LiteLLM format); default: the embedded local model + SQLite"
     )

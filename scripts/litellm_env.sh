@@ -113,9 +113,9 @@ $(config 'http://127.0.0.1:P' "$KEY")
 
 * Parley: \`parley --config parley.yaml --port R\` (started by \`scripts/contract\`), same model entry.
 * The suite: \`scripts/contract --base-url http://127.0.0.1:Q --api-key $KEY\` (strict), the same with
-  \`--drop-nulls\`, and \`scripts/contract\` (Parley). Each runs \`pytest tests/contract/test_contract.py\`;
-  a row is one test, "first mismatch" is the first failed assertion, "not supported" means a 404 on
-  create, a 405/501, or a 404 that is not an API error body.
+  \`--drop-nulls\`, and \`scripts/contract\` (Parley). Each runs the checks of \`parley contract\`
+  (parley/contract/checks.py); a row is one check, "first mismatch" is what was expected and what came
+  back, "not supported" means a 404 on create, a 405/501, or a 404 that is not an API error body.
 
 ## Results
 

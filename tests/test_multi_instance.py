@@ -10,8 +10,8 @@ import httpx
 import pytest
 import yaml
 
+from parley.contract.spec import assert_stream_valid
 from tests.conftest import MASTER_KEY, gemini_config
-from tests.contract.spec import assert_stream_valid
 from tests.fakes.script import Reply
 from tests.fakes.server import free_port
 

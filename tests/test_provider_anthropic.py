@@ -8,13 +8,13 @@ import copy
 import anthropic
 import pytest
 
+from parley.contract import spec
 from parley.errors import ApiError, UpstreamError
 from parley.providers import adapter_for
 from parley.providers.anthropic import REDACTED, AnthropicAdapter
 from parley.providers.base import Deployment, Turn
 from parley.wire import StepAccumulator, input_to_steps, output_text
 from tests.adapter_kit import WEATHER, drain, fake_fixtures, make_turn
-from tests.contract import spec
 from tests.fakes.anthropic import AnthropicReply, make_app, signature
 from tests.fakes.script import Reply
 from tests.fakes.server import free_port

@@ -6,12 +6,12 @@ import copy
 
 import pytest
 
+from parley.contract import spec
 from parley.errors import UpstreamError
 from parley.providers.base import Deployment, Turn
 from parley.providers.gemini import GeminiAdapter
 from parley.wire import StepAccumulator, input_to_steps, output_text
 from tests.adapter_kit import WEATHER, drain, fake_fixtures, make_turn
-from tests.contract import spec
 from tests.fakes.gemini import make_app
 from tests.fakes.script import Reply, chunks
 

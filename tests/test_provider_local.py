@@ -10,12 +10,12 @@ import time
 import jsonschema
 import pytest
 
+from parley.contract import spec
 from parley.errors import ApiError, UpstreamError
 from parley.providers import local
 from parley.providers.base import Deployment, Turn
 from parley.providers.local import LocalAdapter
 from parley.wire import input_to_steps, output_text
-from tests.contract import spec
 
 SMOLLM2 = Deployment(model_name="smollm2", provider="local", model="smollm2")
 adapter = LocalAdapter()

@@ -13,13 +13,13 @@ from starlette.responses import StreamingResponse
 from starlette.routing import Route
 
 from parley import wire
+from parley.contract import spec
 from parley.errors import ApiError, UpstreamError
 from parley.providers import adapter_for
 from parley.providers.base import Deployment, Turn
 from parley.providers.openai_chat import ChatCompletionsAdapter, _outcome, _StreamSteps
 from parley.wire import StepAccumulator, input_to_steps, output_text
 from tests.adapter_kit import WEATHER, drain, fake_fixtures, make_turn
-from tests.contract import spec
 from tests.fakes.openai_chat import make_app
 from tests.fakes.script import Reply, chunks
 from tests.fakes.server import free_port, serve

@@ -13,13 +13,13 @@ import pydantic
 import pytest
 from openai.types.responses import Response, ResponseStreamEvent
 
+from parley.contract.spec import validate
 from parley.errors import ApiError, UpstreamError
 from parley.providers import adapter_for
 from parley.providers.base import Deployment, Turn
 from parley.providers.openai_responses import OpenAIResponsesAdapter, StreamTranslator
 from parley.wire import StepAccumulator, input_to_steps, output_text
 from tests.adapter_kit import WEATHER, drain, fake_fixtures, make_turn
-from tests.contract.spec import validate
 from tests.fakes.openai_responses import make_app
 from tests.fakes.script import Reply, chunks
 

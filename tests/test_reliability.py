@@ -18,10 +18,10 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from parley.config import ConfigError, parse
+from parley.contract.spec import assert_stream_valid, validate
 from parley.limits import RateLimit
 from parley.server import create_app
 from tests.conftest import MASTER_KEY, OTHER_KEY
-from tests.contract.spec import assert_stream_valid, validate
 from tests.fakes import gemini as gemini_fake
 from tests.fakes.script import Reply, Upstream
 from tests.fakes.server import LiveServer

@@ -9,8 +9,8 @@ import pytest
 from google import genai
 from google.genai import _interactions as genai_errors
 
+from parley.contract.spec import assert_stream_valid, validate
 from tests.conftest import MASTER_KEY, OTHER_KEY
-from tests.contract.spec import assert_stream_valid, validate
 from tests.fakes.script import Reply
 
 

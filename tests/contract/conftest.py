@@ -1,28 +1,21 @@
-"""The contract suite's target: Parley on loopback by default (with a fake Gemini upstream), or any
-running Interactions implementation given `--base-url URL --api-key KEY --model NAME`."""
+"""The contract suite's target: Parley on loopback by default (with a fake Gemini upstream the checks
+can script), or any running Interactions implementation given `--base-url URL --api-key KEY --model NAME`."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
-import httpx
 import pytest
 
+from parley.contract.checks import Target
 from tests.conftest import MASTER_KEY
-from tests.fakes.script import Upstream
+from tests.fakes.script import Reply
 
-
-@dataclass
-class Target:
-    url: str
-    key: str | None
-    model: str
-    upstream: Upstream | None = None  # Parley in-process: the fake upstream behind it, scriptable
-
-    def client(self, key: str | None = None) -> httpx.Client:
-        key = key if key is not None else self.key
-        return httpx.Client(base_url=self.url, headers={"x-goog-api-key": key} if key else {}, timeout=120)
+# What the checks ask of an in-process fake upstream (a live one decides from the request).
+SCRIPTED = {
+    "tool_call": lambda: Reply(text="", tool_call=("get_weather", {"city": "Boston"})),
+    "slow": lambda: Reply(delay=3),  # keeps the run going long enough to cancel it
+}
 
 
 @pytest.fixture(scope="session")
@@ -35,10 +28,7 @@ def target(request) -> Target:
             request.config.getoption("--model") or os.environ.get("CONTRACT_MODEL") or "gemini-fake",
         )
     gateway = request.getfixturevalue("gateway")
-    return Target(gateway.url, MASTER_KEY, "gemini-fake", request.getfixturevalue("gemini_upstream").upstream)
-
-
-@pytest.fixture
-def api(target) -> httpx.Client:
-    with target.client() as client:
-        yield client
+    upstream = request.getfixturevalue("gemini_upstream").upstream
+    return Target(
+        gateway.url, MASTER_KEY, "gemini-fake", script=lambda kind: upstream.replies.append(SCRIPTED[kind]())
+    )

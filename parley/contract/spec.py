@@ -1,6 +1,6 @@
 """Contract validation against the OpenAPI 3.1 document (a 3.1 Schema Object is JSON Schema 2020-12).
 
-    from tests.contract.spec import validate, parse_sse, assert_stream_valid
+    from parley.contract.spec import validate, parse_sse, assert_stream_valid
 
     validate("Interaction", body)            # AssertionError with instance path + reason
     events = assert_stream_valid(sse_text)   # framing + every event + ordering rules
@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match, relevance
@@ -26,29 +26,33 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 SPEC_URI = "urn:parley:interactions-openapi"
+MISMATCH = "parley_mismatch"  # set on a union error none of whose alternatives is a candidate
 MAX_ERRORS = 5
 
 
 @functools.cache
-def spec() -> dict:
+def spec() -> dict[str, Any]:
     override = os.environ.get("PARLEY_OPENAPI")
     if override:
         text = Path(override).read_text(encoding="utf-8")
         if override.endswith((".yaml", ".yml")):
             import yaml
 
-            return yaml.safe_load(text)
-        return json.loads(text)
-    return json.loads(
+            document: dict[str, Any] = yaml.safe_load(text)
+            return document
+        document = json.loads(text)
+        return document
+    document = json.loads(
         resources.files("parley.generated").joinpath("interactions.openapi.json").read_text("utf-8")
     )
+    return document
 
 
 @functools.cache
-def _registry() -> Registry:
-    return Registry().with_resource(
-        SPEC_URI, Resource.from_contents(spec(), default_specification=DRAFT202012)
-    )
+def _registry() -> Registry[Any]:
+    resource: Resource[Any] = Resource.from_contents(spec(), default_specification=DRAFT202012)
+    registry: Registry[Any] = Registry().with_resource(SPEC_URI, resource)
+    return registry
 
 
 @functools.cache
@@ -72,7 +76,7 @@ def _pointer(error: ValidationError) -> str:
 def _branch_errors(error: ValidationError) -> dict[int, list[ValidationError]]:
     branches: dict[int, list[ValidationError]] = {}
     for sub in error.context or ():
-        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+        branches.setdefault(int(sub.relative_schema_path[0]), []).append(sub)
     return branches
 
 
@@ -83,15 +87,15 @@ def _is_mismatch(sub: ValidationError, depth: int) -> bool:
     return (
         (sub.validator in ("const", "enum") and rel == 1)
         or (sub.validator == "type" and rel == 0)
-        or (rel == 0 and getattr(sub, "parley_mismatch", False))
+        or (rel == 0 and bool(getattr(sub, MISMATCH, False)))
     )
 
 
-def _name(alternative: dict, index: int) -> str:
+def _name(alternative: dict[str, Any], index: int) -> str:
     if "$ref" in alternative:
-        return alternative["$ref"].rsplit("/", 1)[-1]
+        return str(alternative["$ref"]).rsplit("/", 1)[-1]
     if alternative.get("type") == "array" and "$ref" in alternative.get("items", {}):
-        return "array of " + alternative["items"]["$ref"].rsplit("/", 1)[-1]
+        return "array of " + str(alternative["items"]["$ref"]).rsplit("/", 1)[-1]
     return str(alternative.get("type", f"alternative {index}"))
 
 
@@ -102,10 +106,12 @@ def _resolve(error: ValidationError) -> tuple[list[ValidationError], tuple[int, 
     if error.validator not in ("oneOf", "anyOf") or not error.context:
         return [error], (0, 0)
     instance, schema = error.instance, error.schema
-    alternatives = schema[error.validator]
+    if not isinstance(schema, dict):
+        return [error], (0, 0)
+    alternatives = schema[str(error.validator)]
     depth = len(error.absolute_path)
     branches = _branch_errors(error)
-    disc = schema.get("discriminator") if isinstance(schema, dict) else None
+    disc = schema.get("discriminator")
     if disc and isinstance(instance, dict):
         prop, mapping = disc["propertyName"], disc.get("mapping", {})
         tag = instance.get(prop)
@@ -127,7 +133,7 @@ def _resolve(error: ValidationError) -> tuple[list[ValidationError], tuple[int, 
             rank = (-(missing + counts[0]), -len(leaves), counts[1])
             scored.append((rank, index, leaves, counts))
     if not scored:
-        error.parley_mismatch = True
+        setattr(error, MISMATCH, True)
         error.message = f"{json.dumps(instance)[:80]} is none of: " + ", ".join(
             _name(a, i) for i, a in enumerate(alternatives)
         )
@@ -240,7 +246,7 @@ def parse_sse_frames(text: str) -> list[SSEFrame]:
     return frames
 
 
-def parse_sse(text: str) -> list[dict]:
+def parse_sse(text: str) -> list[dict[str, Any]]:
     """The JSON payloads of an event stream, in order, without the `[DONE]` sentinel. Checks the framing,
     that every `data:` is a JSON object, and that an `event:` line (optional) names its `event_type`."""
     events = []
@@ -272,7 +278,7 @@ DELTAS_FOR_STEP = {
 TERMINAL_EVENTS = ("interaction.completed", "error")
 
 
-def assert_stream_valid(text: str, *, resumed: bool = False) -> list[dict]:
+def assert_stream_valid(text: str, *, resumed: bool = False) -> list[dict[str, Any]]:
     """Validate a whole `text/event-stream` body and return its events.
 
     Every event must be a valid InteractionSSEEvent, and:
@@ -287,7 +293,7 @@ def assert_stream_valid(text: str, *, resumed: bool = False) -> list[dict]:
     if not events:
         raise AssertionError("SSE: the stream has no events")
 
-    def fail(number: int, event: dict, reason: str) -> None:
+    def fail(number: int, event: dict[str, Any], reason: str) -> NoReturn:
         raise AssertionError(
             f"SSE event #{number} ({event.get('event_type')}, "
             f"{event.get('event_id', 'no event_id')}): {reason}"
@@ -347,8 +353,7 @@ def assert_stream_valid(text: str, *, resumed: bool = False) -> list[dict]:
                     )
             if kind == "step.delta":
                 step_type, delta_type = open_steps[index], event["delta"]["type"]
-                allowed = DELTAS_FOR_STEP.get(step_type, {step_type})
-                if step_type is not None and delta_type not in allowed:
+                if step_type is not None and delta_type not in DELTAS_FOR_STEP.get(step_type, {step_type}):
                     fail(number, event, f"a {delta_type!r} delta cannot extend a {step_type!r} step")
             else:
                 del open_steps[index]
