@@ -1,6 +1,6 @@
 """mypy on the package `parley` as it is installed, with its settings from pyproject.toml.
 
-pyproject's package-dir installs handlers/ as parley.handlers and generated/ as parley.generated;
+setup.py's package_dir installs handlers/ as parley.handlers and generated/ as parley.generated;
 mypy cannot follow that mapping through an editable install, so this hands it every module under
 its installed name. Extra arguments go to mypy (e.g. `--no-incremental`). Exit status as mypy's.
 """
