@@ -62,10 +62,11 @@ def installed(tmp_path_factory) -> Path:
     assert built.returncode == 0, built.stderr[-2000:]
     (wheel,) = (tmp / "dist").glob("parley-*.whl")
     venv = tmp / "venv"
-    made = _run([sys.executable, "-m", "venv", str(venv)], tmp)
+    made = _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], tmp)  # ensurepip is slow
     assert made.returncode == 0, made.stderr
     installed = _run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+        [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q"]
+        + ["--no-deps", "--no-index", str(wheel)],
         tmp,
     )
     assert installed.returncode == 0, installed.stderr[-2000:]
