@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 4000
 CONFIG ?=
 
-.PHONY: install generate check-generated serve test lint contract bench postgres clean
+.PHONY: install generate check-generated serve test lint contract bench postgres chromium screenshots clean
 
 install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -26,12 +26,19 @@ serve: install
 postgres:
 	bash scripts/postgres.sh install
 
+chromium:
+	bash scripts/chromium.sh
+
+# Refresh docs/*.png (the /docs and /admin pages as the browser tests see them).
+screenshots: install chromium
+	PARLEY_SCREENSHOTS=docs $(PY) -m pytest -q -p no:cacheprovider tests/test_browser.py
+
 lint: install
 	$(VENV)/bin/ruff check parley handlers scripts tests
 	$(VENV)/bin/ruff format --check parley handlers scripts tests
 	$(PY) scripts/typecheck.py
 
-test: install postgres check-generated lint
+test: install postgres chromium check-generated lint
 	$(PY) -m pytest -q -p no:cacheprovider
 
 contract: install

@@ -9,6 +9,166 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from typing_extensions import TypeAliasType
 
+Model = TypeAliasType("Model", Annotated[str, Field(min_length=1)])
+
+
+class KeySettings(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    key_alias: Annotated[str | None, Field(description='A name for people.')] = None
+    models: Annotated[
+        list[Model] | None,
+        Field(description='Model names (or model groups) the key may use; empty or absent means all.'),
+    ] = None
+    rpm_limit: Annotated[
+        int | None, Field(description='Requests per minute (token bucket, per process).', ge=1)
+    ] = None
+    tpm_limit: Annotated[
+        int | None,
+        Field(description='Tokens per minute; once reached, requests wait for the next minute.', ge=1),
+    ] = None
+    max_parallel_requests: Annotated[int | None, Field(ge=1)] = None
+    max_budget: Annotated[
+        float | None,
+        Field(
+            description='USD per budget window; a request over it is refused with `budget_exceeded` before any upstream call.',
+            ge=0.0,
+        ),
+    ] = None
+    budget_duration: Annotated[
+        str | None,
+        Field(
+            description='The budget window, e.g. `30d`, `12h`; the spend resets when it ends. Absent means one window forever.',
+            examples=['30d'],
+            pattern='^[0-9]+[smhd]$',
+        ),
+    ] = None
+    duration: Annotated[
+        str | None,
+        Field(
+            description="The key's lifetime from now, e.g. `30d`; absent means no expiry.",
+            pattern='^[0-9]+[smhd]$',
+        ),
+    ] = None
+    metadata: dict[str, Any] | None = None
+
+
+class KeyUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    key: Annotated[str, Field(description='The key, or its `token` (SHA-256 hex).', min_length=1)]
+    key_alias: Annotated[str | None, Field(description='A name for people.')] = None
+    models: Annotated[
+        list[Model] | None,
+        Field(description='Model names (or model groups) the key may use; empty or absent means all.'),
+    ] = None
+    rpm_limit: Annotated[
+        int | None, Field(description='Requests per minute (token bucket, per process).', ge=1)
+    ] = None
+    tpm_limit: Annotated[
+        int | None,
+        Field(description='Tokens per minute; once reached, requests wait for the next minute.', ge=1),
+    ] = None
+    max_parallel_requests: Annotated[int | None, Field(ge=1)] = None
+    max_budget: Annotated[
+        float | None,
+        Field(
+            description='USD per budget window; a request over it is refused with `budget_exceeded` before any upstream call.',
+            ge=0.0,
+        ),
+    ] = None
+    budget_duration: Annotated[
+        str | None,
+        Field(
+            description='The budget window, e.g. `30d`, `12h`; the spend resets when it ends. Absent means one window forever.',
+            examples=['30d'],
+            pattern='^[0-9]+[smhd]$',
+        ),
+    ] = None
+    duration: Annotated[
+        str | None,
+        Field(
+            description="The key's lifetime from now, e.g. `30d`; absent means no expiry.",
+            pattern='^[0-9]+[smhd]$',
+        ),
+    ] = None
+    metadata: dict[str, Any] | None = None
+
+
+class KeyMetadata(BaseModel):
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+    )
+
+
+class SpendLog(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    request_id: str
+    api_key: Annotated[str, Field(description='The token (SHA-256 hex) of the key that made the request.')]
+    interaction_id: Annotated[str | None, Field(description='The stored interaction, when there is one.')] = (
+        None
+    )
+    model: str
+    model_group: str
+    deployment: str | None = None
+    status: str
+    prompt_tokens: int
+    completion_tokens: Annotated[int, Field(description='Output tokens, thought tokens included.')]
+    total_tokens: int
+    spend: Annotated[
+        float | None, Field(description="USD; `null` when the deployment's price is unknown.")
+    ] = None
+    latency_ms: float
+    stream: bool
+    start_time: Annotated[str, Field(alias='startTime')]
+
+
+class SpendGroup(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    day: str | None = None
+    model_group: str | None = None
+    api_key: str | None = None
+    requests: int
+    input_tokens: int
+    output_tokens: int
+    spend: float
+
+
+class SpendSummary(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    since: Annotated[str, Field(description='The first day counted (YYYY-MM-DD, UTC).')]
+    total_spend: float
+    total_requests: int
+    by_day: list[SpendGroup]
+    by_model: list[SpendGroup]
+    by_key: list[SpendGroup]
+
+
+class DeploymentHealth(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    model_group: str
+    deployment: Annotated[str, Field(description='`provider/model@api_base`, without credentials.')]
+    in_flight: int
+    latency_ms: Annotated[float | None, Field(description='Moving average of successful calls.')] = None
+    recent_failures: Annotated[int, Field(description='Failed calls in the last minute.')]
+    cooldown_seconds: Annotated[
+        float, Field(description='Seconds until the deployment takes requests again (0 when it does).')
+    ]
+    priced: Annotated[bool, Field(description="Whether Parley knows this deployment's price.")]
+
 
 class Error(BaseModel):
     model_config = ConfigDict(
@@ -1903,6 +2063,36 @@ class InteractionSSEFrame(BaseModel):
     id: str | None = None
     retry: Annotated[int | None, Field(ge=0)] = None
     data: Literal['[DONE]'] | str
+
+
+class KeyInfo(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    token: Annotated[str, Field(description="The key's SHA-256 (hex); Parley never stores the key itself.")]
+    key_name: Annotated[str, Field(description='A recognisable abbreviation, e.g. `sk-Ab…x9Yz`.')]
+    key_alias: str | None = None
+    models: list[str]
+    rpm_limit: int | None = None
+    tpm_limit: int | None = None
+    max_parallel_requests: int | None = None
+    max_budget: float | None = None
+    budget_duration: str | None = None
+    budget_reset_at: Annotated[
+        str | None, Field(description='When the current budget window ends (ISO-8601).')
+    ] = None
+    spend: Annotated[float, Field(description='USD spent in the current budget window.')]
+    expires: str | None = None
+    metadata: KeyMetadata
+    created_at: str
+    updated_at: str
+
+
+class GeneratedKey(KeyInfo):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    key: Annotated[str, Field(description='The key. Shown only in this answer.')]
 
 
 class ImageConfig(BaseModel):

@@ -7,7 +7,9 @@ from collections.abc import AsyncIterator
 import orjson
 from starlette.responses import Response, StreamingResponse
 
+from parley.engine import response_cost
 from parley.server import current_engine
+from parley.spend import usd
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
@@ -19,8 +21,15 @@ def respond(result: dict | AsyncIterator[bytes]) -> Response:
     return StreamingResponse(result, media_type="text/event-stream", headers=SSE_HEADERS)
 
 
-async def create_interaction(api_version: str, body: dict, user: str | None = None) -> Response:
-    return respond(await current_engine().create(body, owner=user or ""))
+async def create_interaction(
+    api_version: str, body: dict, user: str | None = None, token_info: dict | None = None
+) -> Response:
+    key = (token_info or {}).get("key")
+    response = respond(await current_engine().create(body, owner=user or "", key=key))
+    # A JSON create knows its cost now; a stream's is known only at its end (spend logs, log line).
+    if not isinstance(response, StreamingResponse) and (cost := response_cost.get()) is not None:
+        response.headers["x-parley-response-cost"] = usd(cost)
+    return response
 
 
 async def get_interaction(

@@ -39,6 +39,9 @@ class LiteLLMParams(BaseModel):
     tpm: int | None = Field(default=None, gt=0)
     weight: float = Field(default=1.0, gt=0)
     max_retries: int | None = Field(default=None, ge=0)
+    # USD per token, overriding the genai-prices table for this deployment (parley.spend).
+    input_cost_per_token: float | None = Field(default=None, ge=0)
+    output_cost_per_token: float | None = Field(default=None, ge=0)
 
 
 class ModelEntry(BaseModel):
@@ -67,6 +70,18 @@ class GeneralSettings(BaseModel):
     rate_limit_rpm: int | None = Field(default=None, gt=0)  # per API key
     log_prompts: bool = False
     validate_responses: bool = False  # response validation against the spec (on in tests)
+    # Browser origins allowed to call the API (CORS); ["*"] for any. Default: none.
+    allowed_origins: list[str] = Field(default_factory=list)
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if origin != "*" and not origin.startswith(("http://", "https://")):
+                raise ValueError(f"{origin!r} is not an origin like https://app.example.com (or '*')")
+            if origin.endswith("/"):
+                raise ValueError(f"{origin!r}: an origin has no path, not even '/'")
+        return value
 
     @field_validator("database_url")
     @classmethod

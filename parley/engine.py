@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import hashlib
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -18,11 +20,15 @@ from typing import Any
 from parley import wire
 from parley.config import Settings
 from parley.errors import ApiError, UpstreamError
+from parley.keys import Keys
+from parley.observability import deployment_label
 from parley.providers import Deployment, Outcome, Turn
 from parley.providers.base import close_http_client
 from parley.router import Router
-from parley.store import Record, Store
+from parley.spend import Pricing, Tokens
+from parley.store import KeyRecord, Record, SpendRecord, Store
 
+_log = logging.getLogger(__name__)
 RUNNING = ("queued", "in_progress")
 # Request fields echoed on the Interaction resource (generation_config is write-only in the spec).
 ECHOED = (
@@ -35,6 +41,10 @@ ECHOED = (
     "labels",
 )
 CANCEL_POLL_SECONDS = 0.5
+# The cost of the JSON create just answered in this task: the handler puts it in a response header.
+response_cost: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "parley_response_cost", default=None
+)
 
 
 def owner_of(key: str | None) -> str:
@@ -90,6 +100,12 @@ class RequestLog:
     stream: bool = False
     started: float = field(default_factory=time.monotonic)
     latency: float = 0.0
+    request_id: str = ""
+    interaction_id: str | None = None  # None when the interaction is not stored
+    owner: str = ""
+    key: KeyRecord | None = None  # the virtual key that made the request, if one did
+    cost: float | None = None  # USD; None when the deployment's price is unknown
+    started_at: str = field(default_factory=wire.now)
 
 
 class Engine:
@@ -99,6 +115,9 @@ class Engine:
         self.router = router or Router(settings)
         self.runs: dict[str, Run] = {}
         self.on_finish: Callable[[RequestLog], None] | None = None
+        self.keys = Keys(store)
+        self.pricing = Pricing(settings.deployments())
+        self._spend_writes: set[asyncio.Task] = set()
 
     @classmethod
     async def open(cls, settings: Settings) -> Engine:
@@ -109,12 +128,17 @@ class Engine:
             if run.task and not run.task.done():
                 run.task.cancel()
         await asyncio.gather(*(r.task for r in self.runs.values() if r.task), return_exceptions=True)
+        await asyncio.gather(*self._spend_writes, return_exceptions=True)
         await self.store.close()
         await close_http_client()
 
     # -- create -------------------------------------------------------------------------------
-    async def create(self, body: dict, owner: str = "") -> dict | AsyncIterator[bytes]:
-        """An Interaction dict, or an async iterator of SSE frames when body.stream is true."""
+    async def create(
+        self, body: dict, owner: str = "", key: KeyRecord | None = None
+    ) -> dict | AsyncIterator[bytes]:
+        """An Interaction dict, or an async iterator of SSE frames when body.stream is true.
+        `key`: the virtual key making the request; its models, budget and limits are checked here,
+        before anything is stored or sent upstream."""
         if body.get("agent"):
             raise ApiError(
                 400, "Agents are not served by this gateway; send `model` instead.", code="unsupported"
@@ -122,7 +146,7 @@ class Engine:
         model = body.get("model")
         if not model:
             raise ApiError(400, "`model` is required.")
-        self.router.group_for(model)  # unknown model -> 404 before anything is stored
+        group = self.router.group_for(model)  # unknown model -> 404 before anything is stored
         store, background, stream = (
             body.get("store", True),
             body.get("background", False),
@@ -178,25 +202,53 @@ class Engine:
             usage={},
             previous_interaction_id=body.get("previous_interaction_id"),
         )
+        release = self._admit(key, model, group)
+        log = RequestLog(
+            model=model,
+            stream=stream or background,
+            request_id=record.id,
+            interaction_id=record.id if store else None,
+            owner=owner,
+            key=key,
+        )
         # A JSON create's id is unknown to anyone until it answers: its row is written once, at the
         # end. Background runs and streams are visible while they run, so they are stored first.
+        if not (background or stream):
+            try:
+                return await self._create_now(record, make_turn, store, log)
+            finally:
+                release()
+        try:
+            if background:
+                await self.store.insert(record)
+                run = self._start_run(record, make_turn, log, stored=True, detached=True)
+            else:
+                inserted = asyncio.ensure_future(self.store.insert(record)) if store else None
+                run = self._start_run(record, make_turn, log, stored=store, detached=False, inserted=inserted)
+        except BaseException:
+            release()
+            raise
+        assert run.task is not None
+        run.task.add_done_callback(lambda _: release())
         if background:
-            await self.store.insert(record)
-            run = self._start_run(record, make_turn, stored=True, detached=True)
-            if stream:
-                return self._sse(run.follow())
-            return self.view(record, [], status="in_progress")
-        if stream:
-            return await self._stream_now(record, make_turn, store)
-        return await self._create_now(record, make_turn, store)
+            return self._sse(run.follow()) if stream else self.view(record, [], status="in_progress")
+        return await self._stream_now(run)
 
-    async def _create_now(self, record: Record, make_turn, store: bool) -> dict:
-        log = RequestLog(model=record.model, stream=False)
+    def _admit(self, key: KeyRecord | None, model: str, group: str) -> Callable[[], None]:
+        if key is None:
+            return _nothing
+
+        def priced(group: str) -> bool:
+            return all(self.pricing.known(dep) for dep in self.router.deployments_for(group))
+
+        return self.keys.admit(key, model, group, priced)
+
+    async def _create_now(self, record: Record, make_turn, store: bool, log: RequestLog) -> dict:
         try:
             outcome, dep = await self.router.create(record.model, make_turn)
         except (ApiError, UpstreamError) as exc:
             err = exc if isinstance(exc, ApiError) else exc.to_api_error("upstream")
-            log.status = "failed"
+            log.status, log.interaction_id = "failed", None
             self._finished(log)
             raise err from None  # nothing stored: the client never learns this interaction's id
         status = wire.settled_status(outcome.status, outcome.steps)
@@ -215,10 +267,8 @@ class Engine:
             await self.store.insert(stored)
         return self.view(record, outcome.steps)
 
-    async def _stream_now(self, record: Record, make_turn, store: bool) -> AsyncIterator[bytes]:
+    async def _stream_now(self, run: Run) -> AsyncIterator[bytes]:
         # The row is written while the upstream is called; the stream reveals the id only after.
-        inserted = asyncio.ensure_future(self.store.insert(record)) if store else None
-        run = self._start_run(record, make_turn, stored=store, detached=False, inserted=inserted)
         # interaction.created is pushed only once the upstream has answered, so a failure before
         # any output gets a real HTTP status instead of a 200 stream holding one error event.
         events = run.follow()
@@ -233,6 +283,7 @@ class Engine:
         self,
         record: Record,
         make_turn,
+        log: RequestLog,
         *,
         stored: bool,
         detached: bool,
@@ -241,10 +292,12 @@ class Engine:
         run = Run(record if stored else None, detached=detached)
         if stored:
             self.runs[record.id] = run
-        run.task = asyncio.create_task(self._produce(run, record, make_turn, inserted))
+        run.task = asyncio.create_task(self._produce(run, record, make_turn, log, inserted))
         return run
 
-    async def _produce(self, run: Run, record: Record, make_turn, inserted: asyncio.Future | None) -> None:
+    async def _produce(
+        self, run: Run, record: Record, make_turn, log: RequestLog, inserted: asyncio.Future | None
+    ) -> None:
         """Drive one generation: relay adapter events into the run, then store the outcome."""
         ident, model, stored = record.id, record.model, run.record is not None
         head = {
@@ -255,7 +308,6 @@ class Engine:
             "created": record.created,
         }
         acc = wire.StepAccumulator()
-        log = RequestLog(model=model, stream=True)
         status, usage, errors, upstream_id = "failed", {}, [], None
         last_poll = time.monotonic()
 
@@ -366,8 +418,48 @@ class Engine:
 
     def _finished(self, log: RequestLog) -> None:
         log.latency = time.monotonic() - log.started
+        log.cost = self.pricing.cost(log.deployment, log.usage)  # once per request
+        if not log.stream:
+            response_cost.set(log.cost)
+        tokens = Tokens.of(log.usage)
+        if log.key is not None:
+            self.keys.spent(log.key, log.cost, tokens.input + tokens.output)
+        task = asyncio.ensure_future(self.store.record_spend(self._spend_row(log, tokens)))
+        self._spend_writes.add(task)
+        task.add_done_callback(self._spend_written)
         if self.on_finish:
             self.on_finish(log)
+
+    def _spend_row(self, log: RequestLog, tokens: Tokens) -> SpendRecord:
+        if log.deployment is not None:
+            group = log.deployment.model_name
+        else:
+            try:
+                group = self.router.group_for(log.model)
+            except ApiError:
+                group = log.model
+        return SpendRecord(
+            request_id=log.request_id or wire.new_id("req_"),
+            key_hash=log.owner,
+            interaction_id=log.interaction_id,
+            model=log.model,
+            model_group=group,
+            deployment=deployment_label(log.deployment) or None,
+            status=log.status,
+            input_tokens=tokens.input,
+            output_tokens=tokens.output,
+            cost=log.cost,
+            latency_ms=round(log.latency * 1000, 1),
+            stream=log.stream,
+            started=log.started_at,
+            day=log.started_at[:10],
+        )
+
+    def _spend_written(self, task: asyncio.Task) -> None:
+        self._spend_writes.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            # Losing one spend row must not fail anything else (nor the request it describes).
+            _log.warning("spend row not written: %s", type(exc).__name__)
 
     # -- read / cancel / delete ---------------------------------------------------------------
     async def _record(self, interaction_id: str, owner: str) -> Record:
@@ -506,6 +598,10 @@ async def _prepend(first: dict, rest: AsyncIterator[dict]) -> AsyncIterator[dict
     yield first
     async for event in rest:
         yield event
+
+
+def _nothing() -> None:
+    return None
 
 
 # Outcome is re-exported for SDK users who type their callbacks.

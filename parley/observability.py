@@ -2,7 +2,7 @@
 
 * Log: a JSON line on stdout per create (structlog, JSON renderer), with the model group, the
   deployment as ``provider/model@api_base`` (no key, no credentials or query in the base), status,
-  latency_ms, tokens, the upstream attempts (retries and fallbacks included) and the stream flag.
+  latency_ms, tokens, cost (USD, parley.spend), the upstream attempts (retries and fallbacks included) and the stream flag.
   Never an API key (only a prefix of the key's SHA-256) and never a prompt, unless
   ``general_settings.log_prompts`` is true (then the request's ``input`` and
   ``system_instruction`` are added as ``prompt``).
@@ -188,6 +188,12 @@ class Metrics:
             buckets=LATENCY_BUCKETS,
             registry=r,
         )
+        self.spend = Counter(
+            "parley_spend_usd",
+            "What generation requests cost in USD (from their usage and the deployment's price), by model group.",
+            ["model_group"],
+            registry=r,
+        )
         self.in_flight = Gauge("parley_requests_in_flight", "HTTP requests being served.", registry=r)
         self.http = Counter(
             "parley_http_responses", "HTTP responses by method and status.", ["method", "status"], registry=r
@@ -272,6 +278,7 @@ class Observability:
             "status": log.status,
             "latency_ms": round(log.latency * 1000, 1),
             "tokens": tokens,
+            "cost": getattr(log, "cost", None),  # USD; null when the deployment's price is unknown
             "attempts": len(attempts),
             "retries": max(len(attempts) - 1, 0),
             "upstream_errors": [
@@ -293,6 +300,8 @@ class Observability:
         for kind in ("input", "output"):
             if tokens[kind]:
                 m.tokens.labels(group, label or "none", kind).inc(tokens[kind])
+        if getattr(log, "cost", None):
+            m.spend.labels(group).inc(log.cost)
 
         self.logger.info(**record)
         self._call_back(record)

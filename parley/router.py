@@ -88,6 +88,26 @@ class Router:
                 return name
         raise ApiError(404, f"Model '{model}' is not served by this gateway.", code="not_found")
 
+    def deployments_for(self, group: str) -> list[Deployment]:
+        """Every deployment a request to this group may reach, its fallbacks' included."""
+        return [s.deployment for g in [group, *self._fallbacks.get(group, [])] for s in self._groups[g]]
+
+    def health(self) -> list[dict]:
+        """Each deployment's state as the router sees it, for the admin page."""
+        now = time.monotonic()
+        return [
+            {
+                "model_group": group,
+                "deployment": state.deployment,
+                "in_flight": state.in_flight,
+                "latency_ms": None if state.latency is None else round(state.latency * 1000, 1),
+                "recent_failures": sum(1 for t in state.fails if now - t < 60),
+                "cooldown_seconds": round(max(0.0, state.cooldown_until - now), 1),
+            }
+            for group, states in self._groups.items()
+            for state in states
+        ]
+
     def _pick(self, group: str, tried: set[int] = frozenset()) -> _State | None:
         now = time.monotonic()
         states = [s for s in self._groups[group] if s.available(now)]

@@ -26,7 +26,7 @@ from connexion.security import NO_VALUE, ApiKeySecurityHandler, BearerSecurityHa
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, JSONResponseBodyValidator
 from starlette.exceptions import HTTPException
 
-from parley import limits
+from parley import limits, pages
 from parley.config import Settings
 from parley.engine import Engine, owner_of
 from parley.errors import CODES, ApiError
@@ -100,9 +100,18 @@ class OperationTable(Resolver):
 
     def __init__(self) -> None:
         super().__init__()
-        from parley.handlers import health, interactions
+        from parley.handlers import admin, health, interactions
 
         self.table = {
+            "generateKey": admin.generate_key,
+            "updateKey": admin.update_key,
+            "deleteKey": admin.delete_key,
+            "keyInfo": admin.key_info,
+            "listKeys": admin.list_keys,
+            "spendLogs": admin.spend_logs,
+            "spendSummary": admin.spend_summary,
+            "adminGetInteraction": admin.get_interaction,
+            "deploymentHealth": admin.deployment_health,
             "createInteraction": interactions.create_interaction,
             "getInteraction": interactions.get_interaction,
             "deleteInteraction": interactions.delete_interaction,
@@ -118,16 +127,25 @@ class OperationTable(Resolver):
         return Resolution(func, operation.operation_id)
 
 
-def _security_map(keys: list[str]) -> dict:
-    """Keys are checked against config; the owner of an interaction is the hash of its key."""
-    allowed = set(keys)
+def _security_map(keys: list[str], master_key: str | None) -> dict:
+    """Keys are checked against config, then against the virtual keys in the store (cached); the
+    owner of an interaction is the hash of its key either way. token_info carries the virtual
+    key's record (`key`) and whether the caller holds the master key (`admin`)."""
+    allowed = {owner_of(k) for k in keys}
+    master = owner_of(master_key) if master_key else None
 
-    def check(key: str | None):
+    async def check(key: str | None):
         if key is None:
             return NO_VALUE
-        if allowed and key not in allowed:
+        owner = owner_of(key)
+        if owner in allowed or not allowed:  # no keys configured: anyone may call
+            return {"sub": owner, "key": None, "admin": owner == master}
+        keys = current_engine().keys
+        record = await keys.lookup(owner)
+        if record is None:
             return None  # -> 401 "Provided ... is not valid"
-        return {"sub": owner_of(key)}
+        keys.check_expiry(record)
+        return {"sub": owner, "key": record, "admin": False}
 
     class ApiKeyHandler(ApiKeySecurityHandler):
         def _resolve_func(self, scheme):
@@ -208,15 +226,16 @@ class Gateway:
             # No keys configured: the embedded default answers anyone (anonymous is allowed).
             spec["security"] = [*spec.get("security", []), {}]
         self.app = connexion.AsyncApp(
-            __name__, lifespan=self._lifespan, security_map=_security_map(settings.keys)
+            __name__,
+            lifespan=self._lifespan,
+            security_map=_security_map(settings.keys, settings.general_settings.master_key),
         )
         self.app.add_api(
             spec,
             resolver=OperationTable(),
             validate_responses=settings.general_settings.validate_responses,
-            swagger_ui_options=connexion.options.SwaggerUIOptions(
-                spec_path="/openapi.json", swagger_ui_path="/docs"
-            ),
+            # /docs is Parley's own page (Swagger UI 5, which renders OpenAPI 3.1: parley.pages).
+            swagger_ui_options=connexion.options.SwaggerUIOptions(swagger_ui=False, serve_spec=False),
             validator_map={
                 "parameter": ParameterValidator,
                 "body": MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": RequestBodyValidator}),
@@ -230,6 +249,7 @@ class Gateway:
         self._pipeline = self.observability.middleware(
             limits.wrap(self._serve, settings.general_settings, settings.keys, self.observability.rejected)
         )
+        self._asgi = pages.with_cors(self._route, settings.general_settings.allowed_origins)
         if engine is not None:
             self.observability.attach(engine)
 
@@ -246,12 +266,20 @@ class Gateway:
                 await self.engine.close()
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and scope["path"] == "/openapi.json":
-            await _send_bytes(send, 200, self._spec_json, b"application/json")
-            return
-        if scope["type"] == "http" and scope["path"] == "/metrics":
-            await self.observability.serve_metrics(scope, send)
-            return
+        await self._asgi(scope, receive, send)
+
+    async def _route(self, scope, receive, send):
+        if scope["type"] == "http":
+            path = scope["path"]
+            if path == "/openapi.json":
+                await _send_bytes(send, 200, self._spec_json, b"application/json")
+                return
+            if path == "/metrics":
+                await self.observability.serve_metrics(scope, send)
+                return
+            if (page := pages.find(path)) is not None:
+                await pages.serve(page, scope, send)
+                return
         await self._pipeline(scope, receive, send)
 
     async def _serve(self, scope, receive, send):

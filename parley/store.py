@@ -47,13 +47,17 @@ import orjson
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
+    Float,
+    Integer,
     MetaData,
     Table,
     Text,
     bindparam,
     event,
     exc,
+    func,
     select,
     text,
 )
@@ -87,6 +91,47 @@ class Record:
     deployment_id: str | None = None  # which upstream served it
     upstream_id: str | None = None  # the upstream's own interaction/response id
     errors: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class KeyRecord:
+    """One virtual key. The key itself is never stored: `key_hash` is its SHA-256 hex."""
+
+    key_hash: str
+    key_name: str  # a recognisable abbreviation of the key, e.g. "sk-…a1b2"
+    key_alias: str | None
+    models: list[str]  # allowed model names; empty: all
+    rpm_limit: int | None
+    tpm_limit: int | None
+    max_parallel_requests: int | None
+    max_budget: float | None  # USD per budget window
+    budget_duration: str | None  # e.g. "30d", "12h"; None: one window forever
+    budget_reset_at: str | None  # ISO-8601 end of the current window
+    spend: float  # USD spent in the current window
+    expires: str | None  # ISO-8601
+    metadata: dict
+    created: str
+    updated: str
+
+
+@dataclass
+class SpendRecord:
+    """What one generation request cost (also failed ones, at cost 0)."""
+
+    request_id: str
+    key_hash: str
+    interaction_id: str | None  # None when the interaction was not stored
+    model: str
+    model_group: str
+    deployment: str | None
+    status: str
+    input_tokens: int
+    output_tokens: int
+    cost: float | None  # USD; None when no price is known for the deployment
+    latency_ms: float
+    stream: bool
+    started: str  # ISO-8601
+    day: str  # YYYY-MM-DD (UTC)
 
 
 # --- schema ----------------------------------------------------------------------------------
@@ -129,8 +174,54 @@ def _m1_initial(json_type: str, without_rowid: str) -> list[str]:
     ]
 
 
+def _m2_keys_and_spend(json_type: str, real: str) -> list[str]:
+    # Virtual keys (only the key's SHA-256 is kept, the same hash that owns interactions) and one
+    # spend row per generation request. `spend` on a key is its current budget window's total.
+    return [
+        f"""CREATE TABLE virtual_keys (
+            key_hash TEXT PRIMARY KEY NOT NULL,
+            key_name TEXT NOT NULL,
+            key_alias TEXT,
+            models {json_type} NOT NULL,
+            rpm_limit INTEGER,
+            tpm_limit INTEGER,
+            max_parallel_requests INTEGER,
+            max_budget {real},
+            budget_duration TEXT,
+            budget_reset_at TEXT,
+            spend {real} NOT NULL,
+            expires TEXT,
+            metadata {json_type} NOT NULL,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        )""",
+        f"""CREATE TABLE spend_logs (
+            request_id TEXT PRIMARY KEY NOT NULL,
+            key_hash TEXT NOT NULL,
+            interaction_id TEXT,
+            model TEXT NOT NULL,
+            model_group TEXT NOT NULL,
+            deployment TEXT,
+            status TEXT NOT NULL,
+            input_tokens INTEGER NOT NULL,
+            output_tokens INTEGER NOT NULL,
+            cost {real},
+            latency_ms {real} NOT NULL,
+            stream INTEGER NOT NULL,
+            started TEXT NOT NULL,
+            day TEXT NOT NULL
+        )""",
+        "CREATE INDEX spend_logs_started ON spend_logs (started)",
+        "CREATE INDEX spend_logs_key_started ON spend_logs (key_hash, started)",
+    ]
+
+
 MIGRATIONS: list[dict[str, list[str]]] = [
     {"sqlite": _m1_initial("TEXT", " WITHOUT ROWID"), "postgresql": _m1_initial("JSON", "")},
+    {
+        "sqlite": _m2_keys_and_spend("TEXT", "REAL"),
+        "postgresql": _m2_keys_and_spend("JSON", "DOUBLE PRECISION"),
+    },
 ]
 
 _VERSION_TABLE = "parley_schema_version"
@@ -162,7 +253,47 @@ interaction_events = Table(
     Column("seq", BigInteger, primary_key=True),
     Column("event", JSON, nullable=False),
 )
+virtual_keys = Table(
+    "virtual_keys",
+    _meta,
+    Column("key_hash", Text, primary_key=True),
+    Column("key_name", Text, nullable=False),
+    Column("key_alias", Text),
+    Column("models", JSON, nullable=False),
+    Column("rpm_limit", Integer),
+    Column("tpm_limit", Integer),
+    Column("max_parallel_requests", Integer),
+    Column("max_budget", Float),
+    Column("budget_duration", Text),
+    Column("budget_reset_at", Text),
+    Column("spend", Float, nullable=False),
+    Column("expires", Text),
+    Column("metadata", JSON, nullable=False),
+    Column("created", Text, nullable=False),
+    Column("updated", Text, nullable=False),
+)
+spend_logs = Table(
+    "spend_logs",
+    _meta,
+    Column("request_id", Text, primary_key=True),
+    Column("key_hash", Text, nullable=False),
+    Column("interaction_id", Text),
+    Column("model", Text, nullable=False),
+    Column("model_group", Text, nullable=False),
+    Column("deployment", Text),
+    Column("status", Text, nullable=False),
+    Column("input_tokens", Integer, nullable=False),
+    Column("output_tokens", Integer, nullable=False),
+    Column("cost", Float),
+    Column("latency_ms", Float, nullable=False),
+    Column("stream", Boolean, nullable=False),
+    Column("started", Text, nullable=False),
+    Column("day", Text, nullable=False),
+)
 assert [c.name for c in interactions.c] == [f.name for f in fields(Record)]
+assert [c.name for c in virtual_keys.c] == [f.name for f in fields(KeyRecord)]
+assert [c.name for c in spend_logs.c] == [f.name for f in fields(SpendRecord)]
+KEY_UPDATABLE = frozenset(c.name for c in virtual_keys.c) - {"key_hash", "key_name", "created", "spend"}
 
 _c = interactions.c
 _ev = interaction_events.c
@@ -189,6 +320,21 @@ _INSERT_EVENT = {
     "postgresql": pg_insert(interaction_events).on_conflict_do_nothing(),
 }
 _EXISTS = select(_c.id).where(_c.id == bindparam("_id"))
+_GET_ANY = select(*interactions.c).where(_c.id == bindparam("_id"))
+_k = virtual_keys.c
+_sl = spend_logs.c
+_KEY_GET = select(*virtual_keys.c).where(_k.key_hash == bindparam("_h"))
+_KEY_DELETE = virtual_keys.delete().where(_k.key_hash == bindparam("_h"))
+_KEY_ADD_SPEND = (
+    virtual_keys.update().where(_k.key_hash == bindparam("_h")).values(spend=_k.spend + bindparam("_cost"))
+)
+_KEY_RESET = (
+    virtual_keys.update()
+    .where(_k.key_hash == bindparam("_h"), _k.budget_reset_at == bindparam("_old"))
+    .values(spend=0.0, budget_reset_at=bindparam("_next"))
+)
+_SPEND_INSERT = spend_logs.insert()
+_KEY_INSERT = virtual_keys.insert()
 _PING = text("SELECT 1")
 
 
@@ -445,6 +591,49 @@ class Store:
         """Readiness: raises if the database cannot answer."""
         await self._read(_ping)
 
+    async def get_any(self, id: str) -> Record | None:
+        """An interaction whoever owns it: for the admin API (master key) only."""
+        return await self._read(_get_any, id)
+
+    # -- virtual keys and spend
+
+    async def insert_key(self, key: KeyRecord) -> None:
+        await self._write(_insert_row, _KEY_INSERT, key.__dict__)
+
+    async def get_key(self, key_hash: str) -> KeyRecord | None:
+        return await self._read(_get_key, key_hash)
+
+    async def update_key(self, key_hash: str, **fields: Any) -> KeyRecord | None:
+        """Set some of the key's columns (not its hash, name, creation time or spend); None if missing."""
+        unknown = fields.keys() - KEY_UPDATABLE
+        if unknown:
+            raise TypeError(f"Store.update_key: not updatable: {', '.join(sorted(unknown))}")
+        return await self._write(_update_key, key_hash, fields)
+
+    async def delete_key(self, key_hash: str) -> bool:
+        return await self._write(_delete_key, key_hash)
+
+    async def list_keys(self) -> list[KeyRecord]:
+        return await self._read(_list_keys)
+
+    async def reset_budget(self, key_hash: str, old_reset_at: str, next_reset_at: str) -> None:
+        """Start a new budget window, unless another process already did (conditional UPDATE)."""
+        await self._write(_reset_budget, key_hash, old_reset_at, next_reset_at)
+
+    async def record_spend(self, row: SpendRecord) -> None:
+        """Store the request's spend row and add its cost to its key's window (if it is a virtual key)."""
+        await self._write(_record_spend, self.kind, row)
+
+    async def spend_logs(
+        self, *, key_hash: str | None = None, since: str | None = None, limit: int = 100
+    ) -> list[SpendRecord]:
+        """The newest spend rows first, optionally of one key and from `since` (ISO-8601) on."""
+        return await self._read(_spend_logs, key_hash, since, limit)
+
+    async def spend_totals(self, *, since_day: str | None = None) -> list[dict[str, Any]]:
+        """Requests, tokens and cost summed per (day, model_group, key_hash)."""
+        return await self._read(_spend_totals, since_day)
+
 
 # --- the operations, each run in a worker thread on one pooled connection -------------------
 
@@ -513,3 +702,70 @@ def _events_after(conn: Connection, id: str, after_seq: int) -> list[tuple[int, 
 
 def _ping(conn: Connection) -> None:
     conn.execute(_PING)
+
+
+def _get_any(conn: Connection, id: str) -> Record | None:
+    row = conn.execute(_GET_ANY, {"_id": id}).first()
+    return None if row is None else Record(*row)
+
+
+def _insert_row(conn: Connection, statement: Any, values: dict) -> None:
+    conn.execute(statement, values)
+
+
+def _get_key(conn: Connection, key_hash: str) -> KeyRecord | None:
+    row = conn.execute(_KEY_GET, {"_h": key_hash}).first()
+    return None if row is None else KeyRecord(*row)
+
+
+def _update_key(conn: Connection, key_hash: str, values: dict) -> KeyRecord | None:
+    statement = virtual_keys.update().where(_k.key_hash == key_hash).values(**values)
+    row = conn.execute(statement.returning(*virtual_keys.c)).first()
+    return None if row is None else KeyRecord(*row)
+
+
+def _delete_key(conn: Connection, key_hash: str) -> bool:
+    return conn.execute(_KEY_DELETE, {"_h": key_hash}).rowcount > 0
+
+
+def _list_keys(conn: Connection) -> list[KeyRecord]:
+    return [
+        KeyRecord(*row) for row in conn.execute(select(*virtual_keys.c).order_by(_k.created, _k.key_hash))
+    ]
+
+
+def _reset_budget(conn: Connection, key_hash: str, old: str, next_reset: str) -> None:
+    conn.execute(_KEY_RESET, {"_h": key_hash, "_old": old, "_next": next_reset})
+
+
+def _record_spend(conn: Connection, kind: str, row: SpendRecord) -> None:
+    if not row.cost:
+        conn.execute(_SPEND_INSERT, row.__dict__)
+        return
+    with _transaction(conn, kind):
+        conn.execute(_SPEND_INSERT, row.__dict__)
+        conn.execute(_KEY_ADD_SPEND, {"_h": row.key_hash, "_cost": row.cost})
+
+
+def _spend_logs(conn: Connection, key_hash: str | None, since: str | None, limit: int) -> list[SpendRecord]:
+    query = select(*spend_logs.c).order_by(_sl.started.desc(), _sl.request_id).limit(limit)
+    if key_hash is not None:
+        query = query.where(_sl.key_hash == key_hash)
+    if since is not None:
+        query = query.where(_sl.started >= since)
+    return [SpendRecord(*row) for row in conn.execute(query)]
+
+
+def _spend_totals(conn: Connection, since_day: str | None) -> list[dict[str, Any]]:
+    query = select(
+        _sl.day,
+        _sl.model_group,
+        _sl.key_hash,
+        func.count().label("requests"),
+        func.sum(_sl.input_tokens).label("input_tokens"),
+        func.sum(_sl.output_tokens).label("output_tokens"),
+        func.coalesce(func.sum(_sl.cost), 0.0).label("cost"),
+    ).group_by(_sl.day, _sl.model_group, _sl.key_hash)
+    if since_day is not None:
+        query = query.where(_sl.day >= since_day)
+    return [dict(row._mapping) for row in conn.execute(query)]

@@ -1,0 +1,141 @@
+"""The admin API (master key only): virtual keys, spend, any interaction, deployment health.
+LiteLLM's shapes where LiteLLM has them (/key/generate, /key/update, /key/delete, /key/info,
+/key/list, /spend/logs)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from parley.errors import ApiError
+from parley.keys import hash_of, public
+from parley.observability import deployment_label
+from parley.server import current_engine
+from parley.store import SpendRecord
+
+
+def _require_admin(token_info: dict | None) -> None:
+    if not (token_info or {}).get("admin"):
+        if not current_engine().settings.general_settings.master_key:
+            raise ApiError(403, "The admin API needs general_settings.master_key to be set.")
+        raise ApiError(403, "The admin API needs the master key.")
+
+
+async def generate_key(body: dict, token_info: dict | None = None) -> dict:
+    _require_admin(token_info)
+    key, record = await current_engine().keys.generate(body)
+    return {"key": key, **public(record)}
+
+
+async def update_key(body: dict, token_info: dict | None = None) -> dict:
+    _require_admin(token_info)
+    settings = {k: v for k, v in body.items() if k != "key"}
+    return public(await current_engine().keys.update(body["key"], settings))
+
+
+async def delete_key(body: dict, token_info: dict | None = None) -> dict:
+    _require_admin(token_info)
+    deleted = await current_engine().keys.delete(body["keys"])
+    if not deleted:
+        raise ApiError(404, "None of these keys exists.")
+    return {"deleted_keys": deleted}
+
+
+async def key_info(key: str, token_info: dict | None = None) -> dict:
+    _require_admin(token_info)
+    record = await current_engine().keys.info(key)
+    return {"key": record.key_hash, "info": public(record)}
+
+
+async def list_keys(token_info: dict | None = None) -> dict:
+    _require_admin(token_info)
+    return {"keys": [public(k) for k in await current_engine().store.list_keys()]}
+
+
+def _spend_row(row: SpendRecord) -> dict[str, Any]:
+    return {
+        "request_id": row.request_id,
+        "api_key": row.key_hash,
+        "interaction_id": row.interaction_id,
+        "model": row.model,
+        "model_group": row.model_group,
+        "deployment": row.deployment,
+        "status": row.status,
+        "prompt_tokens": row.input_tokens,
+        "completion_tokens": row.output_tokens,
+        "total_tokens": row.input_tokens + row.output_tokens,
+        "spend": row.cost,
+        "latency_ms": row.latency_ms,
+        "stream": bool(row.stream),
+        "startTime": row.started,
+    }
+
+
+async def spend_logs(
+    api_key: str | None = None,
+    start_date: str | None = None,
+    limit: int = 100,
+    token_info: dict | None = None,
+) -> list[dict]:
+    _require_admin(token_info)
+    rows = await current_engine().store.spend_logs(
+        key_hash=hash_of(api_key) if api_key else None, since=start_date, limit=limit
+    )
+    return [_spend_row(r) for r in rows]
+
+
+async def spend_summary(days: int = 30, token_info: dict | None = None) -> dict:
+    """Requests, tokens and USD per day, per model group and per key over the last `days` days."""
+    _require_admin(token_info)
+    since = (datetime.now(UTC) - timedelta(days=days - 1)).strftime("%Y-%m-%d")
+    totals = await current_engine().store.spend_totals(since_day=since)
+
+    def summed(field: str) -> list[dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for row in totals:
+            group = out.setdefault(
+                row[field],
+                {field: row[field], "requests": 0, "input_tokens": 0, "output_tokens": 0, "spend": 0.0},
+            )
+            group["requests"] += row["requests"]
+            group["input_tokens"] += int(row["input_tokens"] or 0)
+            group["output_tokens"] += int(row["output_tokens"] or 0)
+            group["spend"] += float(row["cost"] or 0.0)
+        return sorted(out.values(), key=lambda g: g[field])
+
+    by_key = summed("key_hash")
+    for group in by_key:
+        group["api_key"] = group.pop("key_hash")
+    return {
+        "since": since,
+        "total_spend": sum(float(r["cost"] or 0.0) for r in totals),
+        "total_requests": sum(r["requests"] for r in totals),
+        "by_day": summed("day"),
+        "by_model": summed("model_group"),
+        "by_key": by_key,
+    }
+
+
+async def get_interaction(id: str, token_info: dict | None = None) -> dict:
+    """Any interaction with its whole timeline, whoever created it."""
+    _require_admin(token_info)
+    engine = current_engine()
+    record = await engine.store.get_any(id)
+    if record is None:
+        raise ApiError(404, f"Interaction {id} was not found.")
+    return engine.view(record, record.steps, timeline=True)
+
+
+async def deployment_health(token_info: dict | None = None) -> dict:
+    _require_admin(token_info)
+    engine = current_engine()
+    return {
+        "deployments": [
+            {
+                **state,
+                "deployment": deployment_label(state["deployment"]),
+                "priced": engine.pricing.known(state["deployment"]),
+            }
+            for state in engine.router.health()
+        ]
+    }

@@ -1,0 +1,304 @@
+"""Virtual keys: issued by the admin API, stored as their SHA-256 only, with per-key allowed models,
+rpm/tpm and parallel-request limits, a USD budget per window, an expiry and metadata.
+
+A key's hash is also the owner of the interactions it creates, exactly like a configured key's.
+
+Hot path: `lookup` serves from a per-process cache (`CACHE_TTL` seconds); this process's own
+updates and deletes invalidate it at once, another process's (sharing PostgreSQL) are seen within
+the TTL. A key's spend grows in the database by one atomic UPDATE per request (any process), and
+in this process's cached copy right away, so a budget holds across processes within the TTL.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from parley.errors import ApiError
+from parley.limits import key_hash
+from parley.store import KeyRecord, Store
+
+CACHE_TTL = 5.0  # seconds a key (or its absence) is trusted without asking the database
+MAX_CACHED = 10_000
+KEY_PREFIX = "sk-"
+_DURATION = re.compile(r"^(\d+)(s|m|h|d)$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
+def parse_duration(value: str, field: str) -> timedelta:
+    """`30s`, `15m`, `12h`, `30d` (LiteLLM's forms) -> timedelta; anything else is a 400 naming the field."""
+    match = _DURATION.match(value.strip()) if isinstance(value, str) else None
+    if not match or int(match.group(1)) == 0:
+        raise ApiError(400, f"`{field}` must look like 30s, 15m, 12h or 30d; got {value!r}.")
+    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def hash_of(key_or_hash: str) -> str:
+    """Admin calls name a key by the key itself or by its hash (`token`, as /key/list shows it)."""
+    return key_or_hash if _HASH.match(key_or_hash) else key_hash(key_or_hash)
+
+
+def public(key: KeyRecord) -> dict[str, Any]:
+    """A key as the admin API shows it: never the key, only its hash (`token`) and its name."""
+    return {
+        "token": key.key_hash,
+        "key_name": key.key_name,
+        "key_alias": key.key_alias,
+        "models": key.models,
+        "rpm_limit": key.rpm_limit,
+        "tpm_limit": key.tpm_limit,
+        "max_parallel_requests": key.max_parallel_requests,
+        "max_budget": key.max_budget,
+        "budget_duration": key.budget_duration,
+        "budget_reset_at": key.budget_reset_at,
+        "spend": round(key.spend, 10),
+        "expires": key.expires,
+        "metadata": key.metadata,
+        "created_at": key.created,
+        "updated_at": key.updated,
+    }
+
+
+def _settings(body: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The columns a generate/update body sets (the spec has validated the types)."""
+    out: dict[str, Any] = {}
+    for name in ("key_alias", "models", "rpm_limit", "tpm_limit", "max_parallel_requests", "max_budget"):
+        if name in body:
+            out[name] = body[name]
+    if "metadata" in body:
+        out["metadata"] = body["metadata"] or {}
+    if "models" in out:
+        out["models"] = out["models"] or []
+    if "budget_duration" in body:
+        duration = body["budget_duration"]
+        out["budget_duration"] = duration
+        out["budget_reset_at"] = iso(now + parse_duration(duration, "budget_duration")) if duration else None
+    if "duration" in body:  # LiteLLM's name for the key's lifetime
+        duration = body["duration"]
+        out["expires"] = iso(now + parse_duration(duration, "duration")) if duration else None
+    return out
+
+
+@dataclass
+class _Usage:
+    """This process's per-key limiter state (rpm bucket, tpm minute window, requests in flight)."""
+
+    tokens: float
+    as_of: float
+    window_start: float = 0.0
+    window_tokens: int = 0
+    in_flight: int = 0
+
+
+class KeyLimiter:
+    """Per-key rpm (token bucket: bursts up to rpm, refilled at rpm per minute), tpm (tokens used in
+    the current minute) and max parallel requests, in this process."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self.clock = clock
+        self._state: dict[str, _Usage] = {}
+
+    def _of(self, key: KeyRecord, now: float) -> _Usage:
+        state = self._state.get(key.key_hash)
+        if state is None:
+            state = self._state[key.key_hash] = _Usage(tokens=float(key.rpm_limit or 0), as_of=now)
+        return state
+
+    def admit(self, key: KeyRecord) -> Callable[[], None]:
+        """Take a request slot or raise 429; returns the release to call when the request ends."""
+        if key.rpm_limit is None and key.tpm_limit is None and key.max_parallel_requests is None:
+            return _nothing
+        now = self.clock()
+        state = self._of(key, now)
+        if key.max_parallel_requests is not None and state.in_flight >= key.max_parallel_requests:
+            raise _limited(f"{key.max_parallel_requests} parallel requests", 1)
+        if key.tpm_limit is not None:
+            if now - state.window_start >= 60:
+                state.window_start, state.window_tokens = now, 0
+            if state.window_tokens >= key.tpm_limit:
+                raise _limited(f"{key.tpm_limit} tokens per minute", state.window_start + 60 - now)
+        if key.rpm_limit is not None:
+            rate = key.rpm_limit / 60.0
+            state.tokens = min(float(key.rpm_limit), state.tokens + (now - state.as_of) * rate)
+            state.as_of = now
+            if state.tokens < 1.0:
+                raise _limited(f"{key.rpm_limit} requests per minute", (1.0 - state.tokens) / rate)
+            state.tokens -= 1.0
+        state.in_flight += 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                state.in_flight -= 1
+
+        return release
+
+    def used(self, key: KeyRecord, tokens: int) -> None:
+        if key.tpm_limit is None or not tokens:
+            return
+        now = self.clock()
+        state = self._of(key, now)
+        if now - state.window_start >= 60:
+            state.window_start, state.window_tokens = now, 0
+        state.window_tokens += tokens
+
+
+def _nothing() -> None:
+    return None
+
+
+def _limited(what: str, wait: float) -> ApiError:
+    seconds = max(1, math.ceil(wait))
+    return ApiError(
+        429,
+        f"This key's limit of {what} is reached; retry in {seconds} s.",
+        code="rate_limited",
+        headers={"Retry-After": str(seconds)},
+    )
+
+
+class Keys:
+    """Issue, look up, update and delete virtual keys; check a key before a request."""
+
+    def __init__(self, store: Store, clock: Callable[[], float] = time.monotonic):
+        self.store = store
+        self.clock = clock
+        self.limiter = KeyLimiter(clock)
+        self._cache: dict[str, tuple[float, KeyRecord | None]] = {}
+
+    # -- admin ----------------------------------------------------------------------------------
+    async def generate(self, body: dict[str, Any]) -> tuple[str, KeyRecord]:
+        now = utcnow()
+        key = KEY_PREFIX + secrets.token_urlsafe(32)
+        values: dict[str, Any] = {
+            "key_alias": None,
+            "models": [],
+            "rpm_limit": None,
+            "tpm_limit": None,
+            "max_parallel_requests": None,
+            "max_budget": None,
+            "budget_duration": None,
+            "budget_reset_at": None,
+            "expires": None,
+            "metadata": {},
+            **_settings(body, now),
+        }
+        record = KeyRecord(
+            key_hash=key_hash(key),
+            key_name=f"{key[:5]}…{key[-4:]}",
+            spend=0.0,
+            created=iso(now),
+            updated=iso(now),
+            **values,
+        )
+        await self.store.insert_key(record)
+        self._cache.pop(record.key_hash, None)
+        return key, record
+
+    async def update(self, key_or_hash: str, body: dict[str, Any]) -> KeyRecord:
+        h = hash_of(key_or_hash)
+        values = _settings(body, utcnow())
+        values["updated"] = iso(utcnow())
+        record = await self.store.update_key(h, **values)
+        self._cache.pop(h, None)
+        if record is None:
+            raise ApiError(404, "No such key.")
+        return record
+
+    async def delete(self, keys_or_hashes: list[str]) -> list[str]:
+        deleted = []
+        for item in keys_or_hashes:
+            h = hash_of(item)
+            if await self.store.delete_key(h):
+                deleted.append(h)
+            self._cache.pop(h, None)
+        return deleted
+
+    async def info(self, key_or_hash: str) -> KeyRecord:
+        record = await self.lookup(hash_of(key_or_hash), fresh=True)
+        if record is None:
+            raise ApiError(404, "No such key.")
+        return record
+
+    # -- per request ----------------------------------------------------------------------------
+    async def lookup(self, h: str, fresh: bool = False) -> KeyRecord | None:
+        """The virtual key with this hash, or None; cached for CACHE_TTL seconds. A budget window
+        that has ended is reset here (once, whichever process gets there first)."""
+        now = self.clock()
+        hit = self._cache.get(h)
+        if hit is not None and not fresh and now - hit[0] < CACHE_TTL:
+            record = hit[1]
+        else:
+            record = await self.store.get_key(h)
+            if len(self._cache) >= MAX_CACHED:
+                self._cache.clear()
+            self._cache[h] = (now, record)
+        if record is not None and record.budget_reset_at and record.budget_duration:
+            moment = utcnow()
+            if iso(moment) >= record.budget_reset_at:
+                window = parse_duration(record.budget_duration, "budget_duration")
+                await self.store.reset_budget(h, record.budget_reset_at, iso(moment + window))
+                record = await self.store.get_key(h)
+                self._cache[h] = (now, record)
+        return record
+
+    def check_expiry(self, key: KeyRecord) -> None:
+        if key.expires and iso(utcnow()) >= key.expires:
+            raise ApiError(401, f"This key expired at {key.expires}.", code="key_expired")
+
+    def admit(
+        self, key: KeyRecord, model: str, group: str, priced: Callable[[str], bool]
+    ) -> Callable[[], None]:
+        """Before any upstream call: the model is allowed, the budget not spent, the limits not hit.
+        Returns the release of the request's parallel slot."""
+        if key.models and model not in key.models and group not in key.models:
+            raise ApiError(
+                403,
+                f"This key may not use model '{model}' (allowed: {', '.join(key.models)}).",
+                code="permission_denied",
+            )
+        if key.max_budget is not None:
+            if key.spend >= key.max_budget:
+                window = f"; the budget resets at {key.budget_reset_at}" if key.budget_reset_at else ""
+                raise ApiError(
+                    400,
+                    f"Budget exceeded: this key has spent ${key.spend:.6f} of its ${key.max_budget:.6f} "
+                    f"budget{window}.",
+                    code="budget_exceeded",
+                )
+            if not priced(group):
+                raise ApiError(
+                    400,
+                    f"This key has a budget, but the price of model '{model}' is unknown, so its spend "
+                    "could not be counted; set input_cost_per_token/output_cost_per_token on its deployments.",
+                    code="budget_exceeded",
+                )
+        return self.limiter.admit(key)
+
+    def spent(self, key: KeyRecord, cost: float | None, tokens: int) -> None:
+        """After a request: count its tokens (tpm) and its cost in this process's cached copy."""
+        self.limiter.used(key, tokens)
+        if cost:
+            hit = self._cache.get(key.key_hash)
+            if hit is not None and hit[1] is not None:
+                hit[1].spend += cost
+
+
+__all__ = ["CACHE_TTL", "KeyLimiter", "Keys", "hash_of", "parse_duration", "public"]
