@@ -14,26 +14,26 @@ from parley.server import current_engine
 from parley.store import SpendRecord
 
 
-def _require_admin(token_info: dict | None) -> None:
+def _require_admin(token_info: dict[str, Any] | None) -> None:
     if not (token_info or {}).get("admin"):
         if not current_engine().settings.general_settings.master_key:
             raise ApiError(403, "The admin API needs general_settings.master_key to be set.")
         raise ApiError(403, "The admin API needs the master key.")
 
 
-async def generate_key(body: dict, token_info: dict | None = None) -> dict:
+async def generate_key(body: dict[str, Any], token_info: dict[str, Any] | None = None) -> dict[str, Any]:
     _require_admin(token_info)
     key, record = await current_engine().keys.generate(body)
     return {"key": key, **public(record)}
 
 
-async def update_key(body: dict, token_info: dict | None = None) -> dict:
+async def update_key(body: dict[str, Any], token_info: dict[str, Any] | None = None) -> dict[str, Any]:
     _require_admin(token_info)
     settings = {k: v for k, v in body.items() if k != "key"}
     return public(await current_engine().keys.update(body["key"], settings))
 
 
-async def delete_key(body: dict, token_info: dict | None = None) -> dict:
+async def delete_key(body: dict[str, Any], token_info: dict[str, Any] | None = None) -> dict[str, Any]:
     _require_admin(token_info)
     deleted = await current_engine().keys.delete(body["keys"])
     if not deleted:
@@ -41,13 +41,13 @@ async def delete_key(body: dict, token_info: dict | None = None) -> dict:
     return {"deleted_keys": deleted}
 
 
-async def key_info(key: str, token_info: dict | None = None) -> dict:
+async def key_info(key: str, token_info: dict[str, Any] | None = None) -> dict[str, Any]:
     _require_admin(token_info)
     record = await current_engine().keys.info(key)
     return {"key": record.key_hash, "info": public(record)}
 
 
-async def list_keys(token_info: dict | None = None) -> dict:
+async def list_keys(token_info: dict[str, Any] | None = None) -> dict[str, Any]:
     _require_admin(token_info)
     return {"keys": [public(k) for k in await current_engine().store.list_keys()]}
 
@@ -75,8 +75,8 @@ async def spend_logs(
     api_key: str | None = None,
     start_date: str | None = None,
     limit: int = 100,
-    token_info: dict | None = None,
-) -> list[dict]:
+    token_info: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
     _require_admin(token_info)
     rows = await current_engine().store.spend_logs(
         key_hash=hash_of(api_key) if api_key else None, since=start_date, limit=limit
@@ -84,7 +84,7 @@ async def spend_logs(
     return [_spend_row(r) for r in rows]
 
 
-async def spend_summary(days: int = 30, token_info: dict | None = None) -> dict:
+async def spend_summary(days: int = 30, token_info: dict[str, Any] | None = None) -> dict[str, Any]:
     """Requests, tokens and USD per day, per model group and per key over the last `days` days."""
     _require_admin(token_info)
     since = (datetime.now(UTC) - timedelta(days=days - 1)).strftime("%Y-%m-%d")
@@ -116,7 +116,7 @@ async def spend_summary(days: int = 30, token_info: dict | None = None) -> dict:
     }
 
 
-async def get_interaction(id: str, token_info: dict | None = None) -> dict:
+async def get_interaction(id: str, token_info: dict[str, Any] | None = None) -> dict[str, Any]:
     """Any interaction with its whole timeline, whoever created it."""
     _require_admin(token_info)
     engine = current_engine()
@@ -126,7 +126,7 @@ async def get_interaction(id: str, token_info: dict | None = None) -> dict:
     return engine.view(record, record.steps, timeline=True)
 
 
-async def deployment_health(token_info: dict | None = None) -> dict:
+async def deployment_health(token_info: dict[str, Any] | None = None) -> dict[str, Any]:
     _require_admin(token_info)
     engine = current_engine()
     return {

@@ -26,7 +26,9 @@ from typing import Any
 from starlette.middleware.cors import CORSMiddleware
 
 Scope = MutableMapping[str, Any]
-ASGIApp = Callable[[Scope, Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]], Awaitable[None]]
+Message = MutableMapping[str, Any]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Send], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ def _body(resource: str) -> bytes:
     return resources.files("parley").joinpath("static", resource).read_bytes()
 
 
-async def serve(page: Page, scope: Scope, send: Callable[[dict], Awaitable[None]]) -> None:
+async def serve(page: Page, scope: Scope, send: Send) -> None:
     method = scope.get("method")
     if method not in ("GET", "HEAD"):
         body = b'{"error": {"code": "method_not_allowed", "message": "Only GET is allowed here."}}'
@@ -89,7 +91,7 @@ def with_cors(app: ASGIApp, allowed_origins: list[str]) -> ASGIApp:
     """`app` behind CORS for these origins; unchanged when there are none."""
     if not allowed_origins:
         return app
-    return CORSMiddleware(  # type: ignore[return-value]
+    return CORSMiddleware(
         app,
         allow_origins=allowed_origins,
         allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
