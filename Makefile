@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 4000
 CONFIG ?=
 
-.PHONY: install generate check-generated serve test lint contract bench postgres chromium screenshots clean
+.PHONY: install generate check-generated serve test lint contract bench postgres redis chromium screenshots clean
 
 install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -33,12 +33,15 @@ chromium:
 screenshots: install chromium
 	PARLEY_SCREENSHOTS=docs $(PY) -m pytest -q -p no:cacheprovider tests/test_browser.py
 
+redis:
+	bash scripts/redis.sh install
+
 lint: install
 	$(VENV)/bin/ruff check parley handlers scripts tests
 	$(VENV)/bin/ruff format --check parley handlers scripts tests
 	$(PY) scripts/typecheck.py
 
-test: install postgres chromium check-generated lint
+test: install postgres redis chromium check-generated lint
 	$(PY) -m pytest -q -p no:cacheprovider
 
 contract: install
@@ -47,6 +50,8 @@ contract: install
 bench: install
 	command -v wrk >/dev/null || { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq wrk; }
 	$(PY) scripts/bench.py
+	bash scripts/redis.sh install
+	$(PY) scripts/bench_fleet.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache parley.db*

@@ -15,4 +15,9 @@ async def readiness() -> dict:
         await current_engine().store.ping()
     except Exception as exc:
         raise ApiError(503, f"Store is not reachable: {type(exc).__name__}") from None
-    return {"status": "ok", "database": "connected"}
+    answer = {"status": "ok", "database": "connected"}
+    shared = current_engine().router.shared
+    if shared is not None:
+        # Still ready without Redis (routing goes on per process), but say which state is in use.
+        answer["router_state"] = "redis" if await shared.ping() else "local (redis unreachable)"
+    return answer

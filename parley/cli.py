@@ -6,13 +6,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import sys
+import tempfile
 
 import uvicorn
 
 from parley.config import ConfigError, load
 
 CONFIG_ENV = "PARLEY_CONFIG"
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's multiprocess mode
 
 
 def app_factory():
@@ -74,6 +77,19 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.config:
         os.environ[CONFIG_ENV] = os.path.abspath(args.config)
+    metrics_dir = None
+    if args.workers > 1 and not os.environ.get(MULTIPROC_ENV):
+        # Fleet-wide /metrics: each worker writes its metrics here, any worker reads all of them.
+        metrics_dir = os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="parley-metrics-")
+    try:
+        _run(args)
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+    return 0
+
+
+def _run(args: argparse.Namespace) -> None:
     uvicorn.run(
         "parley.cli:app_factory",
         factory=True,
@@ -84,7 +100,6 @@ def main(argv: list[str] | None = None) -> int:
         access_log=False,
         timeout_graceful_shutdown=5,
     )
-    return 0
 
 
 if __name__ == "__main__":

@@ -59,6 +59,11 @@ class RouterSettings(BaseModel):
     fallbacks: list[dict[str, list[str]]] = Field(default_factory=list)
     allowed_fails: int = Field(default=3, ge=0)
     cooldown_time: float = Field(default=30.0, ge=0)
+    # Shared router state and rate limits for several workers/instances (parley.shared_state).
+    redis_url: str | None = None
+    redis_host: str | None = None
+    redis_port: int | None = Field(default=None, gt=0, lt=65536)
+    redis_password: str | None = None
 
 
 class GeneralSettings(BaseModel):
@@ -69,6 +74,8 @@ class GeneralSettings(BaseModel):
     max_request_body_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     rate_limit_rpm: int | None = Field(default=None, gt=0)  # per API key
     log_prompts: bool = False
+    metrics_key: str | None = None  # a key for /metrics only (scrapers), besides the master key
+    otel_endpoint: str | None = None  # OTLP/HTTP collector for traces (parley.tracing)
     validate_responses: bool = False  # response validation against the spec (on in tests)
     # Browser origins allowed to call the API (CORS); ["*"] for any. Default: none.
     allowed_origins: list[str] = Field(default_factory=list)
@@ -107,8 +114,12 @@ class Settings(BaseModel):
 
     def deployments(self) -> list[Deployment]:
         out = []
+        seen: dict[str, int] = {}
         for entry in self.model_list:
             p = entry.litellm_params
+            index = seen[entry.model_name] = seen.get(entry.model_name, -1) + 1
+            info = getattr(entry, "model_info", None) or (entry.model_extra or {}).get("model_info") or {}
+            alias = info.get("id") if isinstance(info, dict) else getattr(info, "id", None)
             provider, model, default_base = split_model(p.model, p.api_base)
             known = {"model", "api_key", "api_base", "api_version", "timeout"}
             out.append(
@@ -121,6 +132,7 @@ class Settings(BaseModel):
                     api_version=p.api_version,
                     timeout=p.timeout or self.router_settings.timeout,
                     params={k: v for k, v in p.model_dump().items() if k not in known and v is not None},
+                    name=str(alias) if alias else f"{entry.model_name}#{index}",
                 )
             )
         return out

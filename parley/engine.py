@@ -25,6 +25,7 @@ from parley.observability import deployment_label
 from parley.providers import Deployment, Outcome, Turn
 from parley.providers.base import close_http_client
 from parley.router import Router
+from parley.shared_state import SharedState
 from parley.spend import Pricing, Tokens
 from parley.store import KeyRecord, Record, SpendRecord, Store
 
@@ -106,6 +107,7 @@ class RequestLog:
     key: KeyRecord | None = None  # the virtual key that made the request, if one did
     cost: float | None = None  # USD; None when the deployment's price is unknown
     started_at: str = field(default_factory=wire.now)
+    first_event: float | None = None  # streams: seconds until the upstream's first event
 
 
 class Engine:
@@ -120,8 +122,10 @@ class Engine:
         self._spend_writes: set[asyncio.Task] = set()
 
     @classmethod
-    async def open(cls, settings: Settings) -> Engine:
-        return cls(settings, await Store.open(settings.general_settings.database_url))
+    async def open(cls, settings: Settings, shared: SharedState | None = None) -> Engine:
+        """`shared`: the gateway's Redis-backed state, when it has one (else the router makes its own)."""
+        store = await Store.open(settings.general_settings.database_url)
+        return cls(settings, store, Router(settings, shared) if shared is not None else None)
 
     async def close(self) -> None:
         for run in list(self.runs.values()):
@@ -130,6 +134,7 @@ class Engine:
         await asyncio.gather(*(r.task for r in self.runs.values() if r.task), return_exceptions=True)
         await asyncio.gather(*self._spend_writes, return_exceptions=True)
         await self.store.close()
+        await self.router.close()
         await close_http_client()
 
     # -- create -------------------------------------------------------------------------------
@@ -317,6 +322,7 @@ class Engine:
         try:
             async for event in self.router.stream(model, make_turn, chosen):
                 if not run.events:
+                    log.first_event = time.monotonic() - log.started
                     if inserted is not None:
                         await inserted
                     run.push({"event_type": "interaction.created", "interaction": head})

@@ -4,8 +4,9 @@
   refused without reading the body; a body without one (chunked) is counted while it arrives and
   refused as soon as it passes the limit. Either way: 413 in the API's error shape.
 * Rate: `general_settings.rate_limit_rpm`, per API key (the same key the security handlers see:
-  `x-goog-api-key`, `Authorization: Bearer`, or `?key=`), in this process. A token bucket per key
-  hash: bursts up to `rpm`, refilled at `rpm` per minute. Over it: 429 with Retry-After.
+  `x-goog-api-key`, `Authorization: Bearer`, or `?key=`): in this process, or across the fleet when
+  Redis is configured (parley.shared_state). A token bucket per key hash: bursts up to `rpm`,
+  refilled at `rpm` per minute. Over it: 429 with Retry-After.
 
 Keys are never kept: buckets are indexed by the key's SHA-256. Keys the gateway does not know share
 one bucket, so a flood of made-up keys cannot grow the table.
@@ -24,6 +25,7 @@ import orjson
 
 from parley.config import ConfigError
 from parley.errors import CODES
+from parley.shared_state import SharedState
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[dict]]
@@ -149,10 +151,14 @@ class RateLimit:
         known_keys: list[str] | None = None,
         on_reject: OnReject | None = None,
         clock: Callable[[], float] = time.monotonic,
+        shared: SharedState | None = None,
     ):
         if not isinstance(rpm, int) or isinstance(rpm, bool) or rpm <= 0:
             raise ConfigError("general_settings.rate_limit_rpm: must be a positive integer")
         self.app, self.rpm, self.on_reject, self.clock = app, rpm, on_reject, clock
+        # With Redis the buckets are the fleet's (parley.shared_state); the local ones stand in
+        # while it is unreachable.
+        self.shared = shared
         self.rate = rpm / 60.0  # tokens per second
         self.known = {key_hash(k) for k in known_keys or []}
         self.buckets: dict[str, tuple[float, float]] = {}  # identity -> (tokens, as of)
@@ -193,7 +199,12 @@ class RateLimit:
         if scope["type"] != "http" or scope["path"].startswith(UNLIMITED_PREFIXES):
             await self.app(scope, receive, send)
             return
-        wait = self.take(self.identity(scope))
+        identity = self.identity(scope)
+        wait = None
+        if self.shared is not None:
+            wait = await self.shared.take("rate_limit_rpm:" + identity, self.rpm)
+        if wait is None:
+            wait = self.take(identity)
         if wait > 0:
             if self.on_reject:
                 self.on_reject("rate_limited", scope)
@@ -209,12 +220,19 @@ class RateLimit:
         await self.app(scope, receive, send)
 
 
-def wrap(app: ASGIApp, general: Any, known_keys: list[str] | None = None, on_reject: OnReject | None = None):
+def wrap(
+    app: ASGIApp,
+    general: Any,
+    known_keys: list[str] | None = None,
+    on_reject: OnReject | None = None,
+    shared: SharedState | None = None,
+):
     """`app` behind the configured limits: rate first (cheap, reads nothing), then body size.
-    `general` is config.GeneralSettings; bad values raise ConfigError naming the field."""
+    `general` is config.GeneralSettings; bad values raise ConfigError naming the field. With
+    `shared` (Redis), rate limits hold across every worker and instance."""
     app = BodyLimit(app, general.max_request_body_bytes, on_reject)
     if general.rate_limit_rpm is not None:
-        app = RateLimit(app, general.rate_limit_rpm, known_keys, on_reject)
+        app = RateLimit(app, general.rate_limit_rpm, known_keys, on_reject, shared=shared)
     return app
 
 

@@ -1,7 +1,7 @@
 """One structured log line per generation request, pluggable callbacks, and Prometheus metrics.
 
 * Log: a JSON line on stdout per create (structlog, JSON renderer), with the model group, the
-  deployment as ``provider/model@api_base`` (no key, no credentials or query in the base), status,
+  deployment by name (``model_info.id``, else ``model_name#index``; never a URL or key), status,
   latency_ms, tokens, cost (USD, parley.spend), the upstream attempts (retries and fallbacks included) and the stream flag.
   Never an API key (only a prefix of the key's SHA-256) and never a prompt, unless
   ``general_settings.log_prompts`` is true (then the request's ``input`` and
@@ -10,7 +10,11 @@
   record as a dict (coroutine functions are scheduled on the loop). Entries that do not import
   are a ConfigError at start-up naming ``general_settings.callbacks[i]``; a callback that raises
   is logged and skipped, never failing the request.
-* Metrics on ``GET /metrics`` (Prometheus text), one CollectorRegistry per app.
+* Metrics on ``GET /metrics`` (Prometheus text), one CollectorRegistry per app; with several
+  worker processes (``PROMETHEUS_MULTIPROC_DIR``, set by ``parley --workers N``) prometheus-client's
+  multiprocess mode adds up every worker's, so any worker answers for all. Labels: model group,
+  deployment name, a key's SHA-256 prefix; never a URL or a key. When keys are configured,
+  /metrics takes the master key or ``general_settings.metrics_key``.
 
 Wiring: `attach(engine)` chains the engine's ``on_finish`` and the router's ``on_attempt``
 hooks; `middleware(app)` counts HTTP responses and requests in flight and remembers per request
@@ -25,6 +29,7 @@ import asyncio
 import contextlib
 import importlib
 import inspect
+import os
 import sys
 import threading
 import time
@@ -32,20 +37,25 @@ from collections.abc import Callable, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 import structlog
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, multiprocess
 from prometheus_client.exposition import generate_latest
 
 from parley.config import ConfigError, Settings
 from parley.limits import api_key_of, key_hash, send_error
+from parley.providers.base import upstream_headers
+from parley.shared_state import redis_url
+from parley.tracing import Tracing
+from parley.tracing import enabled as tracing_enabled
 from parley.wire import utc_second
 
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
 METHODS = frozenset({"GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"})
 KEY_HASH_CHARS = 16  # enough to tell callers apart in logs; the key itself is never logged
+KEY_LABEL_CHARS = 12  # metric label: a key's SHA-256 prefix
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 @dataclass
@@ -56,6 +66,9 @@ class _RequestScope:
     key_hash: str | None = None
     body: bytearray | None = None  # only kept when prompts are logged
     body_limit: int = 0
+    span: Any = None  # the request's trace span, when tracing is on and this is a create
+    http_done: bool = False  # the response is sent (a background run may go on)
+    finished: bool = False  # the engine reported the create's outcome
 
 
 @dataclass
@@ -68,15 +81,10 @@ _attempts: ContextVar[_Attempts | None] = ContextVar("parley_attempts", default=
 
 
 def deployment_label(dep: Any) -> str:
-    """``provider/model@api_base``, with any credentials, query or fragment cut from the base."""
+    """The deployment's name (``model_info.id``, else ``model_name#index``): never its URL or key."""
     if dep is None:
         return ""
-    label = f"{dep.provider}/{dep.model}"
-    if dep.api_base:
-        parts = urlsplit(dep.api_base)
-        netloc = parts.netloc.rpartition("@")[2]
-        label += "@" + urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-    return label
+    return str(dep.name or dep.model_name)
 
 
 def _outcome(error: Any) -> str:
@@ -147,15 +155,56 @@ def _render(obj: Any, **_: Any) -> str:
     return orjson.dumps(obj, default=str).decode()
 
 
+def multiprocess_dir() -> str | None:
+    """Set (by `parley --workers N`, or by the operator) when several processes serve one port:
+    every worker then writes its metrics there and /metrics adds up all of them."""
+    return os.environ.get(MULTIPROC_ENV) or None
+
+
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(self, shared_state: bool = False) -> None:
         r = self.registry = CollectorRegistry()
         self.requests = Counter(
             "parley_requests",
-            "Generation requests by model group, deployment and final status.",
-            ["model_group", "deployment", "status"],
+            "Generation requests by model group, deployment, final status and caller (key hash prefix).",
+            ["model_group", "deployment", "status", "key"],
             registry=r,
         )
+        self.first_event = Histogram(
+            "parley_time_to_first_event_seconds",
+            "Streams: time from the request to the upstream's first event, by model group.",
+            ["model_group"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.cooldowns = Counter(
+            "parley_deployment_cooldowns",
+            "Times a deployment was put in cooldown.",
+            ["model_group", "deployment"],
+            registry=r,
+        )
+        self.cooldown_until = Gauge(
+            "parley_deployment_cooldown_until_seconds",
+            "Unix time until which the deployment is cooling down (in the past or 0: taking requests).",
+            ["model_group", "deployment"],
+            registry=r,
+            multiprocess_mode="max",
+        )
+        self.redis_up: Gauge | None = None
+        self.redis_fallbacks: Counter | None = None
+        if shared_state:
+            self.redis_up = Gauge(
+                "parley_redis_up",
+                "1 while the shared router state (Redis) is reachable, 0 while this process serves on its own state.",
+                registry=r,
+                multiprocess_mode="livemin",
+            )
+            self.redis_up.set(1)
+            self.redis_fallbacks = Counter(
+                "parley_redis_fallbacks",
+                "Router and rate-limit decisions taken on local state because Redis was unreachable.",
+                registry=r,
+            )
         self.latency = Histogram(
             "parley_request_latency_seconds",
             "Generation request latency, retries and fallbacks included.",
@@ -165,8 +214,8 @@ class Metrics:
         )
         self.tokens = Counter(
             "parley_tokens",
-            "Tokens used, by model group, deployment and kind (input, output).",
-            ["model_group", "deployment", "kind"],
+            "Tokens used, by model group, deployment, kind (input, output) and caller (key hash prefix).",
+            ["model_group", "deployment", "kind", "key"],
             registry=r,
         )
         self.attempts = Counter(
@@ -194,7 +243,12 @@ class Metrics:
             ["model_group"],
             registry=r,
         )
-        self.in_flight = Gauge("parley_requests_in_flight", "HTTP requests being served.", registry=r)
+        self.in_flight = Gauge(
+            "parley_requests_in_flight",
+            "HTTP requests being served.",
+            registry=r,
+            multiprocess_mode="livesum",
+        )
         self.http = Counter(
             "parley_http_responses", "HTTP responses by method and status.", ["method", "status"], registry=r
         )
@@ -206,7 +260,13 @@ class Metrics:
         )
 
     def exposition(self) -> bytes:
-        return generate_latest(self.registry)
+        path = multiprocess_dir()
+        if path is None:
+            return generate_latest(self.registry)
+        # Every worker's files, read afresh: the same answer whichever worker is asked.
+        fleet = CollectorRegistry()
+        multiprocess.MultiProcessCollector(fleet, path=path)
+        return generate_latest(fleet)
 
 
 class Observability:
@@ -215,7 +275,12 @@ class Observability:
         self.log_prompts = bool(general.log_prompts)
         self.max_body = general.max_request_body_bytes
         self.callbacks = load_callbacks((general.model_extra or {}).get("callbacks"))
-        self.metrics = Metrics()
+        self.shared_state = redis_url(settings.router_settings) is not None
+        self.metrics = Metrics(self.shared_state)
+        # /metrics takes the master key or metrics_key whenever keys are configured.
+        self.metrics_keys = {k for k in (general.master_key, general.metrics_key) if k}
+        self.keys_configured = bool(settings.keys or general.metrics_key)
+        self.tracing: Tracing | None = Tracing(settings) if tracing_enabled(settings) else None
         self.logger = structlog.wrap_logger(
             _Stdout(),
             processors=[structlog.processors.JSONRenderer(_render)],
@@ -247,14 +312,56 @@ class Observability:
                 attempt(a)
 
         engine.on_finish, engine.router.on_attempt = on_finish, on_attempt
+        if self.tracing is not None:
+            engine.router.on_attempt_start = self.attempt_started
+            engine.router.on_attempt_end = self.attempt_abandoned
+        shared = engine.router.shared
+        if shared is not None:
+            shared.on_status, shared.on_fallback = self.shared_status, self.shared_fallback
+
+    def close(self) -> None:
+        """This process is leaving: its live gauges stop counting in the fleet's /metrics; spans
+        still buffered are sent."""
+        if multiprocess_dir() is not None:
+            multiprocess.mark_process_dead(os.getpid())
+        if self.tracing is not None:
+            self.tracing.shutdown()
+
+    # -- traces ---------------------------------------------------------------------------------
+    def attempt_started(self, deployment: Any) -> Any:
+        """An upstream attempt begins: its span, whose traceparent the upstream call carries."""
+        assert self.tracing is not None
+        scope = _request.get()
+        span = self.tracing.attempt_span(scope.span if scope is not None else None, deployment)
+        upstream_headers.set(self.tracing.traceparent(span))
+        return span
+
+    def attempt_abandoned(self, span: Any) -> None:
+        upstream_headers.set(None)
+        span.end()
+
+    def shared_status(self, up: bool) -> None:
+        if self.metrics.redis_up is not None:
+            self.metrics.redis_up.set(1 if up else 0)
+
+    def shared_fallback(self) -> None:
+        if self.metrics.redis_fallbacks is not None:
+            self.metrics.redis_fallbacks.inc()
 
     def attempted(self, attempt: Any) -> None:
         label, outcome = deployment_label(attempt.deployment), _outcome(attempt.error)
         m = self.metrics
+        if attempt.trace is not None and self.tracing is not None:
+            upstream_headers.set(None)
+            self.tracing.end_attempt(attempt.trace, attempt, attempt.usage)
         m.attempts.labels(label, outcome).inc()
         m.upstream_latency.labels(label).observe(attempt.latency)
         if attempt.error is not None:
             m.upstream_errors.labels(label, outcome).inc()
+        if attempt.cooldown_until is not None:
+            group = attempt.deployment.model_name
+            m.cooldowns.labels(group, label).inc()
+            m.cooldown_until.labels(group, label).set(attempt.cooldown_until)
         holder = _attempts.get()
         if holder is None:
             holder = _Attempts()
@@ -295,13 +402,23 @@ class Observability:
             record["prompt"] = _prompt(bytes(scope.body))
 
         m = self.metrics
-        m.requests.labels(group, label or "none", log.status or "unknown").inc()
+        key = scope.key_hash[:KEY_LABEL_CHARS] if scope is not None and scope.key_hash else "none"
+        m.requests.labels(group, label or "none", log.status or "unknown", key).inc()
         m.latency.labels(group, "true" if log.stream else "false").observe(log.latency)
+        if log.first_event is not None:
+            m.first_event.labels(group).observe(log.first_event)
         for kind in ("input", "output"):
             if tokens[kind]:
-                m.tokens.labels(group, label or "none", kind).inc(tokens[kind])
+                m.tokens.labels(group, label or "none", kind, key).inc(tokens[kind])
         if getattr(log, "cost", None):
             m.spend.labels(group).inc(log.cost)
+
+        if scope is not None and scope.span is not None and self.tracing is not None:
+            prompt = _prompt(bytes(scope.body)) if self.log_prompts and scope.body else None
+            self.tracing.finish_request(scope.span, record, dep, prompt)
+            scope.finished = True
+            if scope.http_done:
+                scope.span.end()
 
         self.logger.info(**record)
         self._call_back(record)
@@ -360,6 +477,12 @@ class Observability:
             if self.log_prompts and scope.get("method") == "POST":
                 request.body = bytearray()
                 request.body_limit = self.max_body
+            if (
+                self.tracing is not None
+                and scope.get("method") == "POST"
+                and scope["path"].endswith("/interactions")
+            ):
+                request.span = self.tracing.request_span(scope.get("headers") or (), f"POST {scope['path']}")
             token = _request.set(request)
             status = 0
 
@@ -385,12 +508,28 @@ class Observability:
                 metrics.in_flight.dec()
                 metrics.http.labels(method if method in METHODS else "other", str(status or 0)).inc()
                 _request.reset(token)
+                if request.span is not None:
+                    request.span.set_attribute("http.response.status_code", status)
+                    request.http_done = True
+                    # A create that is answered 200 ends its span when the engine reports the outcome
+                    # (a background run or a stream may outlive the response); anything else now.
+                    if request.finished or status != 200:
+                        request.span.end()
 
         return observed
 
     async def serve_metrics(self, scope, send) -> None:
         if scope.get("method") not in ("GET", "HEAD"):
             await send_error(send, 405, "Only GET is allowed on /metrics.", headers={"Allow": "GET, HEAD"})
+            return
+        if self.keys_configured and api_key_of(scope) not in self.metrics_keys:
+            await send_error(
+                send,
+                401,
+                "/metrics needs the master key or general_settings.metrics_key, as "
+                "`Authorization: Bearer KEY` or `x-goog-api-key: KEY`.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
             return
         body = self.metrics.exposition()
         await send(

@@ -17,20 +17,26 @@ import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from parley.config import Settings
 from parley.errors import ApiError, UpstreamError
 from parley.providers import Deployment, Outcome, Turn, adapter_for
+from parley.shared_state import SharedState, Slot, redis_url
 
 MAX_BACKOFF = 8.0
 MAX_RETRY_AFTER = 60.0
+DEFAULT_LEASE = 600.0  # an in-flight count outlives a dead process by at most its request timeout
+LEASE_MARGIN = 60.0
 
 
 @dataclass
 class _State:
-    """What the router knows about one deployment."""
+    """What this process knows about one deployment (all of it, without Redis; with Redis, the
+    fallback while Redis is unreachable)."""
 
     deployment: Deployment
+    slot: Slot  # its identity in the shared state
     in_flight: int = 0
     latency: float | None = None  # EWMA of successful call latency, seconds
     fails: list[float] = field(default_factory=list)  # monotonic times of recent failures
@@ -61,22 +67,46 @@ class _State:
 
 
 @dataclass
+class _Lease:
+    """One attempt on one deployment: counted in its state (local or shared) until it ends."""
+
+    state: _State
+    started: float
+    token: str | None = None  # the shared state's lease; None: counted in the local state
+    trace: Any = None
+
+
+@dataclass
 class Attempt:
     """Reported to the on_attempt hook (logging, metrics) after each upstream attempt."""
 
     deployment: Deployment
     latency: float
     error: UpstreamError | None = None
+    cooldown_until: float | None = None  # Unix time: this failure started a cooldown until then
+    usage: dict | None = None  # the upstream's usage, on success
+    trace: Any = None  # what on_attempt_start returned for this attempt (a span)
 
 
 class Router:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, shared: SharedState | None = None):
         self.settings = settings.router_settings
         self._groups: dict[str, list[_State]] = {}
         for dep in settings.deployments():
-            self._groups.setdefault(dep.model_name, []).append(_State(dep))
+            params = dep.params
+            slot = Slot.of(dep.name, dep.id, params.get("rpm"), params.get("tpm"), params.get("weight", 1.0))
+            self._groups.setdefault(dep.model_name, []).append(_State(dep, slot))
         self._fallbacks = {g: list(t) for rule in self.settings.fallbacks for g, t in rule.items()}
         self.on_attempt: Callable[[Attempt], None] | None = None
+        # Called as each upstream attempt begins (tracing); what it returns comes back in Attempt.trace.
+        self.on_attempt_start: Callable[[Deployment], Any] | None = None
+        self.on_attempt_end: Callable[[Any], None] | None = None  # an attempt cancelled without outcome
+        url = redis_url(self.settings)
+        self.shared = shared or (SharedState(url, self.settings.redis_password) if url else None)
+
+    async def close(self) -> None:
+        if self.shared is not None:
+            await self.shared.close()
 
     # -- choosing -----------------------------------------------------------------------------
     def group_for(self, model: str) -> str:
@@ -125,37 +155,92 @@ class Router:
         weights = [float(s.deployment.params.get("weight", 1.0)) for s in states]
         return random.choices(states, weights=weights)[0]
 
+    async def _lease(self, group: str, tried: set[int], waits: list[float]) -> _Lease | None:
+        """A lease on the deployment of `group` to try next, None when none is available (the
+        seconds until one will be go to `waits`). Shared state when there is Redis, else local."""
+        if self.shared is not None:
+            states = self._groups[group]
+            lease = max((s.deployment.timeout or 0) for s in states) or DEFAULT_LEASE
+            picked = await self.shared.pick(
+                [s.slot for s in states],
+                [id(s) in tried for s in states],
+                self.settings.routing_strategy,
+                random.random(),
+                lease + LEASE_MARGIN,
+            )
+            if picked is not None:  # else Redis is unreachable: this process's own state decides
+                if picked.index is None:
+                    waits.append(picked.wait)
+                    return None
+                return _Lease(states[picked.index], time.monotonic(), picked.token)
+        state = self._pick(group, tried)
+        if state is None:
+            now = time.monotonic()
+            waits.append(min(s.ready_in(now) for s in self._groups[group]))
+            return None
+        state.in_flight += 1
+        state.requests += 1
+        return _Lease(state, time.monotonic())
+
     def _groups_to_try(self, model: str) -> list[str]:
         group = self.group_for(model)
         return [group, *self._fallbacks.get(group, [])]
 
     # -- bookkeeping --------------------------------------------------------------------------
-    def _started(self, state: _State) -> float:
-        state.in_flight += 1
-        state.requests += 1
-        return time.monotonic()
+    async def _succeeded(self, lease: _Lease, usage: dict) -> None:
+        state, elapsed = lease.state, time.monotonic() - lease.started
+        tokens = int(usage.get("total_tokens") or 0)
+        if lease.token is not None and self.shared is not None:
+            await self.shared.succeeded(state.slot, lease.token, elapsed, tokens)
+        else:
+            state.in_flight -= 1
+            state.latency = elapsed if state.latency is None else 0.7 * state.latency + 0.3 * elapsed
+            state.tokens += tokens
+            state.fails.clear()
+        self._report(Attempt(state.deployment, elapsed, usage=usage, trace=lease.trace))
 
-    def _succeeded(self, state: _State, started: float, usage: dict) -> None:
-        state.in_flight -= 1
-        elapsed = time.monotonic() - started
-        state.latency = elapsed if state.latency is None else 0.7 * state.latency + 0.3 * elapsed
-        state.tokens += int(usage.get("total_tokens") or 0)
-        state.fails.clear()
-        self._report(Attempt(state.deployment, elapsed))
-
-    def _failed(self, state: _State, started: float, error: UpstreamError) -> None:
-        state.in_flight -= 1
-        now = time.monotonic()
-        # Only the deployment's own failures count: a 400 is the request's fault, not its health.
-        if error.retryable:
-            state.fails = [t for t in state.fails if now - t < 60] + [now]
+    async def _failed(self, lease: _Lease, error: UpstreamError) -> None:
+        state, now = lease.state, time.monotonic()
         # As in LiteLLM, a lone deployment never cools down: that would turn one error into an outage.
         alone = len(self._groups[state.deployment.model_name]) == 1
-        tripped = error.status == 429 or len(state.fails) >= max(self.settings.allowed_fails, 1)
-        if error.retryable and tripped and not alone:
-            wait = max(self.settings.cooldown_time, min(error.retry_after or 0, MAX_RETRY_AFTER))
-            state.cooldown_until = now + wait
-        self._report(Attempt(state.deployment, now - started, error))
+        wait = max(self.settings.cooldown_time, min(error.retry_after or 0, MAX_RETRY_AFTER))
+        cooldown_until: float | None = None
+        if lease.token is not None and self.shared is not None:
+            until = await self.shared.failed(
+                state.slot,
+                lease.token,
+                retryable=error.retryable,
+                status_429=error.status == 429,
+                allowed_fails=self.settings.allowed_fails,
+                cooldown=wait,
+                alone=alone,
+            )
+            cooldown_until = until or None
+        else:
+            state.in_flight -= 1
+            # Only the deployment's own failures count: a 400 is the request's fault, not its health.
+            if error.retryable:
+                state.fails = [t for t in state.fails if now - t < 60] + [now]
+            tripped = error.status == 429 or len(state.fails) >= max(self.settings.allowed_fails, 1)
+            if error.retryable and tripped and not alone:
+                state.cooldown_until = now + wait
+                cooldown_until = time.time() + wait
+        self._report(Attempt(state.deployment, now - lease.started, error, cooldown_until, trace=lease.trace))
+
+    async def _released(self, lease: _Lease) -> None:
+        """The attempt ended without an outcome (cancelled): only its in-flight count is undone."""
+        if lease.token is not None and self.shared is not None:
+            # Shielded: a cancelled request still hands its lease back.
+            await asyncio.shield(self.shared.release(lease.state.slot, lease.token))
+        else:
+            lease.state.in_flight -= 1
+        if lease.trace is not None and self.on_attempt_end is not None:
+            self.on_attempt_end(lease.trace)
+
+    def _begin(self, lease: _Lease) -> None:
+        if self.on_attempt_start is not None:
+            lease.trace = self.on_attempt_start(lease.state.deployment)
+        lease.started = time.monotonic()
 
     def _report(self, attempt: Attempt) -> None:
         if self.on_attempt:
@@ -168,21 +253,20 @@ class Router:
             return min(error.retry_after, MAX_RETRY_AFTER)
         return min(self.settings.retry_after * (2**attempt), MAX_BACKOFF)
 
-    def _plan(self, model: str):
-        """Yield (state) for each attempt: retries within a group, then each fallback group."""
+    async def _plan(self, model: str, waits: list[float]) -> AsyncIterator[_Lease]:
+        """A lease for each attempt: retries within a group, then each fallback group."""
         tried: set[int] = set()
         for group in self._groups_to_try(model):
             for _ in range(self.settings.num_retries + 1):
-                state = self._pick(group, tried)
-                if state is None:
+                lease = await self._lease(group, tried, waits)
+                if lease is None:
                     break
-                tried.add(id(state))
-                yield state
+                tried.add(id(lease.state))
+                yield lease
 
-    def _exhausted(self, model: str, last: UpstreamError | None) -> ApiError:
+    def _exhausted(self, model: str, last: UpstreamError | None, waits: list[float]) -> ApiError:
         if last is None:
-            now = time.monotonic()
-            wait = min(s.ready_in(now) for g in self._groups_to_try(model) for s in self._groups[g])
+            wait = min(waits, default=0.0)
             return ApiError(
                 503,
                 f"No deployment of '{model}' is available right now (all cooling down or at their rate limits).",
@@ -195,25 +279,28 @@ class Router:
     async def create(self, model: str, make_turn: Callable[[Deployment], Turn]) -> tuple[Outcome, Deployment]:
         last: UpstreamError | None = None
         previous: _State | None = None
-        for attempt, state in enumerate(self._plan(model)):
+        waits: list[float] = []
+        attempt = 0
+        async for lease in self._plan(model, waits):
             if last is not None:
-                await asyncio.sleep(self._backoff(attempt - 1, last, state is previous))
-            previous, dep = state, state.deployment
-            started = self._started(state)
+                await asyncio.sleep(self._backoff(attempt - 1, last, lease.state is previous))
+            attempt += 1
+            previous, dep = lease.state, lease.state.deployment
+            self._begin(lease)
             try:
                 outcome = await adapter_for(dep.provider).create(make_turn(dep), dep)
             except UpstreamError as exc:
-                self._failed(state, started, exc)
+                await self._failed(lease, exc)
                 if not exc.retryable:
                     raise exc.to_api_error(dep.provider) from None
                 last = exc
                 continue
             except BaseException:
-                state.in_flight -= 1
+                await self._released(lease)
                 raise
-            self._succeeded(state, started, outcome.usage)
+            await self._succeeded(lease, outcome.usage)
             return outcome, dep
-        raise self._exhausted(model, last)
+        raise self._exhausted(model, last, waits)
 
     async def stream(
         self,
@@ -225,35 +312,40 @@ class Router:
         event are retried / fall back; after it they are raised to the caller as UpstreamError."""
         last: UpstreamError | None = None
         previous: _State | None = None
-        for attempt, state in enumerate(self._plan(model)):
+        waits: list[float] = []
+        attempt = 0
+        async for lease in self._plan(model, waits):
             if last is not None:
-                await asyncio.sleep(self._backoff(attempt - 1, last, state is previous))
-            previous, dep = state, state.deployment
-            started = self._started(state)
+                await asyncio.sleep(self._backoff(attempt - 1, last, lease.state is previous))
+            attempt += 1
+            previous, dep = lease.state, lease.state.deployment
+            self._begin(lease)
             events = adapter_for(dep.provider).stream(make_turn(dep), dep)
             sent = False
+            pending: _Lease | None = lease  # until its outcome is recorded
             try:
                 async for event in events:
                     if not sent and on_deployment:
                         await on_deployment(dep)
                     sent = True
                     if event.get("event_type") == "interaction.completed":
-                        self._succeeded(state, started, event["interaction"].get("usage") or {})
-                        state = None
+                        pending = None
+                        await self._succeeded(lease, event["interaction"].get("usage") or {})
                     yield event
-                if state is not None:  # the adapter ended without a completed event
+                if pending is not None:  # the adapter ended without a completed event
                     raise UpstreamError(502, "stream ended before completion")
                 return
             except UpstreamError as exc:
-                if state is not None:
-                    self._failed(state, started, exc)
+                if pending is not None:
+                    pending = None
+                    await self._failed(lease, exc)
                 if sent or not exc.retryable:
                     raise
                 last = exc
             except BaseException:
-                if state is not None:
-                    state.in_flight -= 1
+                if pending is not None:
+                    await self._released(lease)
                 raise
             finally:
                 await events.aclose()
-        raise self._exhausted(model, last)
+        raise self._exhausted(model, last, waits)

@@ -31,6 +31,7 @@ from parley.config import Settings
 from parley.engine import Engine, owner_of
 from parley.errors import CODES, ApiError
 from parley.observability import Observability
+from parley.shared_state import SharedState, redis_url
 from parley.validation import compiled, describe
 
 SPEC_30 = "interactions.3.0.yaml"
@@ -244,10 +245,22 @@ class Gateway:
         )
         _register_errors(self.app, _allow_for(spec))
         self._spec_json = _generated(SPEC_31_JSON)
+        # One Redis-backed state (when configured) for the router and the rate limits.
+        if engine is not None:
+            self.shared = engine.router.shared
+        else:
+            url = redis_url(settings.router_settings)
+            self.shared = SharedState(url, settings.router_settings.redis_password) if url else None
         # Outermost first: metrics and the log line's request scope, then the limits, then the app.
         self.observability = Observability(settings)
         self._pipeline = self.observability.middleware(
-            limits.wrap(self._serve, settings.general_settings, settings.keys, self.observability.rejected)
+            limits.wrap(
+                self._serve,
+                settings.general_settings,
+                settings.keys,
+                self.observability.rejected,
+                shared=self.shared,
+            )
         )
         self._asgi = pages.with_cors(self._route, settings.general_settings.allowed_origins)
         if engine is not None:
@@ -257,13 +270,14 @@ class Gateway:
     async def _lifespan(self, app):
         own = self.engine is None
         if own:
-            self.engine = await Engine.open(self.settings)
+            self.engine = await Engine.open(self.settings, self.shared)
             self.observability.attach(self.engine)  # a given engine was attached in __init__
         try:
             yield
         finally:
             if own:
                 await self.engine.close()
+            self.observability.close()
 
     async def __call__(self, scope, receive, send):
         await self._asgi(scope, receive, send)

@@ -13,6 +13,7 @@ from tests.fakes import gemini as gemini_fake
 from tests.fakes.script import Upstream
 from tests.fakes.server import LiveServer
 from tests.pg import pg_url  # noqa: F401  (session fixture: a real PostgreSQL)
+from tests.redis_server import redis_server  # noqa: F401  (session fixture: a real Redis)
 
 MASTER_KEY = "sk-parley-test"
 

@@ -8,6 +8,7 @@ rpm windows) belongs to a gateway, so tests that depend on it start their own.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -86,13 +87,17 @@ def hits(*fakes) -> list[int]:
     return [len(f.upstream.requests) for f in fakes]
 
 
-def label(fake) -> str:
-    return f"gemini/{UPSTREAM_MODEL}@{fake.url}"
+def label(group: str, index: int = 0) -> str:
+    """How logs and metrics name a deployment: never by its URL."""
+    return f"{group}#{index}"
 
 
-def metrics(gateway) -> dict[tuple, float]:
+KEY_LABEL = hashlib.sha256(MASTER_KEY.encode()).hexdigest()[:12]
+
+
+def metrics(gateway, key: str | None = MASTER_KEY) -> dict[tuple, float]:
     """/metrics as {(sample name, sorted label items): value}."""
-    r = httpx.get(f"{gateway.url}/metrics")
+    r = httpx.get(f"{gateway.url}/metrics", headers={"Authorization": f"Bearer {key}"} if key else {})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
     out = {}
     for family in text_string_to_metric_families(r.text):
@@ -402,10 +407,10 @@ def test_log_line_has_the_facts_and_no_secrets(gateway_factory, fakes, capsys):
     assert len(lines) == 2
     first, streamed = lines
     assert first["model"] == first["model_group"] == "m"
-    assert first["deployment"] == label(a)
+    assert first["deployment"] == label("m")
     assert first["status"] == "completed" and first["stream"] is False
     assert first["attempts"] == 2 and first["retries"] == 1
-    assert first["upstream_errors"] == [{"deployment": label(a), "status": "500"}]
+    assert first["upstream_errors"] == [{"deployment": label("m"), "status": "500"}]
     assert first["tokens"] == {"input": 11, "output": 7, "total": 18}
     assert first["latency_ms"] > 0 and first["key_hash"]
     assert streamed["stream"] is True and streamed["attempts"] == 1 and streamed["status"] == "completed"
@@ -439,7 +444,7 @@ def test_credentials_in_an_api_base_are_not_logged(gateway_factory, fakes, capsy
         create(c, "m")  # the upstream answers or not: the log line is written either way
     out = capsys.readouterr().out
     (line,) = log_lines(out)
-    assert line["deployment"] == label(a)
+    assert line["deployment"] == label("m")
     assert "pa55word" not in out and "sekrit" not in out
 
 
@@ -465,7 +470,15 @@ def test_metrics_count_requests_attempts_and_tokens(gateway_factory, fakes):
     gw = start(gateway_factory, [deployment("m", a)], {"num_retries": 1})
     before = metrics(gw)  # a fresh app: its own registry, nothing counted by the other gateways
     assert (
-        metric(before, "parley_requests_total", model_group="m", deployment=label(a), status="completed") == 0
+        metric(
+            before,
+            "parley_requests_total",
+            model_group="m",
+            deployment=label("m"),
+            status="completed",
+            key=KEY_LABEL,
+        )
+        == 0
     )
     a.upstream.replies.append(Reply(status=500))
     with client(gw) as c:
@@ -474,15 +487,31 @@ def test_metrics_count_requests_attempts_and_tokens(gateway_factory, fakes):
         a.upstream.replies.append(Reply(status=400))
         assert create(c, "m").status_code == 400
     after = metrics(gw)
-    dep = label(a)
-    assert metric(after, "parley_requests_total", model_group="m", deployment=dep, status="completed") == 3
-    assert metric(after, "parley_requests_total", model_group="m", deployment=dep, status="failed") == 1
+    dep = label("m")
+    assert (
+        metric(
+            after, "parley_requests_total", model_group="m", deployment=dep, status="completed", key=KEY_LABEL
+        )
+        == 3
+    )
+    assert (
+        metric(
+            after, "parley_requests_total", model_group="m", deployment=dep, status="failed", key=KEY_LABEL
+        )
+        == 1
+    )
     assert metric(after, "parley_upstream_attempts_total", deployment=dep, outcome="ok") == 3
     assert metric(after, "parley_upstream_attempts_total", deployment=dep, outcome="500") == 1
     assert metric(after, "parley_upstream_errors_total", deployment=dep, status="500") == 1
     assert metric(after, "parley_upstream_errors_total", deployment=dep, status="400") == 1
-    assert metric(after, "parley_tokens_total", model_group="m", deployment=dep, kind="input") == 33
-    assert metric(after, "parley_tokens_total", model_group="m", deployment=dep, kind="output") == 21
+    assert (
+        metric(after, "parley_tokens_total", model_group="m", deployment=dep, kind="input", key=KEY_LABEL)
+        == 33
+    )
+    assert (
+        metric(after, "parley_tokens_total", model_group="m", deployment=dep, kind="output", key=KEY_LABEL)
+        == 21
+    )
     assert metric(after, "parley_request_latency_seconds_count", model_group="m", stream="false") == 4
     assert metric(after, "parley_http_responses_total", method="POST", status="200") == 3
     assert metric(after, "parley_requests_in_flight") == 0

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import AsyncIterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -42,6 +43,7 @@ class Deployment:
     api_version: str | None = None  # Azure's ?api-version=
     timeout: float | None = None  # seconds, whole request
     params: Mapping[str, Any] = field(default_factory=dict)  # remaining litellm_params (rpm, tpm, weight…)
+    name: str = ""  # how logs and metrics name it: model_info.id, else model_name#index in its group
 
     @property
     def id(self) -> str:
@@ -114,13 +116,27 @@ _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient
 )
 
 
+# Headers every upstream request made in the current context carries besides its own: tracing
+# sets the attempt's `traceparent` here, so no codec needs to know about it.
+upstream_headers: ContextVar[Mapping[str, str] | None] = ContextVar("parley_upstream_headers", default=None)
+
+
+async def _add_context_headers(request: httpx.Request) -> None:
+    extra = upstream_headers.get()
+    if extra:
+        request.headers.update(extra)
+
+
 def http_client() -> httpx.AsyncClient:
     loop = asyncio.get_running_loop()
     client = _clients.get(loop)
     if client is None:
         limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
         client = httpx.AsyncClient(
-            timeout=httpx.Timeout(600.0, connect=10.0), limits=limits, transport=_Transport(limits=limits)
+            timeout=httpx.Timeout(600.0, connect=10.0),
+            limits=limits,
+            transport=_Transport(limits=limits),
+            event_hooks={"request": [_add_context_headers]},
         )
         _clients[loop] = client
     return client
