@@ -202,7 +202,7 @@ def test_stream_cost_is_recorded_and_logged(keyed, gemini_upstream):
         time.sleep(0.05)
     assert logs[0]["stream"] is True and logs[0]["spend"] == pytest.approx(FAKE_COST)
     assert [r["cost"] for r in LOG_RECORDS] == [pytest.approx(FAKE_COST)]
-    metrics = httpx.get(f"{keyed.url}/metrics").text
+    metrics = httpx.get(f"{keyed.url}/metrics", headers={"Authorization": f"Bearer {MASTER_KEY}"}).text
     line = next(
         x for x in metrics.splitlines() if x.startswith('parley_spend_usd_total{model_group="gemini-fake"}')
     )
