@@ -115,7 +115,7 @@ def test_operations(source):
     }
     for name in ("createInteraction", "getInteraction"):
         content = operations[name][2]["responses"]["200"]["content"]
-        assert list(content) == ["application/json", "text/event-stream"]  # JSON first: openapi-python-client
+        assert list(content) == ["application/json", "text/event-stream"]  # JSON first: the default answer
     link = operations["createInteraction"][2]["responses"]["200"]["links"]["GetCreatedInteraction"]
     assert link["operationId"] == "getInteraction" and link["parameters"]["id"] == "$response.body#/id"
     for name in ("healthLiveliness", "healthReadiness"):
