@@ -12,6 +12,7 @@ import contextlib
 import contextvars
 import hashlib
 import logging
+import math
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -208,6 +209,8 @@ class Engine:
             previous_interaction_id=body.get("previous_interaction_id"),
         )
         release = self._admit(key, model, group)
+        if key is not None and key.rpm_limit is not None and self.router.shared is not None:
+            await self._fleet_rpm(key.key_hash, key.rpm_limit, release)
         log = RequestLog(
             model=model,
             stream=stream or background,
@@ -238,6 +241,21 @@ class Engine:
         if background:
             return self._sse(run.follow()) if stream else self.view(record, [], status="in_progress")
         return await self._stream_now(run)
+
+    async def _fleet_rpm(self, key_hash: str, rpm: int, release: Callable[[], None]) -> None:
+        """A virtual key's rpm_limit across every worker and instance (Redis). This process's own
+        limiter has admitted the request already; it decides alone while Redis is unreachable."""
+        assert self.router.shared is not None
+        wait = await self.router.shared.take("key_rpm:" + key_hash, rpm)
+        if wait:
+            release()
+            seconds = max(1, math.ceil(wait))
+            raise ApiError(
+                429,
+                f"This key's limit of {rpm} requests per minute is reached; retry in {seconds} s.",
+                code="rate_limited",
+                headers={"Retry-After": str(seconds)},
+            )
 
     def _admit(self, key: KeyRecord | None, model: str, group: str) -> Callable[[], None]:
         if key is None:

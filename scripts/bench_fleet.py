@@ -13,9 +13,11 @@ replaces the "Fleet" section of --out (between its markers), or is appended to i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -32,6 +34,17 @@ def redis_start(tmp: Path) -> tuple[Path, int]:
         ["bash", str(ROOT / "scripts/redis.sh"), "start", str(tmp / "redis"), str(port)], check=True
     )
     return tmp / "redis", port
+
+
+def ready(port: int, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/readiness", timeout=5) as r:
+                if r.status == 200:
+                    return
+        time.sleep(0.2)
+    raise SystemExit(f"bench_fleet: parley on port {port} not ready in {seconds:.0f} s")
 
 
 def run(args: argparse.Namespace) -> dict[tuple[int, bool], dict]:
@@ -63,7 +76,10 @@ def run(args: argparse.Namespace) -> dict[tuple[int, bool], dict]:
                         cwd=tmp,
                     )
                     try:
-                        time.sleep(1 + workers)  # every worker up, not just the port
+                        ready(port)
+                        time.sleep(
+                            5 * workers
+                        )  # the other workers finish starting (~3 s each on an idle machine)
                         target = Target(
                             "parley",
                             "gemini",
@@ -72,7 +88,7 @@ def run(args: argparse.Namespace) -> dict[tuple[int, bool], dict]:
                             "fast-gemini",
                             store=False,
                         )
-                        wrk(target, False, args.connections, 1, tmp)  # warm-up
+                        wrk(target, False, args.connections, 2, tmp)  # warm-up: every worker's first requests
                         r = wrk(target, False, args.connections, args.duration, tmp)
                         results[(workers, redis)] = r
                         print(

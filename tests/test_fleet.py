@@ -22,6 +22,7 @@ from tests.fakes.server import LiveServer, free_port
 from tests.redis_server import RedisServer
 
 THIRD_KEY = "sk-parley-third"
+LIMITED_KEY = "sk-parley-limited"
 SPARE_KEYS = [f"sk-parley-spare-{i}" for i in range(30)]  # for tests that must stay under the key limit
 START_SECONDS = 90  # a process start under a loaded machine
 
@@ -131,7 +132,7 @@ def fleet_config(fakes, redis_url: str, database_url: str, **general) -> dict:
         },
         "general_settings": {
             "master_key": MASTER_KEY,
-            "api_keys": [OTHER_KEY, THIRD_KEY, *SPARE_KEYS],
+            "api_keys": [OTHER_KEY, THIRD_KEY, LIMITED_KEY, *SPARE_KEYS],
             "database_url": database_url,
             **general,
         },
@@ -144,7 +145,7 @@ def create(client: httpx.Client, model: str) -> httpx.Response:
 
 @pytest.fixture(scope="module")
 def three(fakes, redis_server, pg_url, tmp_path_factory):
-    """Three instances sharing one Redis and one PostgreSQL; MASTER_KEY is limited to 6 rpm."""
+    """Three instances sharing one Redis and one PostgreSQL; every key is limited to 6 rpm."""
     redis_server.flush()
     config = fleet_config(fakes, redis_server.url, pg_url, rate_limit_rpm=6)
     fleet = start_fleet(tmp_path_factory.mktemp("three"), config, 3)
@@ -154,7 +155,7 @@ def three(fakes, redis_server, pg_url, tmp_path_factory):
 
 
 def test_a_6_rpm_key_limit_admits_6_requests_across_three_instances(three):
-    clients = [i.client() for i in three]
+    clients = [i.client(LIMITED_KEY) for i in three]
     codes = [create(c, "solo").status_code for c in itertools.islice(itertools.cycle(clients), 9)]
     assert codes == [200] * 6 + [429] * 3
     # Each instance answered some of the refusals: the limit is the fleet's, not per instance.
@@ -185,6 +186,14 @@ def test_a_deployment_cooled_down_on_one_instance_is_skipped_by_the_others(three
             assert create(instance.client(next(keys)), "pair").status_code == 200
     assert len(a.upstream.requests) == 1  # nobody else sent A anything while it cools down
     assert len(b.upstream.requests) == sent_to_b + 8
+
+
+def test_a_virtual_key_rpm_limit_holds_across_three_instances(three):
+    made = three[0].client().post("/key/generate", json={"rpm_limit": 3})
+    assert made.status_code == 200, made.text
+    clients = [i.client(made.json()["key"]) for i in three]
+    codes = [create(c, "solo").status_code for c in itertools.islice(itertools.cycle(clients), 5)]
+    assert codes == [200] * 3 + [429] * 2
 
 
 def metrics(instance: Instance) -> str:
