@@ -42,6 +42,16 @@ class LiteLLMParams(BaseModel):
     # USD per token, overriding the genai-prices table for this deployment (parley.spend).
     input_cost_per_token: float | None = Field(default=None, ge=0)
     output_cost_per_token: float | None = Field(default=None, ge=0)
+    # bedrock/: AWS credentials and endpoint (else the AWS_* environment / botocore's chain).
+    aws_access_key_id: str | None = None
+    aws_secret_access_key: str | None = None
+    aws_session_token: str | None = None
+    aws_region_name: str | None = None
+    aws_bedrock_runtime_endpoint: str | None = None
+    # vertex_ai/: project, location (`global` too) and a service-account key (path or JSON text).
+    vertex_project: str | None = None
+    vertex_location: str | None = None
+    vertex_credentials: str | None = None
 
 
 class ModelEntry(BaseModel):

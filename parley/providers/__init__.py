@@ -15,6 +15,9 @@ _ADAPTERS = {
     "openai_chat": "parley.providers.openai_chat:ChatCompletionsAdapter",
     "anthropic": "parley.providers.anthropic:AnthropicAdapter",
     "azure": "parley.providers.azure:AzureAdapter",
+    "azure_ai": "parley.providers.azure_ai:AzureAIAdapter",
+    "bedrock": "parley.providers.bedrock:BedrockAdapter",
+    "vertex_ai": "parley.providers.vertex_ai:VertexAIAdapter",
     "local": "parley.providers.local:LocalAdapter",
 }
 
@@ -50,6 +53,8 @@ def split_model(model: str, api_base: str | None) -> tuple[str, str, str | None]
         if sep2 and kind == "chat":
             return "openai_chat", name, None
         return ("openai_chat" if api_base else "openai"), rest, None
+    if prefix == "bedrock":  # LiteLLM's `bedrock/converse/<id>` names the route Parley always takes
+        return "bedrock", rest.removeprefix("converse/"), None
     if prefix in CHAT_COMPATIBLE:
         return "openai_chat", rest, CHAT_COMPATIBLE[prefix]
     if prefix in _ADAPTERS:

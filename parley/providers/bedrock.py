@@ -487,7 +487,10 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
 
 
 def _exception(name: str, message: str, status: int = 502, retry_after: float | None = None) -> UpstreamError:
-    status, timeout = ERRORS.get(name, (status, False))
+    # Stream frames name the exception in lowerCamelCase (throttlingException), HTTP headers not.
+    status, timeout = ERRORS.get(name[:1].upper() + name[1:], (status, False))
+    if status == 429 and retry_after is None:
+        retry_after = 1.0  # Bedrock sends no Retry-After; AWS SDKs back off from about a second
     return UpstreamError(status, f"HTTP {status}: {name or 'error'}: {message}", retry_after=retry_after, timeout=timeout)
 
 
