@@ -24,7 +24,12 @@ fake, reset = fake_fixtures(make_app)
 
 
 def deployment(fake, **kw) -> Deployment:
-    fields = {"model_name": "mistral", "provider": "azure_ai", "model": "mistral-large-2411", "api_key": "foundry-key"}
+    fields = {
+        "model_name": "mistral",
+        "provider": "azure_ai",
+        "model": "mistral-large-2411",
+        "api_key": "foundry-key",
+    }
     return Deployment(**{**fields, "api_base": fake.url + "/models", **kw})
 
 
@@ -36,10 +41,14 @@ def test_fake_speaks_to_the_openai_client(fake):
         default_query={"api-version": DEFAULT_API_VERSION},
         max_retries=0,
     )
-    answer = client.chat.completions.create(model="mistral-large-2411", messages=[{"role": "user", "content": "hi"}])
+    answer = client.chat.completions.create(
+        model="mistral-large-2411", messages=[{"role": "user", "content": "hi"}]
+    )
     assert answer.choices[0].message.content == Reply().text
     request = fake.upstream.requests[-1]
-    assert request["path"] == "/models/chat/completions" and request["query"] == {"api-version": DEFAULT_API_VERSION}
+    assert request["path"] == "/models/chat/completions" and request["query"] == {
+        "api-version": DEFAULT_API_VERSION
+    }
     text = "".join(
         c.choices[0].delta.content or ""
         for c in client.chat.completions.create(
@@ -48,14 +57,21 @@ def test_fake_speaks_to_the_openai_client(fake):
         if c.choices
     )
     assert text == Reply().text
-    keyless = openai.OpenAI(base_url=fake.url + "/models", api_key="x", default_query={"api-version": "v"}, max_retries=0)
+    keyless = openai.OpenAI(
+        base_url=fake.url + "/models", api_key="x", default_query={"api-version": "v"}, max_retries=0
+    )
     with pytest.raises(openai.AuthenticationError):
         keyless.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
 
 
 async def test_create(fake):
     config = {"max_output_tokens": 100, "temperature": 0.5}
-    request = {"model": "mistral", "input": "hello", "system_instruction": "Be kind.", "generation_config": config}
+    request = {
+        "model": "mistral",
+        "input": "hello",
+        "system_instruction": "Be kind.",
+        "generation_config": config,
+    }
     outcome = check_outcome(await adapter.create(make_turn(request), deployment(fake)))
     sent = fake.upstream.requests[-1]
     assert sent["path"] == "/models/chat/completions"
@@ -71,12 +87,18 @@ async def test_create(fake):
 
 
 async def test_stream_and_tools(fake):
-    fake.upstream.replies.append(Reply(text="Checking.", chunk_size=4, tool_call=("get_weather", {"location": "Oslo"})))
+    fake.upstream.replies.append(
+        Reply(text="Checking.", chunk_size=4, tool_call=("get_weather", {"location": "Oslo"}))
+    )
     request = {"model": "mistral", "input": "Weather?", "tools": [WEATHER]}
-    events, end, error = await collect(adapter.stream(make_turn(request), deployment(fake, api_version="2024-10-01")))
+    events, end, error = await collect(
+        adapter.stream(make_turn(request), deployment(fake, api_version="2024-10-01"))
+    )
     assert error is None and status(end) == "requires_action" and usage(end)["total_tokens"] == 18
     assert fake.upstream.requests[-1]["query"] == {"api-version": "2024-10-01"}
-    assert [e["delta"]["text"] for e in events if e.get("delta", {}).get("type") == "text"] == chunks("Checking.", 4)
+    assert [e["delta"]["text"] for e in events if e.get("delta", {}).get("type") == "text"] == chunks(
+        "Checking.", 4
+    )
     text, call = steps_of(events)
     assert call["name"] == "get_weather" and call["arguments"] == {"location": "Oslo"}
 
@@ -103,9 +125,18 @@ def test_urls():
     def url(base: str) -> str:
         return adapter.url(Deployment("m", "azure_ai", "x", api_base=base))
 
-    assert url("https://res.services.ai.azure.com") == "https://res.services.ai.azure.com/models/chat/completions"
-    assert url("https://res.services.ai.azure.com/models/") == "https://res.services.ai.azure.com/models/chat/completions"
-    assert url("https://ep.eastus2.models.ai.azure.com") == "https://ep.eastus2.models.ai.azure.com/chat/completions"
+    assert (
+        url("https://res.services.ai.azure.com")
+        == "https://res.services.ai.azure.com/models/chat/completions"
+    )
+    assert (
+        url("https://res.services.ai.azure.com/models/")
+        == "https://res.services.ai.azure.com/models/chat/completions"
+    )
+    assert (
+        url("https://ep.eastus2.models.ai.azure.com")
+        == "https://ep.eastus2.models.ai.azure.com/chat/completions"
+    )
     assert url("https://ep.example/v1/chat/completions") == "https://ep.example/v1/chat/completions"
 
 

@@ -159,7 +159,9 @@ async def test_session_token_and_environment_credentials(fake, monkeypatch):
 
 
 def test_endpoint_and_region():
-    dep = Deployment("m", "bedrock", "arn:aws:bedrock:eu-west-1:123:inference-profile/eu.amazon.nova-pro-v1:0")
+    dep = Deployment(
+        "m", "bedrock", "arn:aws:bedrock:eu-west-1:123:inference-profile/eu.amazon.nova-pro-v1:0"
+    )
     dep = Deployment(dep.model_name, dep.provider, dep.model, params={"aws_region_name": "eu-west-1"})
     assert url(dep, stream=True) == (
         "https://bedrock-runtime.eu-west-1.amazonaws.com/model/"
@@ -185,7 +187,11 @@ async def test_stream_text(fake):
     fake.upstream.replies.append(Reply(text=text, chunk_size=5, usage=(9, 12)))
     events, end, error = await stream(fake, {"input": "go"})
     assert error is None and fake.upstream.requests[-1]["path"].endswith("/converse-stream")
-    assert events[0] == {"event_type": "step.start", "index": 0, "step": {"type": "model_output", "content": []}}
+    assert events[0] == {
+        "event_type": "step.start",
+        "index": 0,
+        "step": {"type": "model_output", "content": []},
+    }
     assert [e["delta"]["text"] for e in events if e["event_type"] == "step.delta"][:2] == ["Strea", "ming,"]
     assert events[-1] == {"event_type": "step.stop", "index": 0}
     assert output_text(steps_of(events)) == text
@@ -215,10 +221,14 @@ async def test_stream_cut_mid_way(fake):
 
 async def test_function_call_round_trip_with_thinking(fake):
     fake.upstream.replies.append(
-        BedrockReply(thought="Need the weather tool.", text="", tool_call=("get_weather", {"location": "Oslo"}))
+        BedrockReply(
+            thought="Need the weather tool.", text="", tool_call=("get_weather", {"location": "Oslo"})
+        )
     )
     config = {"thinking_level": "low", "tool_choice": "auto"}
-    outcome = await create(fake, {"input": "Weather in Oslo?", "tools": [WEATHER], "generation_config": config})
+    outcome = await create(
+        fake, {"input": "Weather in Oslo?", "tools": [WEATHER], "generation_config": config}
+    )
     body = sent(fake)
     assert body["additionalModelRequestFields"] == {"thinking": {"type": "enabled", "budget_tokens": 4096}}
     assert body["inferenceConfig"] == {"maxTokens": 8192 + 4096}
@@ -243,7 +253,12 @@ async def test_function_call_round_trip_with_thinking(fake):
     }
     assert call["type"] == "function_call" and call["arguments"] == {"location": "Oslo"}
 
-    result = {"type": "function_result", "call_id": call["id"], "name": "get_weather", "result": {"temp_c": 7}}
+    result = {
+        "type": "function_result",
+        "call_id": call["id"],
+        "name": "get_weather",
+        "result": {"temp_c": 7},
+    }
     history = [*input_to_steps("Weather in Oslo?"), thought, call, result]
     fake.upstream.replies.append(Reply(text="7°C."))
     outcome = await create(fake, {"tools": [WEATHER], "generation_config": config}, history)
@@ -260,13 +275,18 @@ async def test_function_call_round_trip_with_thinking(fake):
                 {"toolUse": {"toolUseId": call["id"], "name": "get_weather", "input": {"location": "Oslo"}}},
             ],
         },
-        {"role": "user", "content": [{"toolResult": {"toolUseId": call["id"], "content": [{"json": {"temp_c": 7}}]}}]},
+        {
+            "role": "user",
+            "content": [{"toolResult": {"toolUseId": call["id"], "content": [{"json": {"temp_c": 7}}]}}],
+        },
     ]
 
 
 async def test_stream_thinking_and_function_call(fake):
     fake.upstream.replies.append(
-        BedrockReply(thought="Let me think.", text="Checking.", tool_call=("get_weather", {"location": "Oslo"}))
+        BedrockReply(
+            thought="Let me think.", text="Checking.", tool_call=("get_weather", {"location": "Oslo"})
+        )
     )
     events, end, error = await stream(fake, {"input": "Weather?", "tools": [WEATHER]})
     assert error is None and status(end) == "requires_action"
@@ -301,14 +321,20 @@ async def test_redacted_and_unsigned_thoughts(fake):
     ("choice", "expected", "names"),
     [
         ("any", {"any": {}}, ["get_weather", "get_time"]),
-        ({"allowed_tools": {"mode": "any", "tools": ["get_time"]}}, {"tool": {"name": "get_time"}}, ["get_time"]),
+        (
+            {"allowed_tools": {"mode": "any", "tools": ["get_time"]}},
+            {"tool": {"name": "get_time"}},
+            ["get_time"],
+        ),
         ({"allowed_tools": {"mode": "auto", "tools": ["get_time"]}}, {"auto": {}}, ["get_time"]),
         ("validated", {"auto": {}}, ["get_weather", "get_time"]),
     ],
 )
 async def test_tool_choice(fake, choice, expected, names):
     clock = {"type": "function", "name": "get_time"}
-    await create(fake, {"input": "hi", "tools": [WEATHER, clock], "generation_config": {"tool_choice": choice}})
+    await create(
+        fake, {"input": "hi", "tools": [WEATHER, clock], "generation_config": {"tool_choice": choice}}
+    )
     config = sent(fake)["toolConfig"]
     assert config["toolChoice"] == expected
     assert [t["toolSpec"]["name"] for t in config["tools"]] == names
@@ -353,14 +379,21 @@ async def test_images_documents_and_error_results(fake):
         {"document": {"format": "pdf", "name": "document-1", "source": {"bytes": PDF}}},
         {"image": {"format": "jpeg", "source": {"s3Location": {"uri": "s3://bucket/cat.jpeg"}}}},
     ]
-    assert results["content"] == [{"toolResult": {"toolUseId": "t1", "content": [{"text": "no network"}], "status": "error"}}]
+    assert results["content"] == [
+        {"toolResult": {"toolUseId": "t1", "content": [{"text": "no network"}], "status": "error"}}
+    ]
 
 
 async def test_generation_config_and_stop_sequence(fake):
     fake.upstream.replies.append(Reply(text="one, two, STOP three"))
     config = {"temperature": 0.2, "top_p": 0.9, "max_output_tokens": 300, "stop_sequences": ["STOP"]}
     outcome = await create(fake, {"input": "count", "generation_config": config, "service_tier": "priority"})
-    assert sent(fake)["inferenceConfig"] == {"maxTokens": 300, "temperature": 0.2, "topP": 0.9, "stopSequences": ["STOP"]}
+    assert sent(fake)["inferenceConfig"] == {
+        "maxTokens": 300,
+        "temperature": 0.2,
+        "topP": 0.9,
+        "stopSequences": ["STOP"],
+    }
     assert sent(fake)["serviceTier"] == {"type": "priority"}
     assert outcome.status == "completed" and output_text(outcome.steps) == "one, two, "
 
@@ -368,7 +401,10 @@ async def test_generation_config_and_stop_sequence(fake):
 async def test_response_format_json_schema(fake):
     schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
     fake.upstream.replies.append(Reply(text='{"city": "Oslo"}'))
-    request = {"input": "Where?", "response_format": {"type": "text", "mime_type": "application/json", "schema": schema}}
+    request = {
+        "input": "Where?",
+        "response_format": {"type": "text", "mime_type": "application/json", "schema": schema},
+    }
     outcome = await create(fake, request)
     fmt = sent(fake)["outputConfig"]["textFormat"]
     assert fmt["type"] == "json_schema" and orjson.loads(fmt["structure"]["jsonSchema"]["schema"]) == schema
@@ -394,12 +430,18 @@ async def test_usage_with_cache(fake):
     ("request_", "feature"),
     [
         ({"generation_config": {"seed": 1}}, "generation_config.seed"),
-        ({"response_format": {"type": "text", "mime_type": "application/json"}}, "JSON output without a schema"),
+        (
+            {"response_format": {"type": "text", "mime_type": "application/json"}},
+            "JSON output without a schema",
+        ),
         ({"tools": [{"type": "google_search"}]}, "'google_search' tools"),
         ({"response_modalities": ["image"]}, "response_modalities"),
         ({"service_tier": "deferred"}, "service_tier"),
         ({"input": [{"type": "audio", "data": PNG, "mime_type": "audio/wav"}]}, "audio input"),
-        ({"input": [{"type": "image", "uri": "https://x/cat.png", "mime_type": "image/png"}]}, "uri other than s3"),
+        (
+            {"input": [{"type": "image", "uri": "https://x/cat.png", "mime_type": "image/png"}]},
+            "uri other than s3",
+        ),
     ],
 )
 async def test_unsupported_is_400(fake, request_, feature):
@@ -411,7 +453,9 @@ async def test_unsupported_is_400(fake, request_, feature):
 
 async def test_thinking_needs_claude(fake):
     with pytest.raises(ApiError, match="thinking_level"):
-        await create(fake, {"input": "hi", "generation_config": {"thinking_level": "high"}}, model="meta.llama3-70b")
+        await create(
+            fake, {"input": "hi", "generation_config": {"thinking_level": "high"}}, model="meta.llama3-70b"
+        )
 
 
 # --- errors ----------------------------------------------------------------------------------------

@@ -49,7 +49,9 @@ KEY = _key()
 @pytest.fixture(scope="module")
 def fake():
     upstream = Upstream()
-    public = KEY.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    public = KEY.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     auth = Auth(accounts={EMAIL: public.decode()})
     with serve(make_app(upstream, auth)) as server:
         server.upstream, server.auth = upstream, auth
@@ -93,7 +95,9 @@ async def create(fake, request: dict, history: list | None = None, **kw):
 
 
 async def stream(fake, request: dict, history: list | None = None, **kw):
-    return await collect(adapter.stream(make_turn({"model": "gem", **request}, history), deployment(fake, **kw)))
+    return await collect(
+        adapter.stream(make_turn({"model": "gem", **request}, history), deployment(fake, **kw))
+    )
 
 
 # --- the fake speaks Vertex AI to the official clients --------------------------------------------------
@@ -140,9 +144,13 @@ def test_fake_speaks_to_anthropic_vertex(fake):
     client = anthropic.AnthropicVertex(
         region="us-east5", project_id="proj-1", credentials=creds, base_url=fake.url + "/v1", max_retries=0
     )
-    message = client.messages.create(model="claude-opus-4-1", max_tokens=100, messages=[{"role": "user", "content": "hi"}])
+    message = client.messages.create(
+        model="claude-opus-4-1", max_tokens=100, messages=[{"role": "user", "content": "hi"}]
+    )
     assert message.content[0].text == Reply().text
-    assert fake.upstream.requests[-1]["path"].endswith("/publishers/anthropic/models/claude-opus-4-1:rawPredict")
+    assert fake.upstream.requests[-1]["path"].endswith(
+        "/publishers/anthropic/models/claude-opus-4-1:rawPredict"
+    )
     with client.messages.stream(
         model="claude-opus-4-1", max_tokens=100, messages=[{"role": "user", "content": "hi"}]
     ) as events:
@@ -155,7 +163,10 @@ def test_fake_refuses_a_key_it_does_not_know(fake):
         key_info(fake, _key()), scopes=["https://www.googleapis.com/auth/cloud-platform"]
     )
     client = genai.Client(
-        vertexai=True, project="p", location="us-central1", credentials=creds,
+        vertexai=True,
+        project="p",
+        location="us-central1",
+        credentials=creds,
         http_options=types.HttpOptions(base_url=fake.url, api_version="v1"),
     )
     with pytest.raises(Exception, match="invalid_grant"):
@@ -176,7 +187,9 @@ async def test_token_is_fetched_once_and_refreshed_before_expiry(fake, tmp_path)
     assert bearer.startswith("Bearer ya29.fake-") and bearer.removeprefix("Bearer ") in fake.auth.tokens
     # A minute before expiry is inside google-auth's refresh margin: the next request refreshes.
     [token] = vertex_ai._tokens.values()
-    token.credentials.expiry = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) + datetime.timedelta(minutes=1)
+    token.credentials.expiry = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) + datetime.timedelta(
+        minutes=1
+    )
     await create(fake, {"input": "hi"}, vertex_credentials=str(path))
     assert fake.auth.token_requests == 2
     assert fake.upstream.requests[-1]["headers"]["authorization"] != bearer
@@ -192,7 +205,9 @@ async def test_a_refused_key_is_a_gateway_error(fake):
 async def test_urls_locations_and_projects(monkeypatch):
     monkeypatch.delenv("VERTEXAI_PROJECT", raising=False)
     monkeypatch.delenv("VERTEXAI_LOCATION", raising=False)
-    dep = Deployment("g", "vertex_ai", "gemini-2.5-pro", params={"vertex_project": "p1", "vertex_location": "global"})
+    dep = Deployment(
+        "g", "vertex_ai", "gemini-2.5-pro", params={"vertex_project": "p1", "vertex_location": "global"}
+    )
     assert await url(dep, stream=True) == (
         "https://aiplatform.googleapis.com/v1/projects/p1/locations/global/publishers/google/models/"
         "gemini-2.5-pro:streamGenerateContent?alt=sse"
@@ -223,7 +238,11 @@ def test_registry_and_config():
         }
     )
     [dep] = settings.deployments()
-    assert (dep.provider, dep.model, dep.params["vertex_location"]) == ("vertex_ai", "gemini-2.5-pro", "global")
+    assert (dep.provider, dep.model, dep.params["vertex_location"]) == (
+        "vertex_ai",
+        "gemini-2.5-pro",
+        "global",
+    )
 
 
 # --- Gemini ---------------------------------------------------------------------------------------
@@ -267,13 +286,19 @@ async def test_function_call_round_trip_with_thought_signature(fake):
         VertexReply(thought="Need the weather.", text="", tool_call=("get_weather", {"location": "Oslo"}))
     )
     config = {"thinking_level": "high", "tool_choice": "auto"}
-    outcome = await create(fake, {"input": "Weather in Oslo?", "tools": [WEATHER], "generation_config": config})
+    outcome = await create(
+        fake, {"input": "Weather in Oslo?", "tools": [WEATHER], "generation_config": config}
+    )
     body = sent(fake)
     assert body["generationConfig"] == {"thinkingConfig": {"thinkingLevel": "HIGH", "includeThoughts": True}}
     assert body["tools"] == [
         {
             "functionDeclarations": [
-                {"name": "get_weather", "description": WEATHER["description"], "parametersJsonSchema": WEATHER["parameters"]}
+                {
+                    "name": "get_weather",
+                    "description": WEATHER["description"],
+                    "parametersJsonSchema": WEATHER["parameters"],
+                }
             ]
         }
     ]
@@ -302,13 +327,18 @@ async def test_function_call_round_trip_with_thought_signature(fake):
                 }
             ],
         },
-        {"role": "user", "parts": [{"functionResponse": {"name": "get_weather", "response": {"output": {"temp_c": 7}}}}]},
+        {
+            "role": "user",
+            "parts": [{"functionResponse": {"name": "get_weather", "response": {"output": {"temp_c": 7}}}}],
+        },
     ]
 
 
 async def test_stream_thought_and_function_call(fake):
     fake.upstream.replies.append(
-        VertexReply(thought="Thinking it over.", text="Checking.", tool_call=("get_weather", {"location": "Oslo"}))
+        VertexReply(
+            thought="Thinking it over.", text="Checking.", tool_call=("get_weather", {"location": "Oslo"})
+        )
     )
     events, end, error = await stream(
         fake, {"input": "Weather?", "tools": [WEATHER], "generation_config": {"thinking_level": "low"}}
@@ -328,13 +358,19 @@ async def test_stream_thought_and_function_call(fake):
         ("any", {"mode": "ANY"}, ["get_weather", "get_time"]),
         ("none", {"mode": "NONE"}, ["get_weather", "get_time"]),
         ("validated", {"mode": "VALIDATED"}, ["get_weather", "get_time"]),
-        ({"allowed_tools": {"mode": "any", "tools": ["get_time"]}}, {"mode": "ANY", "allowedFunctionNames": ["get_time"]}, ["get_weather", "get_time"]),
+        (
+            {"allowed_tools": {"mode": "any", "tools": ["get_time"]}},
+            {"mode": "ANY", "allowedFunctionNames": ["get_time"]},
+            ["get_weather", "get_time"],
+        ),
         ({"allowed_tools": {"mode": "auto", "tools": ["get_time"]}}, {"mode": "AUTO"}, ["get_time"]),
     ],
 )
 async def test_tool_choice(fake, choice, expected, declared):
     clock = {"type": "function", "name": "get_time"}
-    await create(fake, {"input": "hi", "tools": [WEATHER, clock], "generation_config": {"tool_choice": choice}})
+    await create(
+        fake, {"input": "hi", "tools": [WEATHER, clock], "generation_config": {"tool_choice": choice}}
+    )
     assert sent(fake)["toolConfig"] == {"functionCallingConfig": expected}
     assert [d["name"] for d in sent(fake)["tools"][0]["functionDeclarations"]] == declared
 
@@ -348,7 +384,13 @@ async def test_config_media_safety_and_json(fake):
             {"type": "image", "data": PNG, "mime_type": "image/png"},
             {"type": "document", "uri": "gs://bucket/a.pdf", "mime_type": "application/pdf"},
         ],
-        "generation_config": {"temperature": 0.2, "top_p": 0.9, "seed": 7, "max_output_tokens": 99, "stop_sequences": ["END"]},
+        "generation_config": {
+            "temperature": 0.2,
+            "top_p": 0.9,
+            "seed": 7,
+            "max_output_tokens": 99,
+            "stop_sequences": ["END"],
+        },
         "response_format": {"type": "text", "mime_type": "application/json", "schema": schema},
         "safety_settings": [{"type": "harassment", "threshold": "block_only_high"}],
     }
@@ -368,14 +410,19 @@ async def test_config_media_safety_and_json(fake):
         "responseMimeType": "application/json",
         "responseJsonSchema": schema,
     }
-    assert body["safetySettings"] == [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_ONLY_HIGH"}]
+    assert body["safetySettings"] == [
+        {"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_ONLY_HIGH"}
+    ]
     assert json.loads(output_text(outcome.steps)) == {"city": "Oslo"}
 
 
 async def test_gemini_2_thinking_budget(fake):
     config = {"thinking_level": "medium", "thinking_summaries": "none"}
     await create(fake, {"input": "hi", "generation_config": config}, model="gemini-2.5-pro")
-    assert sent(fake)["generationConfig"]["thinkingConfig"] == {"thinkingBudget": 8192, "includeThoughts": False}
+    assert sent(fake)["generationConfig"]["thinkingConfig"] == {
+        "thinkingBudget": 8192,
+        "includeThoughts": False,
+    }
 
 
 async def test_max_tokens_is_incomplete(fake):
@@ -420,7 +467,9 @@ async def test_stream_cut_mid_way(fake):
 
 async def test_claude_raw_predict(fake):
     fake.upstream.replies.append(Reply(text="Hello from Claude.", usage=(10, 4)))
-    outcome = await create(fake, {"input": "hi", "system_instruction": "Be kind."}, model="claude-sonnet-4-5@20250929")
+    outcome = await create(
+        fake, {"input": "hi", "system_instruction": "Be kind."}, model="claude-sonnet-4-5@20250929"
+    )
     assert output_text(outcome.steps) == "Hello from Claude." and outcome.upstream_id.startswith("msg_")
     request = fake.upstream.requests[-1]
     assert request["path"] == (
@@ -436,7 +485,9 @@ async def test_claude_raw_predict(fake):
 
 async def test_claude_stream_with_tools(fake):
     fake.upstream.replies.append(Reply(text="Let me check.", tool_call=("get_weather", {"location": "Oslo"})))
-    events, end, error = await stream(fake, {"input": "Weather?", "tools": [WEATHER]}, model="claude-sonnet-4-5")
+    events, end, error = await stream(
+        fake, {"input": "Weather?", "tools": [WEATHER]}, model="claude-sonnet-4-5"
+    )
     assert error is None and status(end) == "requires_action"
     assert fake.upstream.requests[-1]["path"].endswith(":streamRawPredict")
     text, call = steps_of(events)

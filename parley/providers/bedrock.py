@@ -174,7 +174,7 @@ async def credentials(deployment: Deployment) -> Credentials:
         frozen = await asyncio.to_thread(creds.get_frozen_credentials)
     else:
         frozen = creds.get_frozen_credentials()
-    return Credentials(frozen.access_key, frozen.secret_key, frozen.token)
+    return Credentials(frozen.access_key or "", frozen.secret_key or "", frozen.token)
 
 
 def signed_headers(
@@ -210,7 +210,11 @@ def request_body(turn: Turn, deployment: Deployment) -> dict[str, Any]:
     if turn.system_instruction:
         body["system"] = [{"text": turn.system_instruction}]
     inference, extra = _limits(config, deployment)
-    for name, field in (("temperature", "temperature"), ("top_p", "topP"), ("stop_sequences", "stopSequences")):
+    for name, field in (
+        ("temperature", "temperature"),
+        ("top_p", "topP"),
+        ("stop_sequences", "stopSequences"),
+    ):
         if config.get(name) is not None:
             inference[field] = config[name]
     body["inferenceConfig"] = inference
@@ -253,7 +257,7 @@ def _limits(config: Mapping[str, Any], deployment: Deployment) -> tuple[dict[str
     return {"maxTokens": max_tokens}, {"thinking": thinking}
 
 
-def _tools(tools: list[dict], choice: Any, history: list[dict]) -> dict[str, Any] | None:
+def _tools(tools: list[dict[str, Any]], choice: Any, history: list[dict[str, Any]]) -> dict[str, Any] | None:
     specs = []
     for tool in tools:
         if tool.get("type") != "function":
@@ -272,7 +276,9 @@ def _tools(tools: list[dict], choice: Any, history: list[dict]) -> dict[str, Any
     if names is not None:
         unknown = set(names) - {spec["name"] for spec in specs}
         if unknown:
-            raise ApiError(400, f"tool_choice.allowed_tools names undeclared tools: {', '.join(sorted(unknown))}")
+            raise ApiError(
+                400, f"tool_choice.allowed_tools names undeclared tools: {', '.join(sorted(unknown))}"
+            )
         specs = [spec for spec in specs if spec["name"] in names]
     if mode == "none":
         if any("toolUse" in block or "toolResult" in block for m in history for block in m["content"]):
@@ -310,9 +316,9 @@ def _schema(request: Mapping[str, Any]) -> Any:
     return schema
 
 
-def messages(history: list[dict]) -> list[dict]:
+def messages(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Steps as alternating user / assistant Converse messages."""
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     documents = iter(range(1, 1_000_000))  # Converse wants a distinct name per document
     for step in history:
         role, blocks = _blocks(step, documents)
@@ -328,7 +334,7 @@ def messages(history: list[dict]) -> list[dict]:
     return out
 
 
-def _blocks(step: dict, documents: Iterator[int]) -> tuple[str, list[dict]]:
+def _blocks(step: dict[str, Any], documents: Iterator[int]) -> tuple[str, list[dict[str, Any]]]:
     kind = step.get("type")
     if kind == "user_input":
         return "user", _contents(step.get("content"), documents)
@@ -344,14 +350,17 @@ def _blocks(step: dict, documents: Iterator[int]) -> tuple[str, list[dict]]:
             {"toolUse": {"toolUseId": step["id"], "name": step["name"], "input": step.get("arguments") or {}}}
         ]
     if kind == "function_result":
-        result: dict[str, Any] = {"toolUseId": step["call_id"], "content": _result(step.get("result"), documents)}
+        result: dict[str, Any] = {
+            "toolUseId": step["call_id"],
+            "content": _result(step.get("result"), documents),
+        }
         if step.get("is_error"):
             result["status"] = "error"
         return "user", [{"toolResult": result}]
     raise unsupported(PROVIDER, f"'{kind}' steps")
 
 
-def _reasoning(step: dict) -> list[dict]:
+def _reasoning(step: dict[str, Any]) -> list[dict[str, Any]]:
     """A signed thought replays as the reasoning block it was; unsigned ones (another provider's)
     cannot be verified upstream and the model never needs them."""
     signature = step.get("signature")
@@ -363,20 +372,22 @@ def _reasoning(step: dict) -> list[dict]:
     return [{"reasoningContent": {"reasoningText": {"text": text, "signature": signature}}}]
 
 
-def _result(result: Any, documents: Iterator[int]) -> list[dict]:
+def _result(result: Any, documents: Iterator[int]) -> list[dict[str, Any]]:
     if isinstance(result, str):
         return [{"text": result}]
-    if isinstance(result, list) and all(isinstance(b, dict) and b.get("type") in CONTENT_TYPES for b in result):
+    if isinstance(result, list) and all(
+        isinstance(b, dict) and b.get("type") in CONTENT_TYPES for b in result
+    ):
         return _contents(result, documents) or [{"text": ""}]
     if isinstance(result, dict):
         return [{"json": result}]
     return [{"text": orjson.dumps(result).decode()}]
 
 
-def _contents(content: Any, documents: Iterator[int]) -> list[dict]:
+def _contents(content: Any, documents: Iterator[int]) -> list[dict[str, Any]]:
     if isinstance(content, str):
         content = [{"type": "text", "text": content}]
-    blocks: list[dict] = []
+    blocks: list[dict[str, Any]] = []
     for part in content or []:
         kind = part.get("type")
         if kind == "text":
@@ -387,14 +398,20 @@ def _contents(content: Any, documents: Iterator[int]) -> list[dict]:
         elif kind == "document":
             name = f"document-{next(documents)}"
             blocks.append(
-                {"document": {"format": _format(part, DOCUMENT_FORMATS), "name": name, "source": _source(part)}}
+                {
+                    "document": {
+                        "format": _format(part, DOCUMENT_FORMATS),
+                        "name": name,
+                        "source": _source(part),
+                    }
+                }
             )
         else:
             raise unsupported(PROVIDER, f"{kind} input")
     return blocks
 
 
-def _format(part: dict, formats: dict[str, str]) -> str:
+def _format(part: dict[str, Any], formats: dict[str, str]) -> str:
     mime = part.get("mime_type")
     if mime not in formats:
         raise unsupported(
@@ -403,7 +420,7 @@ def _format(part: dict, formats: dict[str, str]) -> str:
     return formats[mime]
 
 
-def _source(part: dict) -> dict[str, Any]:
+def _source(part: dict[str, Any]) -> dict[str, Any]:
     extra = set(part) - {"type", "data", "uri", "mime_type"}
     if extra:
         raise unsupported(PROVIDER, f"{part['type']} {', '.join(sorted(extra))}")
@@ -441,7 +458,7 @@ def usage(raw: Mapping[str, Any]) -> dict[str, int]:
     }
 
 
-def _step(block: Mapping[str, Any]) -> dict | None:
+def _step(block: Mapping[str, Any]) -> dict[str, Any] | None:
     if "text" in block:
         return {"type": "model_output", "content": [{"type": "text", "text": block["text"]}]}
     if "reasoningContent" in block:
@@ -457,7 +474,12 @@ def _step(block: Mapping[str, Any]) -> dict | None:
         return step
     if "toolUse" in block:
         call = block["toolUse"]
-        return {"type": "function_call", "id": call["toolUseId"], "name": call["name"], "arguments": call.get("input") or {}}
+        return {
+            "type": "function_call",
+            "id": call["toolUseId"],
+            "name": call["name"],
+            "arguments": call.get("input") or {},
+        }
     return None  # citations, guard content… answer features this adapter never asks for
 
 
@@ -491,7 +513,9 @@ def _exception(name: str, message: str, status: int = 502, retry_after: float | 
     status, timeout = ERRORS.get(name[:1].upper() + name[1:], (status, False))
     if status == 429 and retry_after is None:
         retry_after = 1.0  # Bedrock sends no Retry-After; AWS SDKs back off from about a second
-    return UpstreamError(status, f"HTTP {status}: {name or 'error'}: {message}", retry_after=retry_after, timeout=timeout)
+    return UpstreamError(
+        status, f"HTTP {status}: {name or 'error'}: {message}", retry_after=retry_after, timeout=timeout
+    )
 
 
 class StreamDecoder:
@@ -509,21 +533,22 @@ class StreamDecoder:
         self._usage: dict[str, int] | None = None
         self._started = 0
 
-    def feed(self, data: bytes) -> Iterator[dict]:
+    def feed(self, data: bytes) -> Iterator[dict[str, Any]]:
         self._buffer.add_data(data)
         try:
             for message in self._buffer:
-                yield from self._event(message.headers, message.payload)
+                frame = message.to_response_dict()
+                yield from self._event(frame["headers"], frame["body"])
         except ParserError as exc:
             raise UpstreamError(502, f"Bedrock sent a malformed event-stream frame: {exc}") from exc
 
-    def end(self) -> Iterator[dict]:
+    def end(self) -> Iterator[dict[str, Any]]:
         if self._stop_reason is None:
             raise UpstreamError(0, "Bedrock stream ended before messageStop")
         done = {"status": _status(self._stop_reason), "usage": self._usage or usage({})}
         yield {"event_type": "interaction.completed", "interaction": done}
 
-    def _event(self, headers: Mapping[str, Any], payload: bytes) -> Iterator[dict]:
+    def _event(self, headers: Mapping[str, Any], payload: bytes) -> Iterator[dict[str, Any]]:
         kind = headers.get(":message-type")
         if kind == "exception":
             data = _payload(payload)
@@ -534,7 +559,12 @@ class StreamDecoder:
         if event == "contentBlockStart":
             start = (data.get("start") or {}).get("toolUse")
             if start:
-                step = {"type": "function_call", "id": start["toolUseId"], "name": start["name"], "arguments": {}}
+                step = {
+                    "type": "function_call",
+                    "id": start["toolUseId"],
+                    "name": start["name"],
+                    "arguments": {},
+                }
                 yield self._open(data.get("contentBlockIndex", 0), step)
         elif event == "contentBlockDelta":
             yield from self._delta(data.get("contentBlockIndex", 0), data.get("delta") or {})
@@ -547,16 +577,18 @@ class StreamDecoder:
         elif event == "metadata":
             self._usage = usage(data.get("usage") or {})
 
-    def _open(self, block: int, step: dict) -> dict:
+    def _open(self, block: int, step: dict[str, Any]) -> dict[str, Any]:
         index = self._steps[block] = self._started
         self._started += 1
         return {"event_type": "step.start", "index": index, "step": step}
 
-    def _delta(self, block: int, delta: Mapping[str, Any]) -> Iterator[dict]:
+    def _delta(self, block: int, delta: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         reasoning = delta.get("reasoningContent") or {}
         if block not in self._steps:
             kind = "thought" if reasoning else "model_output"
-            yield self._open(block, {"type": kind, "content": []} if kind == "model_output" else {"type": kind})
+            yield self._open(
+                block, {"type": kind, "content": []} if kind == "model_output" else {"type": kind}
+            )
         index = self._steps[block]
         out: dict[str, Any] | None = None
         if delta.get("text"):
@@ -584,7 +616,9 @@ def _payload(payload: bytes) -> dict[str, Any]:
 class BedrockAdapter:
     name = PROVIDER
 
-    async def _call(self, turn: Turn, deployment: Deployment, stream: bool) -> tuple[str, bytes, dict[str, str]]:
+    async def _call(
+        self, turn: Turn, deployment: Deployment, stream: bool
+    ) -> tuple[str, bytes, dict[str, str]]:
         body = orjson.dumps(request_body(turn, deployment))
         target = url(deployment, stream)
         accept = "application/vnd.amazon.eventstream" if stream else "application/json"
@@ -603,7 +637,7 @@ class BedrockAdapter:
             raise error(response.status_code, response.headers, response.content)
         return outcome(_payload(response.content))
 
-    async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[dict]:
+    async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[dict[str, Any]]:
         target, body, headers = await self._call(turn, deployment, stream=True)
         decoder = StreamDecoder()
         try:

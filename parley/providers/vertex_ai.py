@@ -94,9 +94,10 @@ def _load(deployment: Deployment) -> tuple[Credentials, str | None]:
             text = str(source)
             info = json.loads(text) if text.lstrip().startswith("{") else None
             if info is None:
-                creds = service_account.Credentials.from_service_account_file(text, scopes=SCOPES)
+                # google-auth's factories are unannotated (hence the ignores); they return Credentials.
+                creds = service_account.Credentials.from_service_account_file(text, scopes=SCOPES)  # type: ignore[no-untyped-call]
                 return creds, creds.project_id
-            creds = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+            creds = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)  # type: ignore[no-untyped-call]
             return creds, creds.project_id
         found, project = google.auth.default(scopes=SCOPES)
         return found, project
@@ -125,7 +126,9 @@ async def bearer(deployment: Deployment) -> str:
         async with token.lock:
             if not token.credentials.valid:
                 try:
-                    await asyncio.to_thread(token.credentials.refresh, google.auth.transport.requests.Request())
+                    await asyncio.to_thread(
+                        token.credentials.refresh, google.auth.transport.requests.Request()
+                    )
                 except GoogleAuthError as exc:
                     # The token endpoint refused the key: the gateway's misconfiguration (502).
                     raise UpstreamError(401, f"Google token refresh failed: {type(exc).__name__}") from None
@@ -137,12 +140,16 @@ async def project(deployment: Deployment) -> str:
     if not value:
         value = (await _credentials(deployment)).project
     if not value:
-        raise ApiError(500, f"Vertex AI deployment '{deployment.model_name}' needs vertex_project (or VERTEXAI_PROJECT).")
+        raise ApiError(
+            500, f"Vertex AI deployment '{deployment.model_name}' needs vertex_project (or VERTEXAI_PROJECT)."
+        )
     return str(value)
 
 
 def location(deployment: Deployment) -> str:
-    return str(deployment.params.get("vertex_location") or os.environ.get("VERTEXAI_LOCATION") or DEFAULT_LOCATION)
+    return str(
+        deployment.params.get("vertex_location") or os.environ.get("VERTEXAI_LOCATION") or DEFAULT_LOCATION
+    )
 
 
 def is_claude(deployment: Deployment) -> bool:
@@ -152,7 +159,9 @@ def is_claude(deployment: Deployment) -> bool:
 async def url(deployment: Deployment, stream: bool) -> str:
     where = location(deployment)
     host = deployment.api_base or (
-        "https://aiplatform.googleapis.com" if where == "global" else f"https://{where}-aiplatform.googleapis.com"
+        "https://aiplatform.googleapis.com"
+        if where == "global"
+        else f"https://{where}-aiplatform.googleapis.com"
     )
     if is_claude(deployment):
         publisher, method = "anthropic", "streamRawPredict" if stream else "rawPredict"
@@ -238,7 +247,7 @@ def _output(request: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _tools(tools: list[dict], choice: Any) -> dict[str, Any]:
+def _tools(tools: list[dict[str, Any]], choice: Any) -> dict[str, Any]:
     declarations = []
     for tool in tools:
         if tool.get("type") != "function":
@@ -256,7 +265,9 @@ def _tools(tools: list[dict], choice: Any) -> dict[str, Any]:
     if names is not None:
         unknown = set(names) - {d["name"] for d in declarations}
         if unknown:
-            raise ApiError(400, f"tool_choice.allowed_tools names undeclared tools: {', '.join(sorted(unknown))}")
+            raise ApiError(
+                400, f"tool_choice.allowed_tools names undeclared tools: {', '.join(sorted(unknown))}"
+            )
     if not declarations:
         return {}
     out: dict[str, Any] = {"tools": [{"functionDeclarations": declarations}]}
@@ -279,9 +290,9 @@ def _safety(item: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-def contents(history: list[dict]) -> list[dict]:
+def contents(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Steps as user / model contents; a thought's signature rides on the next model part."""
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     names = {s["id"]: s["name"] for s in history if s.get("type") == "function_call"}
     pending: str | None = None  # a thought signature waiting for the model part it belongs to
     for step in history:
@@ -294,11 +305,16 @@ def contents(history: list[dict]) -> list[dict]:
         elif kind == "model_output":
             role, parts = "model", _parts(step.get("content"))
         elif kind == "function_call":
-            role, parts = "model", [{"functionCall": {"name": step["name"], "args": step.get("arguments") or {}}}]
+            role, parts = (
+                "model",
+                [{"functionCall": {"name": step["name"], "args": step.get("arguments") or {}}}],
+            )
         elif kind == "function_result":
             name = step.get("name") or names.get(step["call_id"])
             if not name:
-                raise ApiError(400, f"function_result '{step['call_id']}' answers no function_call in the conversation.")
+                raise ApiError(
+                    400, f"function_result '{step['call_id']}' answers no function_call in the conversation."
+                )
             response = {"error" if step.get("is_error") else "output": _result(step.get("result"))}
             role, parts = "user", [{"functionResponse": {"name": name, "response": response}}]
         else:
@@ -317,17 +333,19 @@ def contents(history: list[dict]) -> list[dict]:
 
 
 def _result(result: Any) -> Any:
-    if isinstance(result, list) and all(isinstance(b, dict) and b.get("type") in CONTENT_TYPES for b in result):
+    if isinstance(result, list) and all(
+        isinstance(b, dict) and b.get("type") in CONTENT_TYPES for b in result
+    ):
         if any(b.get("type") != "text" for b in result):
             raise unsupported(PROVIDER, "media in function results")
         return "".join(b.get("text", "") for b in result)
     return result
 
 
-def _parts(content: Any) -> list[dict]:
+def _parts(content: Any) -> list[dict[str, Any]]:
     if isinstance(content, str):
         content = [{"type": "text", "text": content}]
-    parts: list[dict] = []
+    parts: list[dict[str, Any]] = []
     for block in content or []:
         kind = block.get("type")
         if kind == "text":
@@ -381,8 +399,8 @@ def _call(part: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def steps(parts: list[dict]) -> list[dict]:
-    out: list[dict] = []
+def steps(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     for part in parts:
         if part.get("thoughtSignature"):
             if out and out[-1]["type"] == "thought" and "signature" not in out[-1]:
@@ -426,7 +444,7 @@ class StreamDecoder:
         self.usage: dict[str, int] = usage({})
         self.upstream_id: str | None = None
 
-    def feed(self, chunk: Mapping[str, Any]) -> Iterator[dict]:
+    def feed(self, chunk: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         if chunk.get("error"):
             raise google_error(chunk["error"])
         self.upstream_id = chunk.get("responseId") or self.upstream_id
@@ -439,7 +457,7 @@ class StreamDecoder:
         if not chunk.get("candidates") and (chunk.get("promptFeedback") or {}).get("blockReason"):
             self.finish = "SAFETY"
 
-    def end(self) -> Iterator[dict]:
+    def end(self) -> Iterator[dict[str, Any]]:
         if self.finish is None:
             raise UpstreamError(502, "Vertex AI stream ended without a finishReason (truncated)")
         yield from self._close()
@@ -448,26 +466,30 @@ class StreamDecoder:
             done["upstream_id"] = self.upstream_id
         yield {"event_type": "interaction.completed", "interaction": done}
 
-    def _start(self, step: dict) -> tuple[int, dict]:
+    def _start(self, step: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         self.started += 1
         return self.started - 1, {"event_type": "step.start", "index": self.started - 1, "step": step}
 
-    def _close(self) -> Iterator[dict]:
+    def _close(self) -> Iterator[dict[str, Any]]:
         if self.open:
             yield {"event_type": "step.stop", "index": self.open[1]}
             self.open = None
 
-    def _text(self, kind: str, delta: dict) -> Iterator[dict]:
+    def _text(self, kind: str, delta: dict[str, Any]) -> Iterator[dict[str, Any]]:
         if self.open is None or self.open[0] != kind:
             yield from self._close()
-            index, event = self._start({"type": "thought"} if kind == "thought" else {"type": kind, "content": []})
+            index, event = self._start(
+                {"type": "thought"} if kind == "thought" else {"type": kind, "content": []}
+            )
             self.open = (kind, index)
             yield event
         yield {"event_type": "step.delta", "index": self.open[1], "delta": delta}
 
-    def _part(self, part: Mapping[str, Any]) -> Iterator[dict]:
+    def _part(self, part: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         if part.get("thoughtSignature"):
-            yield from self._text("thought", {"type": "thought_signature", "signature": part["thoughtSignature"]})
+            yield from self._text(
+                "thought", {"type": "thought_signature", "signature": part["thoughtSignature"]}
+            )
         if "functionCall" in part:
             yield from self._close()
             call = _call(part)
@@ -475,10 +497,16 @@ class StreamDecoder:
             index, event = self._start({**call, "arguments": {}})
             self.calls = True
             yield event
-            yield {"event_type": "step.delta", "index": index, "delta": {"type": "arguments_delta", "arguments": arguments}}
+            yield {
+                "event_type": "step.delta",
+                "index": index,
+                "delta": {"type": "arguments_delta", "arguments": arguments},
+            }
             yield {"event_type": "step.stop", "index": index}
         elif part.get("thought") and part.get("text"):
-            yield from self._text("thought", {"type": "thought_summary", "content": {"type": "text", "text": part["text"]}})
+            yield from self._text(
+                "thought", {"type": "thought_summary", "content": {"type": "text", "text": part["text"]}}
+            )
         elif part.get("text"):
             yield from self._text("model_output", {"type": "text", "text": part["text"]})
 
@@ -500,8 +528,14 @@ def google_error(error: Any) -> UpstreamError:
     """A google.rpc.Status in a stream chunk (the 200 had already gone out)."""
     error = error if isinstance(error, dict) else {"message": str(error)}
     code = error.get("code")
-    status = code if isinstance(code, int) and 400 <= code < 600 else GOOGLE_STATUS.get(str(error.get("status")), 502)
-    return UpstreamError(status, f"HTTP {status}: {error.get('message') or 'stream error'}", timeout=status == 504)
+    status = (
+        code
+        if isinstance(code, int) and 400 <= code < 600
+        else GOOGLE_STATUS.get(str(error.get("status")), 502)
+    )
+    return UpstreamError(
+        status, f"HTTP {status}: {error.get('message') or 'stream error'}", timeout=status == 504
+    )
 
 
 # --- the adapter ----------------------------------------------------------------------------------
@@ -510,7 +544,9 @@ def google_error(error: Any) -> UpstreamError:
 class VertexAIAdapter:
     name = PROVIDER
 
-    async def _request(self, turn: Turn, deployment: Deployment, stream: bool) -> tuple[str, bytes, dict[str, str]]:
+    async def _request(
+        self, turn: Turn, deployment: Deployment, stream: bool
+    ) -> tuple[str, bytes, dict[str, str]]:
         if is_claude(deployment):
             body = anthropic.request_body(turn, deployment, stream=stream)
             body.pop("model")
@@ -546,7 +582,7 @@ class VertexAIAdapter:
             )
         return outcome(data)
 
-    async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[dict]:
+    async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[dict[str, Any]]:
         target, body, headers = await self._request(turn, deployment, stream=True)
         decoder = StreamDecoder()
         try:
@@ -565,7 +601,9 @@ class VertexAIAdapter:
                     try:
                         chunk = orjson.loads(sse.data)
                     except orjson.JSONDecodeError as exc:
-                        raise UpstreamError(502, f"Vertex AI sent invalid SSE data: {sse.data[:200]}") from exc
+                        raise UpstreamError(
+                            502, f"Vertex AI sent invalid SSE data: {sse.data[:200]}"
+                        ) from exc
                     for event in decoder.feed(chunk):
                         yield event
         except SSEError as exc:

@@ -84,7 +84,12 @@ def make_app(upstream: Upstream) -> Starlette:
         if problem := verify(request, raw):
             return problem
         if reply.status != 200:
-            return error(reply.status, EXCEPTIONS.get(reply.status, "InternalServerException"), reply.error_message, reply.retry_after)
+            return error(
+                reply.status,
+                EXCEPTIONS.get(reply.status, "InternalServerException"),
+                reply.error_message,
+                reply.retry_after,
+            )
         if problem_text := check(request.path_params["model"], body):
             return error(400, "ValidationException", problem_text)
         message, stop_reason, usage = answer(body, reply)
@@ -119,7 +124,9 @@ def error(status: int, name: str, message: str, retry_after: float | None = None
     headers = {"x-amzn-ErrorType": f"{name}:http://internal.amazon.com/coral/com.amazon.bedrock/"}
     if retry_after is not None:
         headers["retry-after"] = f"{retry_after:g}"
-    return Response(orjson.dumps({"message": message}), status_code=status, media_type="application/json", headers=headers)
+    return Response(
+        orjson.dumps({"message": message}), status_code=status, media_type="application/json", headers=headers
+    )
 
 
 # --- SigV4 ----------------------------------------------------------------------------------------
@@ -133,10 +140,16 @@ def verify(request: Request, body: bytes) -> Response | None:
     fields = dict(item.strip().split("=", 1) for item in auth.removeprefix("AWS4-HMAC-SHA256 ").split(","))
     key_id, date, region, service, terminal = fields.get("Credential", "////").split("/", 4)
     if key_id not in KEYS:
-        return error(403, "UnrecognizedClientException", "The security token included in the request is invalid.")
+        return error(
+            403, "UnrecognizedClientException", "The security token included in the request is invalid."
+        )
     stamp = request.headers.get("x-amz-date", "")
     if (region, service, terminal) != (REGION, "bedrock", "aws4_request") or not stamp.startswith(date):
-        return error(403, "InvalidSignatureException", f"Credential should be scoped to a valid region and service: {fields['Credential']}")
+        return error(
+            403,
+            "InvalidSignatureException",
+            f"Credential should be scoped to a valid region and service: {fields['Credential']}",
+        )
     try:
         when = datetime.datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.UTC)
     except ValueError:
@@ -149,7 +162,9 @@ def verify(request: Request, body: bytes) -> Response | None:
     path = request.scope["raw_path"].decode()
     query = request.scope["query_string"].decode()
     url = f"http://{request.headers['host']}{path}" + (f"?{query}" if query else "")
-    replay = AWSRequest(method=request.method, url=url, data=body, headers={h: request.headers.get(h, "") for h in signed})
+    replay = AWSRequest(
+        method=request.method, url=url, data=body, headers={h: request.headers.get(h, "") for h in signed}
+    )
     replay.context["timestamp"] = stamp
     token = request.headers.get("x-amz-security-token")
     signer = SigV4Auth(Credentials(key_id, KEYS[key_id], token), service, region)
@@ -168,7 +183,11 @@ def verify(request: Request, body: bytes) -> Response | None:
 
 def _typed(value: Any, shape: Shape) -> Any:
     """The JSON body as botocore-typed params: blobs are base64 on the wire, bytes in the model."""
-    if getattr(shape, "is_document_type", False) or shape.type_name == "structure" and shape.metadata.get("document"):
+    if (
+        getattr(shape, "is_document_type", False)
+        or shape.type_name == "structure"
+        and shape.metadata.get("document")
+    ):
         return value
     if shape.type_name == "blob" and isinstance(value, str):
         try:
@@ -205,7 +224,9 @@ def check(model: str, body: dict) -> str | None:
             following = msgs[i + 1]["content"] if i + 1 < len(msgs) else None
             results = {b["toolResult"]["toolUseId"] for b in following or [] if "toolResult" in b}
             if following is not None and calls != results:
-                return "Expected toolResult blocks at messages.{}.content for Ids: {}".format(i + 1, ", ".join(sorted(calls)))
+                return "Expected toolResult blocks at messages.{}.content for Ids: {}".format(
+                    i + 1, ", ".join(sorted(calls))
+                )
     if msgs[0]["role"] != "user":
         return "A conversation must start with a user message."
     if fmt := (body.get("outputConfig") or {}).get("textFormat"):
@@ -223,7 +244,13 @@ def answer(body: dict, reply: Reply) -> tuple[dict, str, dict]:
     """The assistant message the model 'wrote', its stopReason and usage."""
     content: list[dict] = []
     if reply.thought is not None:
-        content.append({"reasoningContent": {"reasoningText": {"text": reply.thought, "signature": signature(reply.thought)}}})
+        content.append(
+            {
+                "reasoningContent": {
+                    "reasoningText": {"text": reply.thought, "signature": signature(reply.thought)}
+                }
+            }
+        )
     text, stop_reason = reply.text, "end_turn"
     for stop in (body.get("inferenceConfig") or {}).get("stopSequences") or []:
         if stop in text:
@@ -232,7 +259,9 @@ def answer(body: dict, reply: Reply) -> tuple[dict, str, dict]:
         content.append({"text": text})
     if reply.tool_call:
         name, arguments = reply.tool_call
-        content.append({"toolUse": {"toolUseId": f"tooluse_{secrets.token_hex(6)}", "name": name, "input": arguments}})
+        content.append(
+            {"toolUse": {"toolUseId": f"tooluse_{secrets.token_hex(6)}", "name": name, "input": arguments}}
+        )
         stop_reason = "tool_use"
     stop_reason = getattr(reply, "stop_reason", None) or stop_reason
     inputs, outputs = reply.usage
@@ -246,7 +275,10 @@ def answer(body: dict, reply: Reply) -> tuple[dict, str, dict]:
 def frame(headers: dict[str, str], payload: bytes) -> bytes:
     """One AWS event-stream message: prelude (lengths + CRC), string headers, payload, CRC."""
     encoded = b"".join(
-        struct.pack("!B", len(name)) + name.encode() + struct.pack("!BH", 7, len(value.encode())) + value.encode()
+        struct.pack("!B", len(name))
+        + name.encode()
+        + struct.pack("!BH", 7, len(value.encode()))
+        + value.encode()
         for name, value in headers.items()
     )
     total = 12 + len(encoded) + len(payload) + 4
@@ -259,7 +291,9 @@ def frame(headers: dict[str, str], payload: bytes) -> bytes:
 def event(kind: str, data: dict) -> bytes:
     # Bedrock pads each event's JSON with a "p" field so sizes do not leak the content.
     payload = orjson.dumps({**data, "p": "abcdefghijklmnopqrstuvwxyzABCDEF"[: 1 + len(kind)]})
-    return frame({":event-type": kind, ":content-type": "application/json", ":message-type": "event"}, payload)
+    return frame(
+        {":event-type": kind, ":content-type": "application/json", ":message-type": "event"}, payload
+    )
 
 
 def events(message: dict, stop_reason: str, usage: dict, reply: Reply) -> list[bytes]:
@@ -268,7 +302,12 @@ def events(message: dict, stop_reason: str, usage: dict, reply: Reply) -> list[b
         if "reasoningContent" in block:
             reasoning = block["reasoningContent"]["reasoningText"]
             for piece in chunks(reasoning["text"], reply.chunk_size):
-                out.append(event("contentBlockDelta", {"contentBlockIndex": index, "delta": {"reasoningContent": {"text": piece}}}))
+                out.append(
+                    event(
+                        "contentBlockDelta",
+                        {"contentBlockIndex": index, "delta": {"reasoningContent": {"text": piece}}},
+                    )
+                )
             delta = {"reasoningContent": {"signature": reasoning["signature"]}}
             out.append(event("contentBlockDelta", {"contentBlockIndex": index, "delta": delta}))
         elif "text" in block:
@@ -279,7 +318,12 @@ def events(message: dict, stop_reason: str, usage: dict, reply: Reply) -> list[b
             start = {"toolUse": {"toolUseId": use["toolUseId"], "name": use["name"]}}
             out.append(event("contentBlockStart", {"contentBlockIndex": index, "start": start}))
             for piece in chunks(orjson.dumps(use["input"]).decode(), reply.chunk_size):
-                out.append(event("contentBlockDelta", {"contentBlockIndex": index, "delta": {"toolUse": {"input": piece}}}))
+                out.append(
+                    event(
+                        "contentBlockDelta",
+                        {"contentBlockIndex": index, "delta": {"toolUse": {"input": piece}}},
+                    )
+                )
         out.append(event("contentBlockStop", {"contentBlockIndex": index}))
     out.append(event("messageStop", {"stopReason": stop_reason}))
     out.append(event("metadata", {"usage": usage, "metrics": {"latencyMs": 12}}))
@@ -291,7 +335,11 @@ async def frames(message: dict, stop_reason: str, usage: dict, reply: Reply):
         after = getattr(reply, "exception_after", None)
         if after is not None and n == after:
             name = reply.exception  # type: ignore[attr-defined]
-            headers = {":exception-type": name, ":content-type": "application/json", ":message-type": "exception"}
+            headers = {
+                ":exception-type": name,
+                ":content-type": "application/json",
+                ":message-type": "exception",
+            }
             yield frame(headers, orjson.dumps({"message": reply.error_message}))
             return
         if reply.cut_after is not None and n == reply.cut_after:

@@ -40,8 +40,16 @@ SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 # google-auth addresses every service-account assertion to Google's token endpoint, whichever
 # token_uri it posts it to; the real endpoint checks for exactly that audience.
 AUDIENCE = "https://oauth2.googleapis.com/token"
-STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
-          429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
+STATUS = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+}
 BODY_TYPES = {
     "contents": pydantic.TypeAdapter(list[types.Content]),
     "systemInstruction": pydantic.TypeAdapter(types.Content),
@@ -80,7 +88,9 @@ def make_app(upstream: Upstream, auth: Auth | None = None) -> Starlette:
         auth.token_requests += 1
         form = await request.form()
         if form.get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer":
-            return Response(orjson.dumps({"error": "unsupported_grant_type"}), 400, media_type="application/json")
+            return Response(
+                orjson.dumps({"error": "unsupported_grant_type"}), 400, media_type="application/json"
+            )
         try:
             unverified = jwt.decode(str(form.get("assertion")), verify=False)
             claims = jwt.decode(
@@ -106,7 +116,9 @@ def make_app(upstream: Upstream, auth: Auth | None = None) -> Starlette:
         reply = await upstream.next(request.url.path, dict(request.headers), dict(request.query_params), body)
         bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
         if auth.tokens.get(bearer, 0) < time.time():
-            return error(401, "Request had invalid authentication credentials. Expected OAuth 2 access token.")
+            return error(
+                401, "Request had invalid authentication credentials. Expected OAuth 2 access token."
+            )
         if reply.status != 200:
             return error(reply.status, reply.error_message, reply.retry_after)
         if publisher == "anthropic":
@@ -180,7 +192,9 @@ def answer(model: str, body: dict, reply: Reply) -> dict:
         parts.append({"text": text})
     if reply.tool_call:
         name, arguments = reply.tool_call
-        parts.append({"functionCall": {"name": name, "args": arguments}, "thoughtSignature": thought_signature(name)})
+        parts.append(
+            {"functionCall": {"name": name, "args": arguments}, "thoughtSignature": thought_signature(name)}
+        )
     finish = getattr(reply, "finish_reason", None) or finish
     inputs, outputs = reply.usage
     thoughts = len(reply.thought.split()) if reply.thought else 0
@@ -213,7 +227,11 @@ def chunk_list(response: dict, reply: Reply) -> list[dict]:
             pieces.append(part)
     common = {k: response[k] for k in ("modelVersion", "createTime", "responseId")}
     out = [
-        {"candidates": [{"content": {"role": "model", "parts": [piece]}}], **common, "usageMetadata": {"trafficType": "ON_DEMAND"}}
+        {
+            "candidates": [{"content": {"role": "model", "parts": [piece]}}],
+            **common,
+            "usageMetadata": {"trafficType": "ON_DEMAND"},
+        }
         for piece in pieces
     ]
     last = {"content": {"role": "model", "parts": [{"text": ""}]}, "finishReason": candidate["finishReason"]}
