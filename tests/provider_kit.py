@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from parley.contract import spec
 from parley.errors import UpstreamError
 from parley.providers.base import Outcome
 from parley.wire import StepAccumulator
 from tests.adapter_kit import drain
-from tests.contract import spec
 
 
 def check_outcome(outcome: Outcome) -> Outcome:

@@ -198,7 +198,7 @@ async def test_token_is_fetched_once_and_refreshed_before_expiry(fake, tmp_path)
 async def test_a_refused_key_is_a_gateway_error(fake):
     with pytest.raises(UpstreamError) as caught:
         await create(fake, {"input": "hi"}, vertex_credentials=json.dumps(key_info(fake, _key())))
-    assert caught.value.status == 401 and caught.value.to_api_error().status == 502
+    assert caught.value.status == 401 and caught.value.to_api_error("vertex_ai").status == 502
     assert fake.upstream.requests == []
 
 
@@ -453,7 +453,7 @@ async def test_errors(fake, status_, client_status):
     with pytest.raises(UpstreamError) as caught:
         await create(fake, {"input": "hi"})
     assert caught.value.status == status_ and "upstream says no" in caught.value.message
-    assert caught.value.to_api_error().status == client_status
+    assert caught.value.to_api_error("vertex_ai").status == client_status
 
 
 async def test_stream_cut_mid_way(fake):
