@@ -12,6 +12,7 @@ import tempfile
 
 import uvicorn
 
+from parley import slow_clients
 from parley.config import ConfigError, load
 
 CONFIG_ENV = "PARLEY_CONFIG"
@@ -22,7 +23,9 @@ def app_factory():
     """For uvicorn workers, which import the app by name: the config path travels in the env."""
     from parley.server import create_app
 
-    return create_app(load(os.environ.get(CONFIG_ENV) or None))
+    settings = load(os.environ.get(CONFIG_ENV) or None)
+    slow_clients.configure(settings.general_settings)  # this process's connections
+    return create_app(settings)
 
 
 def _store_problem(url: str) -> str | None:
@@ -98,6 +101,7 @@ def _run(args: argparse.Namespace) -> None:
         workers=args.workers,
         log_level=args.log_level,
         access_log=False,
+        http=slow_clients.PROTOCOL,  # uvicorn's httptools protocol plus request read deadlines
         timeout_graceful_shutdown=5,
     )
 

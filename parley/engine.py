@@ -13,12 +13,13 @@ import contextvars
 import hashlib
 import logging
 import math
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from parley import wire
+from parley import sanitize, wire
 from parley.config import Settings
 from parley.errors import ApiError, UpstreamError
 from parley.keys import Keys
@@ -121,6 +122,8 @@ class Engine:
         self.keys = Keys(store)
         self.pricing = Pricing(settings.deployments())
         self._spend_writes: set[asyncio.Task] = set()
+        # Upstream error text reaching clients, the store or the log never carries these keys.
+        sanitize.remember([*settings.keys, *(d.api_key for d in settings.deployments())])
 
     @classmethod
     async def open(cls, settings: Settings, shared: SharedState | None = None) -> Engine:
@@ -152,6 +155,8 @@ class Engine:
         model = body.get("model")
         if not model:
             raise ApiError(400, "`model` is required.")
+        if not model.isprintable():  # also keeps NUL out of the store (PostgreSQL TEXT rejects it)
+            raise ApiError(400, "`model` must not contain control characters.")
         group = self.router.group_for(model)  # unknown model -> 404 before anything is stored
         store, background, stream = (
             body.get("store", True),
@@ -580,15 +585,21 @@ def _this_turn(steps: list[dict]) -> list[dict]:
     return steps
 
 
+_EVENT_ID = re.compile(r"evt_([1-9][0-9]{0,18})")
+_MAX_SEQ = 2**63 - 1  # event sequence numbers are stored as BIGINT
+
+
 def _event_seq(last_event_id: str | None) -> int:
+    """`evt_N` -> N, for a positive N that fits the store's BIGINT; anything else is a 400."""
     if not last_event_id:
         return 0
-    try:
-        return int(last_event_id.removeprefix("evt_"))
-    except ValueError:
+    match = _EVENT_ID.fullmatch(last_event_id)
+    if match is None or int(match[1]) > _MAX_SEQ:
         raise ApiError(
-            400, f"`last_event_id` {last_event_id!r} is not an event id of this interaction."
-        ) from None
+            400,
+            f"`last_event_id` {last_event_id[:80]!r} is not an event id (`evt_` and a positive number).",
+        )
+    return int(match[1])
 
 
 def _synthesised(record: Record) -> list[dict]:

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import math
+
+from parley import sanitize
+
+_log = logging.getLogger("parley.upstream")
+
 # Status -> the string `code` the Interactions API uses in its error bodies.
 CODES = {
     400: "invalid_request",
@@ -56,13 +63,21 @@ class UpstreamError(Exception):
 
     def to_api_error(self, provider: str) -> ApiError:
         """How an upstream failure looks to our client: the upstream's 4xx passes through (the
-        request was bad), except auth failures, which are the gateway's misconfiguration."""
-        text = f"{provider} upstream: {self.message}"
+        request was bad), except auth failures, which are the gateway's misconfiguration; a 429 or
+        503 keeps its Retry-After. The text is sanitised (parley.sanitize): the client and the
+        store never see keys, internal URLs or hosts; the log gets it whole, minus secrets."""
+        _log.warning("upstream error from %s: %s", provider, sanitize.redact_secrets(self.message))
+        text = f"{provider} upstream: {sanitize.for_client(self.message)}"
+        headers = {}
+        if self.retry_after is not None and self.status in (429, 503):
+            headers["Retry-After"] = str(max(1, math.ceil(self.retry_after)))
         if self.timeout:
             return ApiError(504, text)
+        if self.status == 503:
+            return ApiError(503, text, headers=headers)
         if self.status in (401, 403) or self.status == 0 or self.status >= 500:
             return ApiError(502, text)
-        return ApiError(self.status, text)
+        return ApiError(self.status, text, headers=headers)
 
 
 def unsupported(provider: str, feature: str) -> ApiError:

@@ -45,19 +45,28 @@ def header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def api_key_of(scope: Scope) -> str | None:
-    """The caller's API key, looked up where the spec's security schemes put it."""
+def presented_keys(scope: Scope) -> list[str]:
+    """Every distinct API key in the request, where the spec's security schemes put one:
+    `x-goog-api-key`, `Authorization: Bearer`, `?key=` (in that order)."""
+    keys: list[str] = []
     if key := header(scope, b"x-goog-api-key"):
-        return key
+        keys.append(key)
     auth = header(scope, b"authorization")
     if auth and auth[:7].lower() == "bearer " and auth[7:].strip():
-        return auth[7:].strip()
+        keys.append(auth[7:].strip())
     query = scope.get("query_string") or b""
     if b"key=" in query:
         for name, value in parse_qsl(query.decode("latin-1")):
             if name == "key" and value:
-                return value
-    return None
+                keys.append(value)
+    return list(dict.fromkeys(keys))
+
+
+def api_key_of(scope: Scope) -> str | None:
+    """The caller's API key. A request with two different keys is refused at the edge
+    (parley.edges), so everything after it sees the one key this returns."""
+    keys = presented_keys(scope)
+    return keys[0] if keys else None
 
 
 def key_hash(key: str) -> str:
@@ -236,4 +245,4 @@ def wrap(
     return app
 
 
-__all__ = ["BodyLimit", "RateLimit", "api_key_of", "key_hash", "send_error", "wrap"]
+__all__ = ["BodyLimit", "RateLimit", "api_key_of", "presented_keys", "key_hash", "send_error", "wrap"]

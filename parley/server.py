@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException
 
 from parley import limits, pages
 from parley.config import Settings
+from parley.edges import Edges
 from parley.engine import Engine, owner_of
 from parley.errors import CODES, ApiError
 from parley.observability import Observability
@@ -188,6 +189,21 @@ def _allow_for(spec: dict):
     return allow
 
 
+def _body_required(spec: dict):
+    """(method, path) -> whether that operation takes a request body (the spec's `requestBody`)."""
+    table = [
+        (re.compile("^" + re.sub(r"\{[^/}]+\}", "[^/]+", path) + "$"), method.upper())
+        for path, item in spec.get("paths", {}).items()
+        for method, op in item.items()
+        if method in _METHODS and isinstance(op, dict) and op.get("requestBody")
+    ]
+
+    def required(method: str, path: str) -> bool:
+        return any(m == method and pattern.match(path) for pattern, m in table)
+
+    return required
+
+
 def _register_errors(app: connexion.AsyncApp, allow=None) -> None:
     app.add_error_handler(ApiError, lambda req, e: _error(e.status, e.message, e.code, e.headers))
     app.add_error_handler(
@@ -251,15 +267,20 @@ class Gateway:
         else:
             url = redis_url(settings.router_settings)
             self.shared = SharedState(url, settings.router_settings.redis_password) if url else None
-        # Outermost first: metrics and the log line's request scope, then the limits, then the app.
+        # Outermost first: metrics and the log line's request scope, then the edge checks (content
+        # type, one key), then the limits, then the app.
         self.observability = Observability(settings)
         self._pipeline = self.observability.middleware(
-            limits.wrap(
-                self._serve,
-                settings.general_settings,
-                settings.keys,
+            Edges(
+                limits.wrap(
+                    self._serve,
+                    settings.general_settings,
+                    settings.keys,
+                    self.observability.rejected,
+                    shared=self.shared,
+                ),
+                _body_required(spec),
                 self.observability.rejected,
-                shared=self.shared,
             )
         )
         self._asgi = pages.with_cors(self._route, settings.general_settings.allowed_origins)

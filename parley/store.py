@@ -516,6 +516,8 @@ class Store:
 
     async def get(self, id: str, owner: str) -> Record | None:
         """The record, or None when it is missing or belongs to another owner."""
+        if not _possible_id(id):
+            return None
         return await self._read(_get, id, owner)
 
     async def update(self, id: str, **fields: Any) -> None:
@@ -565,6 +567,8 @@ class Store:
 
         Returns the record as it is afterwards (unchanged when it was already terminal), None when
         it is missing or belongs to another owner."""
+        if not _possible_id(id):
+            return None
         return await self._write(_cancel, id, owner, updated)
 
     async def status(self, id: str) -> str | None:
@@ -573,6 +577,8 @@ class Store:
 
     async def delete(self, id: str, owner: str) -> bool:
         """Delete the interaction and (by ON DELETE CASCADE) its events. False if not found/other owner."""
+        if not _possible_id(id):
+            return False
         return await self._write(_delete, id, owner)
 
     async def append_events(self, id: str, events: list[tuple[int, dict]]) -> None:
@@ -636,6 +642,12 @@ class Store:
 
 
 # --- the operations, each run in a worker thread on one pooled connection -------------------
+
+
+def _possible_id(id: str) -> bool:
+    """Whether a stored interaction could have this id. PostgreSQL's TEXT cannot hold NUL (a query
+    with one is an error, not "no rows"), and no id is longer than this."""
+    return "\x00" not in id and len(id) <= 256
 
 
 def _insert(conn: Connection, rec: Record) -> None:

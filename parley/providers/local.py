@@ -65,10 +65,15 @@ class _Llama(llama_cpp.Llama):
             yield token
 
 
+# Before the model is loaded its longest token is unknown; no tokenizer we know has one this long.
+ASSUMED_MAX_TOKEN_BYTES = 64
+
+
 class _Model:
     def __init__(self, path: str, n_ctx: int, n_threads: int):
         self.path, self.n_ctx, self.n_threads = path, n_ctx, n_threads
         self.llm: _Llama | None = None
+        self.max_token_bytes = ASSUMED_MAX_TOKEN_BYTES  # the vocabulary's longest token, once loaded
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parley-llama")
 
     def _load(self) -> _Llama:
@@ -98,7 +103,23 @@ class _Model:
                     bindings.llama_model_default_params = defaults
             except Exception as exc:  # e.g. not a GGUF: the deployment is broken, not the request
                 raise UpstreamError(503, f"could not load {self.path}: {exc}") from exc
+            llm = self.llm
+            self.max_token_bytes = max(
+                (len(llm.detokenize([t], special=True)) for t in range(llm.n_vocab())), default=1
+            )
         return self.llm
+
+    def refuse_if_too_long(self, messages: list[dict]) -> None:
+        """A cheap lower bound on the prompt's tokens (its bytes over the longest token's) against
+        the context window: a prompt that cannot fit is refused at once, not after tokenising it
+        (a 10 MB input took 34 s, holding the model's only worker while other requests waited)."""
+        size = sum(len(str(m.get("content") or "").encode()) for m in messages)
+        if size > self.n_ctx * self.max_token_bytes:
+            raise ApiError(
+                400,
+                f"local model: the input ({size} bytes, at least {size // self.max_token_bytes} tokens) "
+                f"exceeds the context window of {self.n_ctx} tokens.",
+            )
 
     def run(
         self, messages: list[dict], options: dict, cancel: threading.Event, emit: Callable[[tuple], None]
@@ -108,6 +129,7 @@ class _Model:
             if cancel.is_set():  # the client left while this request waited its turn
                 return
             llm = self._load()
+            self.refuse_if_too_long(messages)  # now with the vocabulary's own bound
             llm.reset()  # no KV-cache prefix reuse: it changes the logits, and so greedy/seeded answers
             finish = "stop"
             chunks = llm.create_chat_completion(messages, stream=True, **options)
@@ -249,6 +271,7 @@ class LocalAdapter:
     async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[dict]:
         messages, options = _messages(turn), _options(turn)  # 400s before any work
         model = _model_for(deployment)
+        model.refuse_if_too_long(messages)
         loop, queue, cancel = asyncio.get_running_loop(), asyncio.Queue(), threading.Event()
 
         def emit(item: tuple) -> None:

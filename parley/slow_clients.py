@@ -1,0 +1,95 @@
+"""Deadlines for reading a request, which uvicorn lacks: a client must send its headers within
+`client_header_timeout` seconds of opening the connection (or of starting its next request on a
+kept-alive one), and its whole body within `client_body_timeout` seconds after the headers.
+
+uvicorn's `timeout_keep_alive` only runs between requests (and not before the first one), and
+`h11_max_incomplete_event_size` bounds size, not time: without these deadlines a slowloris
+client that sends a byte now and then, or nothing after connecting, holds its connection (and
+a file descriptor) forever. Both are total deadlines, so trickling cannot extend them. A late
+client gets a 408 in the API's error shape, and the connection is closed.
+
+Used as uvicorn's `http` protocol class (`http="parley.slow_clients:SlowClientGuard"`); the
+deadlines are class settings, set from config by `configure` in the process that serves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import orjson
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from parley.errors import CODES
+
+DEFAULT_HEADER_TIMEOUT = 10.0
+DEFAULT_BODY_TIMEOUT = 60.0
+
+
+def _timeout_response(message: str) -> bytes:
+    body = orjson.dumps({"error": {"code": CODES[408], "message": message}})
+    head = (
+        b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
+        b"connection: close\r\ncontent-length: " + str(len(body)).encode() + b"\r\n\r\n"
+    )
+    return head + body
+
+
+class SlowClientGuard(HttpToolsProtocol):
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
+
+    _read_deadline: asyncio.TimerHandle | None = None
+
+    def _arm(self, seconds: float, what: str) -> None:
+        self._disarm()
+        self._read_deadline = self.loop.call_later(seconds, self._late, what, seconds)
+
+    def _disarm(self) -> None:
+        if self._read_deadline is not None:
+            self._read_deadline.cancel()
+            self._read_deadline = None
+
+    def _late(self, what: str, seconds: float) -> None:
+        self._read_deadline = None
+        if self.transport.is_closing():
+            return
+        cycle = self.cycle
+        if cycle is None or not cycle.response_started:  # nothing written yet: say why we close
+            self.transport.write(
+                _timeout_response(f"The request's {what} did not arrive within {seconds:g} s.")
+            )
+        self.transport.close()  # the app, if it runs, hears http.disconnect
+
+    # uvicorn's protocol interface and httptools' parser callbacks
+    def connection_made(self, transport: Any) -> None:
+        super().connection_made(transport)
+        self._arm(self.header_timeout, "headers")
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self._read_deadline is None:
+            self._arm(self.header_timeout, "headers")
+
+    def on_headers_complete(self) -> None:
+        super().on_headers_complete()
+        self._arm(self.body_timeout, "body")
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._disarm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+
+def configure(general: Any) -> None:
+    """Take the deadlines from `general_settings` (config.GeneralSettings)."""
+    SlowClientGuard.header_timeout = float(general.client_header_timeout)
+    SlowClientGuard.body_timeout = float(general.client_body_timeout)
+
+
+PROTOCOL = "parley.slow_clients:SlowClientGuard"
+
+__all__ = ["PROTOCOL", "SlowClientGuard", "configure"]
