@@ -16,8 +16,8 @@ import httpx
 import pytest
 import yaml
 
+from parley.contract.spec import validate
 from tests.conftest import MASTER_KEY, OTHER_KEY, gemini_config
-from tests.contract.spec import validate
 from tests.fakes import gemini as gemini_fake
 from tests.fakes.script import Reply, Upstream
 from tests.fakes.server import LiveServer, free_port
