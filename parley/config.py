@@ -99,6 +99,7 @@ class GeneralSettings(BaseModel):
             if origin.endswith("/"):
                 raise ValueError(f"{origin!r}: an origin has no path, not even '/'")
         return value
+
     # Slow clients (parley.slow_clients): seconds to send the headers, then the whole body.
     client_header_timeout: float = Field(default=10.0, gt=0)
     client_body_timeout: float = Field(default=60.0, gt=0)
