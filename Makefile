@@ -10,8 +10,11 @@ CONFIG ?=
 install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "parley: installing into $(VENV). The first time, pip compiles llama.cpp (the embedded model's"
+	@echo "parley: runtime) from source: about 4-7 minutes on 2 cores, with no output while it builds."
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
+	@echo "parley: installed."
 	touch $@
 
 generate: install

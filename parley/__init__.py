@@ -4,8 +4,8 @@ The public SDK surface (see parley.sdk for the design):
 
     import parley
 
-    interaction = parley.create_interaction(model="gemini-3-flash-preview", input="Hi")
-    interaction.outputs[-1].text, interaction.steps, parley.output_text(interaction)
+    interaction = parley.create_interaction(model="smollm2", input="Hi")   # or "gemini/gemini-2.5-flash"…
+    parley.output_text(interaction), interaction.steps
     parley.interactions.create / get / delete / cancel          # sync
     parley.interactions.acreate / aget / adelete / acancel      # async twins
     parley.acreate_interaction(...)                             # = interactions.acreate
@@ -20,7 +20,13 @@ goes through) imports nothing heavy: neither the engine nor llama.cpp nor the se
 from __future__ import annotations
 
 import importlib
+from importlib import metadata
 from typing import TYPE_CHECKING, Any
+
+try:
+    __version__ = metadata.version("parley")
+except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
 
 if TYPE_CHECKING:
     from parley.client import AsyncClient, Client

@@ -1,4 +1,4 @@
-"""`parley --config config.yaml [--host 127.0.0.1] [--port 4000] [--workers N]`, and
+"""`parley --config config.yaml [--host 127.0.0.1] [--port 4000] [--workers N]`, `parley --version`, and
 `parley contract --base-url URL --api-key KEY --model NAME` (parley.contract.runner)."""
 
 from __future__ import annotations
@@ -6,20 +6,27 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import shutil
 import sys
 import tempfile
+from typing import TYPE_CHECKING
 
 import uvicorn
 
+import parley
 from parley import slow_clients
-from parley.config import ConfigError, load
+from parley.config import ConfigError, Settings, is_wildcard, load
+from parley.providers import PROVIDERS
+
+if TYPE_CHECKING:
+    from parley.server import Gateway
 
 CONFIG_ENV = "PARLEY_CONFIG"
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's multiprocess mode
 
 
-def app_factory():
+def app_factory() -> Gateway:
     """For uvicorn workers, which import the app by name: the config path travels in the env."""
     from parley.server import create_app
 
@@ -44,6 +51,58 @@ def _store_problem(url: str) -> str | None:
     return None
 
 
+def _safe_url(url: str) -> str:
+    """A database URL fit for a log line: no user or password."""
+    return re.sub(r"//[^@/]*@", "//", url)
+
+
+def _served(settings: Settings, environ: os._Environ[str] | dict[str, str] = os.environ) -> list[str]:
+    """The model names as a user would send them; a pass-through `*` is spelt out as the provider
+    prefixes whose key is set."""
+    names: list[str] = []
+    for entry in settings.model_list:
+        if entry.model_name == "*" and entry.litellm_params.model == "*":
+            ready = [
+                f"{row.prefix}/* ({next(v for v in row.key_env if environ.get(v))})"
+                for row in PROVIDERS.values()
+                if row.key_env and row.key_required and row.key(environ)
+            ]
+            names.append(
+                "provider models whose key is set: "
+                + (", ".join(ready) if ready else "none yet")
+                + " (others answer 401 naming their key variable)"
+            )
+        elif entry.model_name not in names:
+            names.append(entry.model_name)
+    return names
+
+
+def start_up_lines(settings: Settings, host: str, port: int) -> list[str]:
+    """What the gateway says when it starts: what it serves, where it stores, who may call it."""
+    general = settings.general_settings
+    lines = [f"parley {parley.__version__}: serving http://{host}:{port}"]
+    lines.append("  models: " + "; ".join(_served(settings)))
+    lines.append(f"  store: {_safe_url(general.database_url)}")
+    if settings.keys:
+        lines.append(f"  auth: on ({len(settings.keys)} key{'s' if len(settings.keys) > 1 else ''})")
+    else:
+        lines.append("  auth: OFF")
+    if any(
+        e.litellm_params.model.startswith("local/")
+        or (is_wildcard(e.model_name) and e.litellm_params.model == "*")
+        for e in settings.model_list
+    ):
+        lines.append("  local model: SmolLM2-135M (llama.cpp) loads on its first request; a line says when")
+    lines += [f"parley: warning: {w}" for w in settings.warnings]
+    if not settings.keys:
+        lines += [
+            "parley: WARNING: no master_key or api_keys are configured: ANYONE who can reach "
+            f"{host}:{port} can call every model here, on your provider keys.",
+            "parley: WARNING: set general_settings.master_key (e.g. os.environ/PARLEY_MASTER_KEY) before exposing it.",
+        ]
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["contract"]:  # a subcommand; every other form starts the server
@@ -55,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         description="Gemini Interactions API gateway",
         epilog="parley contract --help: grade any running Interactions server",
     )
+    parser.add_argument("--version", action="version", version=f"parley {parley.__version__}")
     parser.add_argument(
         "--config", help="config.yaml (LiteLLM format); default: the embedded local model + SQLite"
     )
@@ -78,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             "parley: note: several workers share one SQLite file; use PostgreSQL for multi-instance deployments",
             file=sys.stderr,
         )
+    for line in start_up_lines(settings, args.host, args.port):
+        print(line, file=sys.stderr, flush=True)
     if args.config:
         os.environ[CONFIG_ENV] = os.path.abspath(args.config)
     metrics_dir = None

@@ -2,18 +2,27 @@
 (`model`, `api_key`, `api_base`, `api_version`, `timeout`, `rpm`, `tpm`, `weight` …), values of the
 form `os.environ/VAR`, `router_settings`, `litellm_settings` and `general_settings.master_key`.
 
-Bad config fails at start-up with a ConfigError that names the offending field."""
+A setting is honoured or refused, never ignored: bad config fails at start-up with a ConfigError
+that names the offending field; an unknown key fails naming the nearest valid one; a LiteLLM key
+that Parley does not implement is a start-up warning (`Settings.warnings`) naming it.
+
+Keys and base URLs left out of a deployment come from the environment, by LiteLLM's variable names
+(`GEMINI_API_KEY`, `OPENAI_API_BASE`, … see parley.providers.PROVIDERS)."""
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-from parley.providers import Deployment, split_model
+from parley.providers import Deployment, resolve
 
 DEFAULT_CONFIG = Path(__file__).with_name("default_config.yaml")
 
@@ -22,23 +31,302 @@ class ConfigError(ValueError):
     pass
 
 
+# -- every key a config may hold -------------------------------------------------------------------
+@dataclass
+class Keys:
+    """The keys of one config section: those Parley honours, and LiteLLM's others, which start the
+    gateway with a warning naming them. Any other key stops start-up. A field of the section's
+    pydantic model (GeneralSettings…) is honoured without being listed here; a key read from
+    elsewhere (an adapter's litellm_params) is listed in `honoured`."""
+
+    honoured: set[str]
+    litellm_only: set[str] = field(default_factory=set)
+
+    def known(self) -> set[str]:
+        return self.honoured | self.litellm_only
+
+
+KEYS: dict[str, Keys] = {
+    "": Keys(
+        {"model_list", "router_settings", "litellm_settings", "general_settings"},
+        {
+            "environment_variables",
+            "include",
+            "callback_settings",
+            "guardrails",
+            "credential_list",
+            "mcp_servers",
+            "vector_store_registry",
+            "search_tools",
+            "prompts",
+            "files_settings",
+            "finetune_settings",
+            "assistant_settings",
+        },
+    ),
+    "model_list[]": Keys({"model_name", "litellm_params", "model_info"}),
+    "litellm_params": Keys(
+        {
+            "model",
+            "api_key",
+            "api_base",
+            "api_version",
+            "timeout",
+            "rpm",
+            "tpm",
+            "weight",
+            "input_cost_per_token",  # parley.spend
+            "output_cost_per_token",
+            "max_tokens",  # anthropic: the default max_tokens
+            "supports_reasoning",  # openai responses
+            "vertex_project",  # vertex_ai
+            "vertex_location",
+            "vertex_credentials",
+            "aws_access_key_id",  # bedrock
+            "aws_secret_access_key",
+            "aws_session_token",
+            "aws_region_name",
+            "aws_bedrock_runtime_endpoint",
+            "model_path",  # local: a GGUF file
+            "n_ctx",
+            "n_threads",
+        },
+        {
+            "stream_timeout",
+            "max_retries",
+            "drop_params",
+            "additional_drop_params",
+            "organization",
+            "custom_llm_provider",
+            "region_name",
+            "aws_profile_name",
+            "aws_role_name",
+            "aws_session_name",
+            "aws_web_identity_token",
+            "azure_ad_token",
+            "tenant_id",
+            "client_id",
+            "client_secret",
+            "input_cost_per_second",
+            "output_cost_per_second",
+            "merge_reasoning_content_in_choices",
+            "use_in_pass_through",
+            "use_litellm_proxy",
+            "tags",
+            "order",
+            "max_budget",
+            "budget_duration",
+            "litellm_credential_name",
+            "configurable_clientside_auth_params",
+            "extra_headers",
+            "headers",
+            "temperature",
+            "top_p",
+            "max_completion_tokens",
+            "stop",
+            "seed",
+            "frequency_penalty",
+            "presence_penalty",
+            "response_format",
+            "tool_choice",
+            "reasoning_effort",
+            "thinking",
+            "mock_response",
+            "cache_control_injection_points",
+        },
+    ),
+    "router_settings": Keys(
+        {
+            "routing_strategy",
+            "num_retries",
+            "retry_after",
+            "timeout",
+            "fallbacks",
+            "context_window_fallbacks",
+            "allowed_fails",
+            "cooldown_time",
+        },
+        {
+            "model_group_alias",
+            "default_litellm_params",
+            "enable_pre_call_checks",
+            "routing_strategy_args",
+            "cache_responses",
+            "cache_kwargs",
+            "default_fallbacks",
+            "content_policy_fallbacks",
+            "retry_policy",
+            "allowed_fails_policy",
+            "disable_cooldowns",
+            "provider_budget_config",
+            "model_group_retry_policy",
+            "enable_tag_filtering",
+            "stream_timeout",
+            "max_fallbacks",
+            "optional_pre_call_checks",
+            "set_verbose",
+            "debug_level",
+            "polling_interval",
+            "client_ttl",
+        },
+    ),
+    "litellm_settings": Keys(
+        {
+            "num_retries",
+            "request_timeout",
+            "fallbacks",
+            "context_window_fallbacks",
+            "success_callback",
+            "failure_callback",
+        },
+        {
+            "drop_params",
+            "callbacks",
+            "service_callback",
+            "cache",
+            "cache_params",
+            "set_verbose",
+            "json_logs",
+            "turn_off_message_logging",
+            "redact_user_api_key_info",
+            "default_team_settings",
+            "max_budget",
+            "budget_duration",
+            "modify_params",
+            "default_fallbacks",
+            "content_policy_fallbacks",
+            "telemetry",
+            "enable_preview_features",
+            "return_response_headers",
+            "disable_end_user_cost_tracking",
+            "max_internal_user_budget",
+            "upperbound_key_generate_params",
+            "default_internal_user_params",
+            "default_key_generate_params",
+            "key_generation_settings",
+            "force_ipv4",
+            "ssl_verify",
+            "allowed_fails",
+            "public_model_groups",
+            "enable_json_schema_validation",
+            "global_disable_no_log_param",
+            "max_end_user_budget",
+        },
+    ),
+    "general_settings": Keys(
+        {
+            "master_key",
+            "api_keys",
+            "database_url",
+            "max_request_body_bytes",
+            "rate_limit_rpm",
+            "log_prompts",
+            "validate_responses",
+            "callbacks",  # parley.observability: "module:function" per request
+        },
+        {
+            "alerting",
+            "alerting_threshold",
+            "alert_types",
+            "alert_to_webhook_url",
+            "database_connection_pool_limit",
+            "database_connection_timeout",
+            "disable_spend_logs",
+            "disable_master_key_return",
+            "enforce_user_param",
+            "store_model_in_db",
+            "store_prompts_in_spend_logs",
+            "proxy_batch_write_at",
+            "ui_access_mode",
+            "allowed_routes",
+            "admin_only_routes",
+            "public_routes",
+            "custom_auth",
+            "custom_key_generate",
+            "pass_through_endpoints",
+            "background_health_checks",
+            "health_check_interval",
+            "health_check_details",
+            "max_parallel_requests",
+            "global_max_parallel_requests",
+            "infer_model_from_keys",
+            "disable_reset_budget",
+            "use_redis_transaction_buffer",
+            "maximum_spend_logs_retention_period",
+            "forward_client_headers_to_llm_api",
+            "user_header_name",
+            "litellm_key_header_name",
+            "key_management_system",
+            "key_management_settings",
+            "use_azure_key_vault",
+            "use_google_kms",
+            "database_type",
+            "otel",
+            "enable_jwt_auth",
+            "litellm_jwtauth",
+            "enforced_params",
+        },
+    ),
+}
+
+
+def _check_keys(node: Any, section: str, where: str, warnings: list[str]) -> None:
+    if not isinstance(node, Mapping):
+        return  # the schema below says what is wrong with it
+    keys = KEYS[section]
+    model = _MODELS.get(section)
+    honoured = keys.honoured | (set(model.model_fields) if model else set())
+    for key in node:
+        path = f"{where}.{key}" if where else str(key)
+        if key in honoured:
+            continue
+        if key in keys.litellm_only:
+            warnings.append(f"{path}: a LiteLLM setting that Parley does not implement; it has no effect")
+        else:
+            close = difflib.get_close_matches(str(key), sorted(keys.known() | honoured), n=1, cutoff=0.6)
+            hint = (
+                f"; did you mean {close[0]}?"
+                if close
+                else f" (valid keys: {', '.join(sorted(keys.honoured))})"
+            )
+            raise ConfigError(f"{path}: unknown key{hint}")
+
+
+def check_keys(data: Mapping[str, Any], source: str) -> list[str]:
+    """Refuse unknown keys (naming the nearest valid one); return warnings for LiteLLM keys that
+    Parley does not implement."""
+    warnings: list[str] = []
+    try:
+        _check_keys(data, "", "", warnings)
+        for section in ("router_settings", "litellm_settings", "general_settings"):
+            _check_keys(data.get(section), section, section, warnings)
+        entries = data.get("model_list")
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            _check_keys(entry, "model_list[]", f"model_list[{i}]", warnings)
+            if isinstance(entry, Mapping):
+                _check_keys(
+                    entry.get("litellm_params"), "litellm_params", f"model_list[{i}].litellm_params", warnings
+                )
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    return warnings
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
 class LiteLLMParams(BaseModel):
-    # Unknown litellm_params are kept (LiteLLM has many); the ones we use are typed.
+    # Keys are vetted by check_keys (KEYS); the rest reach adapters as Deployment.params.
     model_config = ConfigDict(extra="allow")
     model: str
     api_key: str | None = None
     api_base: str | None = None
     api_version: str | None = None
     timeout: float | None = Field(default=None, gt=0)
-    stream_timeout: float | None = Field(default=None, gt=0)
     rpm: int | None = Field(default=None, gt=0)
     tpm: int | None = Field(default=None, gt=0)
     weight: float = Field(default=1.0, gt=0)
-    max_retries: int | None = Field(default=None, ge=0)
     # USD per token, overriding the genai-prices table for this deployment (parley.spend).
     input_cost_per_token: float | None = Field(default=None, ge=0)
     output_cost_per_token: float | None = Field(default=None, ge=0)
@@ -55,9 +343,10 @@ class LiteLLMParams(BaseModel):
 
 
 class ModelEntry(BaseModel):
-    model_config = ConfigDict(extra="allow")  # model_info and friends are accepted and ignored
+    model_config = ConfigDict(extra="forbid")
     model_name: str = Field(min_length=1)
     litellm_params: LiteLLMParams
+    model_info: dict[str, Any] = Field(default_factory=dict)  # free-form; `id` names the deployment
 
 
 class RouterSettings(BaseModel):
@@ -67,6 +356,8 @@ class RouterSettings(BaseModel):
     retry_after: float = Field(default=0.0, ge=0)  # minimum seconds between retries
     timeout: float | None = Field(default=None, gt=0)
     fallbacks: list[dict[str, list[str]]] = Field(default_factory=list)
+    # Where a request goes when the upstream says the conversation exceeds its context window.
+    context_window_fallbacks: list[dict[str, list[str]]] = Field(default_factory=list)
     allowed_fails: int = Field(default=3, ge=0)
     cooldown_time: float = Field(default=30.0, ge=0)
     # Shared router state and rate limits for several workers/instances (parley.shared_state).
@@ -126,30 +417,97 @@ class Settings(BaseModel):
             keys.insert(0, self.general_settings.master_key)
         return keys
 
+    @property
+    def warnings(self) -> list[str]:
+        """What start-up should say: LiteLLM keys Parley does not implement, deployments without a key."""
+        return list(self._warnings)
+
+    _warnings: list[str] = PrivateAttr(default_factory=list)
+
     def deployments(self) -> list[Deployment]:
-        out = []
-        seen: dict[str, int] = {}
-        for entry in self.model_list:
-            p = entry.litellm_params
-            index = seen[entry.model_name] = seen.get(entry.model_name, -1) + 1
-            info = getattr(entry, "model_info", None) or (entry.model_extra or {}).get("model_info") or {}
-            alias = info.get("id") if isinstance(info, dict) else getattr(info, "id", None)
-            provider, model, default_base = split_model(p.model, p.api_base)
-            known = {"model", "api_key", "api_base", "api_version", "timeout"}
-            out.append(
-                Deployment(
-                    model_name=entry.model_name,
-                    provider=provider,
-                    model=model,
-                    api_base=(p.api_base or default_base or None),
-                    api_key=p.api_key,
-                    api_version=p.api_version,
-                    timeout=p.timeout or self.router_settings.timeout,
-                    params={k: v for k, v in p.model_dump().items() if k not in known and v is not None},
-                    name=str(alias) if alias else f"{entry.model_name}#{index}",
-                )
-            )
-        return out
+        """The deployments of entries naming one upstream model. An entry whose
+        `litellm_params.model` is a wildcard (`*`, `gemini/*`) becomes a deployment per requested
+        name, when a request arrives (Router)."""
+        return [
+            self.deployment(entry, entry.litellm_params.model, entry.model_name)
+            for entry in self.model_list
+            if not is_wildcard(entry.litellm_params.model)
+        ]
+
+    def _name(self, entry: ModelEntry, model_name: str) -> str:
+        """How logs, metrics and x-parley-model-id name a deployment: model_info.id, else
+        model_name#index in its group (a wildcard's deployments: the requested name's)."""
+        if entry.model_info.get("id") is not None:
+            return str(entry.model_info["id"])
+        same = [e for e in self.model_list if e.model_name == entry.model_name]
+        return f"{model_name}#{next(i for i, e in enumerate(same) if e is entry)}"
+
+    def deployment(
+        self, entry: ModelEntry, model: str, model_name: str, environ: Mapping[str, str] = os.environ
+    ) -> Deployment:
+        """The deployment of `entry` for the upstream `model` (its litellm_params.model, or what a
+        wildcard there became). Keys and base URLs the entry leaves out come from `environ`.
+        ValueError when the provider is unknown."""
+        p = entry.litellm_params
+        row, upstream = resolve(model, p.api_base)
+        api_key = p.api_key or row.key(environ)
+        api_base = row.base(p.api_base, environ)
+        missing = None
+        # A deployment that names its own server (a proxy, a self-hosted endpoint) may take no key.
+        if row.key_required and row.key_env and not api_key and not p.api_base:
+            missing = row.key_env[0]
+        elif row.base_required and not api_base:
+            missing = row.base_env[0] if row.base_env else "litellm_params.api_base"
+        return Deployment(
+            model_name=model_name,
+            provider=row.adapter,
+            model=upstream,
+            api_base=api_base,
+            api_key=api_key,
+            api_version=p.api_version or row.version(environ),
+            timeout=p.timeout or self.router_settings.timeout,
+            params={k: v for k, v in p.model_dump().items() if k not in _TYPED and v is not None},
+            name=self._name(entry, model_name),
+            missing_env=missing,
+        )
+
+
+_TYPED = {"model", "api_key", "api_base", "api_version", "timeout"}
+# Config sections whose pydantic fields are honoured keys (see Keys).
+_MODELS: dict[str, type[BaseModel]] = {
+    "": Settings,
+    "model_list[]": ModelEntry,
+    "litellm_params": LiteLLMParams,
+    "router_settings": RouterSettings,
+    "general_settings": GeneralSettings,
+}
+
+
+def is_wildcard(name: str) -> bool:
+    return any(c in name for c in "*?[")
+
+
+def pattern(name: str) -> re.Pattern[str]:
+    """A wildcard model_name as a regex whose groups are what each `*` matched."""
+    return re.compile(
+        "".join("(.*)" if c == "*" else "." if c == "?" else re.escape(c) for c in name) + r"\Z"
+    )
+
+
+def fill(template: str, name_pattern: str, requested: str) -> str:
+    """The upstream model a wildcard `litellm_params.model` becomes for a requested name, as in
+    LiteLLM: `*` alone takes the whole name; otherwise each `*` takes what the model_name's `*`
+    matched (`gemini/*` for `gemini/*` and `gemini/gemini-2.5-flash` is `gemini/gemini-2.5-flash`)."""
+    if template == "*":
+        return requested
+    match = pattern(name_pattern).match(requested)
+    parts = list(match.groups()) if match else []
+    if len(parts) != template.count("*"):
+        parts = [requested] * template.count("*")
+    out = template
+    for part in parts:
+        out = out.replace("*", part, 1)
+    return out
 
 
 def _resolve_env(node: Any, path: str) -> Any:
@@ -166,7 +524,7 @@ def _resolve_env(node: Any, path: str) -> Any:
     return node
 
 
-def _field(loc: tuple) -> str:
+def _field(loc: tuple[str | int, ...]) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -176,12 +534,15 @@ def _field(loc: tuple) -> str:
 def parse(data: Any, source: str = "config") -> Settings:
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping at the top level")
+    warnings = check_keys(data, source)
     data = _resolve_env(data, "")
-    # LiteLLM also accepts retries/fallbacks under litellm_settings; honour them there too.
-    router = data.setdefault("router_settings", {}) or {}
-    for key in ("num_retries", "fallbacks", "request_timeout"):
-        if key in (data.get("litellm_settings") or {}) and key not in router:
-            router["timeout" if key == "request_timeout" else key] = data["litellm_settings"][key]
+    # LiteLLM also accepts retries/fallbacks/timeouts under litellm_settings; honour them there too.
+    router = data.get("router_settings") or {}
+    litellm = data.get("litellm_settings") or {}
+    for key in ("num_retries", "fallbacks", "context_window_fallbacks", "request_timeout"):
+        target = "timeout" if key == "request_timeout" else key
+        if key in litellm and target not in router:
+            router[target] = litellm[key]
     data["router_settings"] = router
     try:
         settings = Settings.model_validate(data)
@@ -189,16 +550,36 @@ def parse(data: Any, source: str = "config") -> Settings:
         first = exc.errors()[0]
         raise ConfigError(f"{source}: {_field(first['loc'])}: {first['msg']}") from None
     for i, entry in enumerate(settings.model_list):
+        where = f"{source}: model_list[{i}]"
+        model = entry.litellm_params.model
         try:
-            split_model(entry.litellm_params.model, entry.litellm_params.api_base)
+            if is_wildcard(model):
+                if model != "*":  # `gemini/*`: the prefix must be one we know
+                    resolve(model.replace("*", "x").replace("?", "x"), entry.litellm_params.api_base)
+                continue
+            dep = settings.deployment(entry, model, entry.model_name)
         except ValueError as exc:
-            raise ConfigError(f"{source}: model_list[{i}].litellm_params.model: {exc}") from None
-    names = {e.model_name for e in settings.model_list}
-    for rule in settings.router_settings.fallbacks:
-        for group, targets in rule.items():
-            for name in [group, *targets]:
-                if name not in names:
-                    raise ConfigError(f"{source}: router_settings.fallbacks: unknown model_name '{name}'")
+            raise ConfigError(f"{where}.litellm_params.model: {exc}") from None
+        if dep.missing_env and dep.missing_env.endswith("_API_BASE"):
+            raise ConfigError(
+                f"{where}.litellm_params.api_base: {model} needs the URL of its server "
+                f"(api_base, or set {dep.missing_env})"
+            )
+        if dep.missing_env:
+            warnings.append(
+                f"model_list[{i}] ({entry.model_name}): no API key for {model}: set {dep.missing_env} "
+                "or litellm_params.api_key; until then its requests answer 401"
+            )
+    names = [e.model_name for e in settings.model_list]
+    for kind in ("fallbacks", "context_window_fallbacks"):
+        for rule in getattr(settings.router_settings, kind):
+            for group, targets in rule.items():
+                for name in [group, *targets]:
+                    if name not in names and not any(
+                        is_wildcard(n) and pattern(n).match(name) for n in names
+                    ):
+                        raise ConfigError(f"{source}: router_settings.{kind}: unknown model_name '{name}'")
+    settings._warnings = warnings
     return settings
 
 

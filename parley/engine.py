@@ -157,7 +157,8 @@ class Engine:
             raise ApiError(400, "`model` is required.")
         if not model.isprintable():  # also keeps NUL out of the store (PostgreSQL TEXT rejects it)
             raise ApiError(400, "`model` must not contain control characters.")
-        group = self.router.group_for(model)  # unknown model -> 404 before anything is stored
+        # Unknown model -> 404 (listing the names this key may use) before anything is stored.
+        group = self.router.group_for(model, key.models if key else None)
         store, background, stream = (
             body.get("store", True),
             body.get("background", False),

@@ -11,23 +11,31 @@ once its first event has been handed to the caller.
 from __future__ import annotations
 
 import asyncio
-import fnmatch
 import math
 import random
+import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from parley.config import Settings
+from parley.config import ModelEntry, Settings, fill, is_wildcard, pattern
 from parley.errors import ApiError, UpstreamError
-from parley.providers import Deployment, Outcome, Turn, adapter_for
+from parley.providers import PROVIDERS, Deployment, Outcome, Turn, adapter_for
 from parley.shared_state import SharedState, Slot, redis_url
 
 MAX_BACKOFF = 8.0
 MAX_RETRY_AFTER = 60.0
 DEFAULT_LEASE = 600.0  # an in-flight count outlives a dead process by at most its request timeout
 LEASE_MARGIN = 60.0
+MAX_LISTED = 20  # names an unknown-model 404 lists
+MAX_BUILT = 1024  # wildcard deployments built for requested names, kept for their state
+# How upstreams word "the conversation does not fit" (OpenAI, Anthropic, Gemini, vLLM, Ollama…).
+CONTEXT_WINDOW = re.compile(
+    r"context.length|context.window|maximum context|too many tokens|prompt is too long|"
+    r"exceeds the (maximum|max) .*tokens|input token count.*exceeds",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -88,15 +96,40 @@ class Attempt:
     trace: Any = None  # what on_attempt_start returned for this attempt (a span)
 
 
+def _state(dep: Deployment) -> _State:
+    params = dep.params
+    return _State(dep, Slot.of(dep.name, dep.id, params.get("rpm"), params.get("tpm"), params.get("weight", 1.0)))
+
+
 class Router:
+    """Model resolution as LiteLLM's router does it: a request's `model` is a `model_name`, else a
+    deployment's whole `litellm_params.model` (`gemini/gemini-2.5-flash`), else matches a wildcard
+    `model_name` (`*`, `gemini/*`, `openai/gpt-4*`; the most specific first). A wildcard
+    `litellm_params.model` takes the requested name (config.fill)."""
+
     def __init__(self, settings: Settings, shared: SharedState | None = None):
         self.settings = settings.router_settings
+        self._config = settings
         self._groups: dict[str, list[_State]] = {}
-        for dep in settings.deployments():
-            params = dep.params
-            slot = Slot.of(dep.name, dep.id, params.get("rpm"), params.get("tpm"), params.get("weight", 1.0))
-            self._groups.setdefault(dep.model_name, []).append(_State(dep, slot))
+        self._by_upstream: dict[str, list[_State]] = {}  # a whole litellm_params.model -> its deployments
+        entries = [e for e in settings.model_list if not is_wildcard(e.litellm_params.model)]
+        for entry, dep in zip(entries, settings.deployments(), strict=True):
+            state = _state(dep)
+            self._groups.setdefault(dep.model_name, []).append(state)
+            self._by_upstream.setdefault(entry.litellm_params.model, []).append(state)
+        # Wildcard model_names, most specific (longest literal part) first, as LiteLLM orders them.
+        names = dict.fromkeys(e.model_name for e in settings.model_list if is_wildcard(e.model_name))
+        self._wildcards = sorted(names, key=lambda n: -len(n.replace("*", "")))
+        self._templates: dict[str, list[ModelEntry]] = {}
+        for entry in settings.model_list:
+            if is_wildcard(entry.litellm_params.model):
+                self._templates.setdefault(entry.model_name, []).append(entry)
+        self._built: dict[str, str] = {}  # requested name -> the wildcard model_name it was built from
+        self._origin: dict[str, str] = {}  # a group made for a requested name -> its model_name
         self._fallbacks = {g: list(t) for rule in self.settings.fallbacks for g, t in rule.items()}
+        self._context_fallbacks = {
+            g: list(t) for rule in self.settings.context_window_fallbacks for g, t in rule.items()
+        }
         self.on_attempt: Callable[[Attempt], None] | None = None
         # Called as each upstream attempt begins (tracing); what it returns comes back in Attempt.trace.
         self.on_attempt_start: Callable[[Deployment], Any] | None = None
@@ -109,18 +142,77 @@ class Router:
             await self.shared.close()
 
     # -- choosing -----------------------------------------------------------------------------
-    def group_for(self, model: str) -> str:
-        """The model_name a request's `model` routes to: exact names first, then wildcards."""
+    def group_for(self, model: str, allowed: Collection[str] | None = None) -> str:
+        """The group of deployments a request's `model` routes to, or the 404 naming the names
+        that exist (those in `allowed`, the names a key may use, when it has a list), and the 401
+        when its deployments lack the key they need."""
+        try:
+            group = self._resolve(model)
+        except _Unknown as unknown:
+            raise self._unknown(model, unknown.why, allowed) from None
+        states = self._groups[group]
+        if states and all(s.deployment.missing_env for s in states):
+            raise missing_key(states[0].deployment)
+        return group
+
+    def _resolve(self, model: str) -> str:
         if model in self._groups:
             return model
-        for name in self._groups:
-            if any(c in name for c in "*?[") and fnmatch.fnmatchcase(model, name):
+        upstream = self._by_upstream.get(model)
+        if upstream is not None:  # a deployment's whole litellm_params.model
+            name = upstream[0].deployment.model_name
+            if upstream == self._groups[name]:
                 return name
-        raise ApiError(404, f"Model '{model}' is not served by this gateway.", code="not_found")
+            self._groups[model], self._origin[model] = upstream, name  # some deployments of a group
+            return model
+        for name in self._wildcards:
+            if pattern(name).match(model):
+                return self._build(name, model)
+        raise _Unknown()
+
+    def _build(self, name: str, model: str) -> str:
+        """The group for a requested name matched by wildcard `name`: its fixed deployments, and
+        one built from each wildcard `litellm_params.model` for this name."""
+        states = list(self._groups.get(name, []))
+        for entry in self._templates.get(name, []):
+            upstream = fill(entry.litellm_params.model, name, model)
+            try:
+                dep = self._config.deployment(entry, upstream, model)
+            except ValueError as exc:
+                if states or len(self._templates[name]) > 1:
+                    continue
+                raise _Unknown(str(exc)) from None
+            states.append(_state(dep))
+        if not states:
+            raise _Unknown()
+        if name not in self._templates:
+            return name  # only fixed deployments: one group, shared by every name it matches
+        if len(self._built) >= MAX_BUILT:  # forget the oldest (only its local cooldown state goes)
+            oldest = next(iter(self._built))
+            del self._built[oldest], self._groups[oldest], self._origin[oldest]
+        self._groups[model], self._origin[model] = states, name
+        self._built[model] = name
+        return model
+
+    def served(self) -> list[str]:
+        """The model names of the config, in its order (wildcards as written)."""
+        return list(dict.fromkeys(e.model_name for e in self._config.model_list))
+
+    def _unknown(self, model: str, why: str | None, allowed: Collection[str] | None) -> ApiError:
+        names = [n for n in self.served() if not allowed or n in allowed]
+        more = f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else ""
+        message = f"Model '{model}' is not served by this gateway" + (f" ({why})." if why else ".")
+        message += f" Model names: {', '.join(names[:MAX_LISTED])}{more}."
+        prefix = model.partition("/")[0]
+        if "/" not in model and not why:
+            message += " Provider models take a prefix, e.g. gemini/gemini-2.5-flash or openai/gpt-4o."
+        elif prefix in PROVIDERS and not why:
+            message += f" To serve {prefix}/ models, add them to model_list (or use the default config)."
+        return ApiError(404, message, code="not_found")
 
     def deployments_for(self, group: str) -> list[Deployment]:
         """Every deployment a request to this group may reach, its fallbacks' included."""
-        return [s.deployment for g in [group, *self._fallbacks.get(group, [])] for s in self._groups[g]]
+        return [s.deployment for g in self._groups_to_try(group) for s in self._groups[g]]
 
     def health(self) -> list[dict]:
         """Each deployment's state as the router sees it, for the admin page."""
@@ -135,12 +227,13 @@ class Router:
                 "cooldown_seconds": round(max(0.0, state.cooldown_until - now), 1),
             }
             for group, states in self._groups.items()
+            if group not in self._origin  # groups made for requested names repeat these deployments
             for state in states
         ]
 
     def _pick(self, group: str, tried: set[int] = frozenset()) -> _State | None:
         now = time.monotonic()
-        states = [s for s in self._groups[group] if s.available(now)]
+        states = [s for s in self._groups[group] if s.available(now) and not s.deployment.missing_env]
         if not states:
             return None
         # A retry goes to a deployment this request has not tried yet, while there is one.
@@ -159,7 +252,7 @@ class Router:
         """A lease on the deployment of `group` to try next, None when none is available (the
         seconds until one will be go to `waits`). Shared state when there is Redis, else local."""
         if self.shared is not None:
-            states = self._groups[group]
+            states = [s for s in self._groups[group] if not s.deployment.missing_env]
             lease = max((s.deployment.timeout or 0) for s in states) or DEFAULT_LEASE
             picked = await self.shared.pick(
                 [s.slot for s in states],
@@ -184,7 +277,7 @@ class Router:
 
     def _groups_to_try(self, model: str) -> list[str]:
         group = self.group_for(model)
-        return [group, *self._fallbacks.get(group, [])]
+        return [group, *self._fallbacks.get(self._origin.get(group, group), [])]
 
     # -- bookkeeping --------------------------------------------------------------------------
     async def _succeeded(self, lease: _Lease, usage: dict) -> None:
@@ -202,7 +295,7 @@ class Router:
     async def _failed(self, lease: _Lease, error: UpstreamError) -> None:
         state, now = lease.state, time.monotonic()
         # As in LiteLLM, a lone deployment never cools down: that would turn one error into an outage.
-        alone = len(self._groups[state.deployment.model_name]) == 1
+        alone = len(self._groups.get(state.deployment.model_name, ())) <= 1
         wait = max(self.settings.cooldown_time, min(error.retry_after or 0, MAX_RETRY_AFTER))
         cooldown_until: float | None = None
         if lease.token is not None and self.shared is not None:
@@ -253,16 +346,34 @@ class Router:
             return min(error.retry_after, MAX_RETRY_AFTER)
         return min(self.settings.retry_after * (2**attempt), MAX_BACKOFF)
 
-    async def _plan(self, model: str, waits: list[float]) -> AsyncIterator[_Lease]:
-        """A lease for each attempt: retries within a group, then each fallback group."""
+    async def _plan(
+        self, model: str, waits: list[float], failures: list[UpstreamError]
+    ) -> AsyncIterator[_Lease]:
+        """A lease for each attempt: retries within a group, then each fallback group. When the
+        last failure says the conversation exceeds the context window, go on with the group's
+        context_window_fallbacks instead (retrying the same window would fail the same way)."""
         tried: set[int] = set()
-        for group in self._groups_to_try(model):
+        groups = self._groups_to_try(model)
+        origin = self._origin.get(groups[0], groups[0])
+        context_fallbacks = list(self._context_fallbacks.get(origin, []))
+        while groups:
+            group = groups.pop(0)
             for _ in range(self.settings.num_retries + 1):
                 lease = await self._lease(group, tried, waits)
                 if lease is None:
                     break
                 tried.add(id(lease.state))
                 yield lease
+                if failures and context_window(failures[-1]):
+                    if not context_fallbacks:
+                        return
+                    groups, context_fallbacks = context_fallbacks, []
+                    break
+
+    def _goes_on(self, model: str, error: UpstreamError) -> bool:
+        """Whether a request error still has somewhere to go: a context-window fallback."""
+        group = self.group_for(model)
+        return context_window(error) and bool(self._context_fallbacks.get(self._origin.get(group, group)))
 
     def _exhausted(self, model: str, last: UpstreamError | None, waits: list[float]) -> ApiError:
         if last is None:
@@ -280,8 +391,9 @@ class Router:
         last: UpstreamError | None = None
         previous: _State | None = None
         waits: list[float] = []
+        failures: list[UpstreamError] = []
         attempt = 0
-        async for lease in self._plan(model, waits):
+        async for lease in self._plan(model, waits, failures):
             if last is not None:
                 await asyncio.sleep(self._backoff(attempt - 1, last, lease.state is previous))
             attempt += 1
@@ -291,9 +403,10 @@ class Router:
                 outcome = await adapter_for(dep.provider).create(make_turn(dep), dep)
             except UpstreamError as exc:
                 await self._failed(lease, exc)
-                if not exc.retryable:
+                if not exc.retryable and not self._goes_on(model, exc):
                     raise exc.to_api_error(dep.provider) from None
                 last = exc
+                failures.append(exc)
                 continue
             except BaseException:
                 await self._released(lease)
@@ -313,8 +426,9 @@ class Router:
         last: UpstreamError | None = None
         previous: _State | None = None
         waits: list[float] = []
+        failures: list[UpstreamError] = []
         attempt = 0
-        async for lease in self._plan(model, waits):
+        async for lease in self._plan(model, waits, failures):
             if last is not None:
                 await asyncio.sleep(self._backoff(attempt - 1, last, lease.state is previous))
             attempt += 1
@@ -339,9 +453,10 @@ class Router:
                 if pending is not None:
                     pending = None
                     await self._failed(lease, exc)
-                if sent or not exc.retryable:
+                if sent or not (exc.retryable or self._goes_on(model, exc)):
                     raise
                 last = exc
+                failures.append(exc)
             except BaseException:
                 if pending is not None:
                     await self._released(lease)
@@ -349,3 +464,27 @@ class Router:
             finally:
                 await events.aclose()
         raise self._exhausted(model, last, waits)
+
+
+class _Unknown(Exception):
+    """No deployment for a requested name; `why` when a wildcard could not make one."""
+
+    def __init__(self, why: str | None = None):
+        super().__init__(why)
+        self.why = why
+
+
+def context_window(error: UpstreamError) -> bool:
+    """The upstream refused the request because the conversation exceeds the model's window."""
+    return error.status in (400, 413, 422) and bool(CONTEXT_WINDOW.search(error.message))
+
+
+def missing_key(dep: Deployment) -> ApiError:
+    """A deployment the gateway cannot call for want of a key (or a server URL) it was not given."""
+    what = "the server URL" if (dep.missing_env or "").endswith("_API_BASE") else "an API key"
+    return ApiError(
+        401,
+        f"Model '{dep.model_name}' needs {what} that this gateway does not have: set {dep.missing_env} "
+        "in the gateway's environment (or litellm_params in its config) and restart it.",
+        code="unauthenticated",
+    )

@@ -3,13 +3,14 @@ Router as the HTTP gateway, with no HTTP hop.
 
     import parley
 
-    interaction = parley.create_interaction(model="gemini-3-flash-preview", input="Hi")
-    print(interaction.outputs[-1].text)  # or parley.output_text(interaction), interaction.steps
+    interaction = parley.create_interaction(model="smollm2", input="Hi")  # the embedded local model
+    print(parley.output_text(interaction))  # or interaction.steps
 
-    for event in parley.create_interaction(model="gemini-3-flash-preview", input="Hi", stream=True):
+    # With GEMINI_API_KEY set: Gemini itself (a missing key is a 401 naming the variable).
+    for event in parley.create_interaction(model="gemini/gemini-2.5-flash", input="Hi", stream=True):
         ...  # typed InteractionSSEEvent models
 
-    interaction = await parley.acreate_interaction(model="gemini-3-flash-preview", input="Hi")
+    interaction = await parley.acreate_interaction(model="smollm2", input="Hi")
 
 API: `parley.interactions.create / get / delete / cancel` and their async twins `acreate / aget /
 adelete / acancel` (an `a` prefix, as in `acreate_interaction`); `create_interaction` and
@@ -19,8 +20,11 @@ the fields of the create body. Answers are the generated pydantic models (`Inter
 message), exactly what the gateway would answer over HTTP.
 
 Configuration: `parley.configure(config)` with a config.yaml path, a dict or a `Settings`; without
-it (or with `config=None`) the file named by `PARLEY_CONFIG`, else the embedded default config
-(every model answered by the local SmolLM2, no API key). The store is the config's
+it (or with `config=None`) the file named by `PARLEY_CONFIG`, else the embedded default config:
+`smollm2` / `local/*` answered by the local SmolLM2, and provider models (`gemini/…`, `openai/…`,
+`gpt-…`, `claude-…`, `groq/…`) with their keys from the environment as LiteLLM reads them
+(`GEMINI_API_KEY`, `OPENAI_API_KEY`, …; `<PROVIDER>_API_BASE` moves the URL). A name is never
+answered by another model: a missing key is a 401 naming the variable, an unknown name a 404. The store is the config's
 `general_settings.database_url` when the config sets one; otherwise an in-memory SQLite: it lives as
 long as the process, so `previous_interaction_id`, `get` and background runs work across calls,
 and nothing is written to disk behind the caller's back (a script must not leave a parley.db in
@@ -50,6 +54,7 @@ import atexit
 import contextlib
 import os
 import threading
+import warnings
 from collections.abc import AsyncIterator, Coroutine, Mapping
 from pathlib import Path
 from typing import Any, Literal, Required, TypedDict, TypeVar, overload
@@ -100,6 +105,8 @@ def _resolve(config: str | os.PathLike | Mapping[str, Any] | Settings | None) ->
         else:
             raise TypeError(f"config must be a path, a dict or a Settings, not {type(config).__name__}")
         keep_database = "database_url" in settings.general_settings.model_fields_set
+    for warning in settings.warnings:  # LiteLLM keys Parley does not implement, deployments without a key
+        warnings.warn(f"parley config: {warning}", stacklevel=3)
     if keep_database:
         return settings
     general = settings.general_settings.model_copy(update={"database_url": MEMORY_DATABASE})
@@ -473,6 +480,16 @@ class Interactions:
 interactions = Interactions()
 create_interaction = interactions.create
 acreate_interaction = interactions.acreate
+
+
+# `interaction.outputs[-1].text` keeps working; the warning says what replaces it. (pydantic warns
+# on deprecated fields through a descriptor whose message is the only thing changed here.)
+_outputs = Interaction.__dict__.get("outputs")
+if _outputs is not None and hasattr(_outputs, "msg"):
+    _outputs.msg = (
+        "Interaction.outputs is the pre-2026-05 shape: use parley.output_text(interaction) for the "
+        "text, or interaction.steps for everything the turn produced"
+    )
 
 
 def output_text(interaction: Interaction) -> str:

@@ -82,8 +82,8 @@ def test_a_litellm_config_is_read_as_litellm_reads_it(env):
             "model_list[0].litellm_params.model: unknown provider 'cohere'",
         ),
         (
-            {"model_list": [{"model_name": "m", "litellm_params": {"model": "gpt-4o"}}]},
-            "model_list[0].litellm_params.model: model 'gpt-4o' needs a provider prefix",
+            {"model_list": [{"model_name": "m", "litellm_params": {"model": "mystery-7b"}}]},
+            "model_list[0].litellm_params.model: model 'mystery-7b' needs a provider prefix",
         ),
         (
             {"model_list": [{"model_name": "m", "litellm_params": {"model": "local/x", "timeout": -1}}]},
@@ -137,10 +137,12 @@ def test_bad_yaml_and_missing_file(tmp_path):
         load(tmp_path / "missing.yaml")
 
 
-def test_the_default_config_is_the_embedded_local_model():
+def test_the_default_config_serves_the_local_model_under_honest_names():
     (dep,) = load().deployments()
-    assert (dep.model_name, dep.provider, dep.model) == ("*", "local", "smollm2")
-    assert Router(load()).group_for("gemini-3-flash-preview") == "*"
+    assert (dep.model_name, dep.provider, dep.model) == ("smollm2", "local", "smollm2")
+    router = Router(load())
+    assert router.group_for("smollm2") == "smollm2"
+    assert router.group_for("local/smollm2") == "smollm2"  # a deployment's whole litellm_params.model
 
 
 def start_server(tmp_path, config_text: str) -> subprocess.CompletedProcess:

@@ -348,14 +348,16 @@ async def test_a_background_run_outlives_the_loop_that_started_it(sdk):
 
 # -- configuration -----------------------------------------------------------------------------------
 def test_default_config_answers_with_the_local_model(monkeypatch, tmp_path):
-    monkeypatch.delenv("PARLEY_CONFIG", raising=False)
+    for var in ("PARLEY_CONFIG", "GEMINI_API_KEY", "GOOGLE_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)
     settings = parley.configure()
     assert settings.general_settings.database_url == "sqlite:///:memory:"
     assert not any(e.litellm_params.api_key for e in settings.model_list)
-    interaction = parley.create_interaction(
-        model="gemini-3-flash-preview", input="Say hello.", generation_config=SMALL
-    )
+    with pytest.raises(ApiError) as caught:  # a Gemini name is Gemini or an error, never SmolLM2
+        parley.create_interaction(model="gemini-3-flash-preview", input="Say hello.")
+    assert caught.value.status == 401 and "GEMINI_API_KEY" in caught.value.message
+    interaction = parley.create_interaction(model="smollm2", input="Say hello.", generation_config=SMALL)
     assert interaction.status in ("completed", "incomplete") and parley.output_text(interaction)
     assert interaction.usage.total_output_tokens > 0
     assert list(tmp_path.iterdir()) == []  # no parley.db in the working directory

@@ -44,6 +44,9 @@ class Deployment:
     timeout: float | None = None  # seconds, whole request
     params: Mapping[str, Any] = field(default_factory=dict)  # remaining litellm_params (rpm, tpm, weight…)
     name: str = ""  # how logs and metrics name it: model_info.id, else model_name#index in its group
+    # Set when neither config nor environment supplied what this provider needs (its key, or the
+    # base URL of a server you run): the variable to set. Such a deployment answers 401 naming it.
+    missing_env: str | None = None
 
     @property
     def id(self) -> str:

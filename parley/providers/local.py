@@ -14,7 +14,9 @@ import importlib.util
 import json
 import os
 import random
+import sys
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -176,7 +178,14 @@ def _model_for(deployment: Deployment) -> _Model:
     key = (path, int(params.get("n_ctx") or DEFAULT_N_CTX))
     with _models_lock:
         if key not in _models:
+            started = time.monotonic()
             _models[key] = _Model(path, key[1], int(params.get("n_threads") or _default_threads()))
+            # The start-up lines promise this one: the first request waits for the load.
+            print(
+                f"parley: local model loaded: {os.path.basename(path)} in {time.monotonic() - started:.1f}s",
+                file=sys.stderr,
+                flush=True,
+            )
         return _models[key]
 
 

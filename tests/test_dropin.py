@@ -1,0 +1,448 @@
+"""A LiteLLM user's first contact, as LiteLLM documents it, against the fakes on loopback: model
+strings, environment keys, `<PROVIDER>_API_BASE`, wildcards, the OpenAI-compatible long tail,
+settings honoured or refused, and the small things (version, start-up lines, headers)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import httpx
+import pytest
+import yaml
+
+import parley
+import parley.sdk  # noqa: F401  (words the outputs deprecation)
+from parley.cli import start_up_lines
+from parley.config import ConfigError, parse
+from parley.errors import ApiError
+from parley.providers import PROVIDERS
+from parley.router import Router
+from tests.adapter_kit import make_turn
+from tests.fakes import openai_chat, openai_responses
+from tests.fakes.script import Reply, Upstream
+from tests.fakes.server import serve
+
+# Every variable the registry reads: a test controls them all, so the machine's own keys never leak in.
+PROVIDER_ENV = sorted(
+    {v for row in PROVIDERS.values() for v in (*row.key_env, *row.base_env, *row.version_env)}
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    for var in PROVIDER_ENV:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.delenv("PARLEY_CONFIG", raising=False)
+
+
+@pytest.fixture(scope="module")
+def chat_fake():
+    upstream = Upstream()
+    with serve(openai_chat.make_app(upstream)) as server:
+        server.upstream = upstream
+        yield server
+
+
+@pytest.fixture(scope="module")
+def responses_fake():
+    upstream = Upstream()
+    with serve(openai_responses.make_app(upstream)) as server:
+        server.upstream = upstream
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def _reset(request):
+    yield
+    for name in ("chat_fake", "responses_fake"):
+        if name in request.fixturenames:
+            fake = request.getfixturevalue(name)
+            fake.upstream.replies.clear()
+            fake.upstream.requests.clear()
+
+
+def run_python(code: str, cwd, **env: str) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if k not in PROVIDER_ENV and k != "PARLEY_CONFIG"}
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=cwd,
+        env=environ | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+async def call(router: Router, model: str, text: str = "hi"):
+    outcome, dep = await router.create(model, lambda dep: make_turn({"model": model, "input": text}))
+    return outcome, dep
+
+
+# -- 1. the documented curl: a deployment's whole litellm_params.model -------------------------------
+SEED_CONFIG = """
+model_list:
+  - model_name: gemini-flash
+    litellm_params:
+      model: gemini/gemini-2.5-flash
+      api_key: os.environ/GEMINI_API_KEY
+general_settings:
+  master_key: sk-1234
+"""
+
+
+def test_the_documented_curl_runs_verbatim(monkeypatch, gateway_factory, gemini_upstream):
+    monkeypatch.setenv("GEMINI_API_KEY", "sk-gemini")
+    monkeypatch.setenv("GEMINI_API_BASE", gemini_upstream.url)
+    gateway = gateway_factory(yaml.safe_load(SEED_CONFIG))
+    result = subprocess.run(
+        [
+            "curl",
+            "-s",
+            "-w",
+            "\n%{http_code}",
+            "-X",
+            "POST",
+            f"{gateway.url}/v1beta/interactions",
+            "-H",
+            "Content-Type: application/json",
+            "-H",
+            "Authorization: Bearer sk-1234",
+            "-d",
+            '{"model": "gemini/gemini-2.5-flash", "input": "Tell me a short joke about programming."}',
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    body, _, status = result.stdout.rpartition("\n")
+    assert status == "200", result.stdout
+    sent = gemini_upstream.upstream.requests[-1]
+    assert sent["body"]["model"] == "gemini-2.5-flash"
+    assert sent["headers"]["x-goog-api-key"] == "sk-gemini"
+    assert yaml.safe_load(body)["model"] == "gemini/gemini-2.5-flash"
+    # And by its model_name, as before.
+    r = httpx.post(
+        f"{gateway.url}/v1beta/interactions",
+        json={"model": "gemini-flash", "input": "hi"},
+        headers={"Authorization": "Bearer sk-1234"},
+    )
+    assert r.status_code == 200
+
+
+def test_an_unknown_model_is_a_404_listing_the_names(monkeypatch):
+    config = {
+        "model_list": [
+            {"model_name": f"m{i}", "litellm_params": {"model": "local/smollm2"}} for i in range(25)
+        ]
+    }
+    router = Router(parse(config))
+    with pytest.raises(ApiError) as caught:
+        router.group_for("gemini/gemini-2.5-flash")
+    error = caught.value
+    assert error.status == 404 and error.code == "not_found"
+    assert "m0, m1" in error.message and "m19" in error.message and "m20," not in error.message
+    assert "and 5 more" in error.message
+    with pytest.raises(ApiError) as caught:  # a key with a model list sees only its names
+        router.group_for("nope", allowed=["m3", "m7"])
+    assert "Model names: m3, m7." in caught.value.message
+
+
+# -- 2. provider inference from environment keys ------------------------------------------------------
+def test_sdk_quick_start_with_gemini_api_key(tmp_path, gemini_upstream):
+    code = """
+        import parley
+        interaction = parley.create_interaction(model="gemini/gemini-2.5-flash", input="Hello")
+        print(interaction.model, parley.output_text(interaction))
+        """
+    result = run_python(code, tmp_path, GEMINI_API_KEY="sk-gemini", GEMINI_API_BASE=gemini_upstream.url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "gemini/gemini-2.5-flash Hello from the fake upstream."
+    sent = gemini_upstream.upstream.requests[-1]
+    assert sent["body"]["model"] == "gemini-2.5-flash" and sent["headers"]["x-goog-api-key"] == "sk-gemini"
+
+
+def test_sdk_bare_openai_name_uses_openai_api_key(tmp_path, responses_fake):
+    code = """
+        import parley
+        print(parley.output_text(parley.create_interaction(model="gpt-4o", input="Hello")))
+        """
+    result = run_python(
+        code, tmp_path, OPENAI_API_KEY="sk-openai", OPENAI_BASE_URL=responses_fake.url + "/v1"
+    )
+    assert result.returncode == 0, result.stderr
+    sent = responses_fake.upstream.requests[-1]
+    assert sent["body"]["model"] == "gpt-4o" and sent["headers"]["authorization"] == "Bearer sk-openai"
+
+
+@pytest.mark.parametrize(
+    "model, variable",
+    [
+        ("gemini/gemini-2.5-flash", "GEMINI_API_KEY"),
+        ("gemini-2.5-flash", "GEMINI_API_KEY"),
+        ("gpt-4o", "OPENAI_API_KEY"),
+        ("o3-mini", "OPENAI_API_KEY"),
+        ("openai/gpt-4o", "OPENAI_API_KEY"),
+        ("claude-sonnet-4-5", "ANTHROPIC_API_KEY"),
+        ("anthropic/claude-sonnet-4-5", "ANTHROPIC_API_KEY"),
+        ("azure/my-deployment", "AZURE_API_KEY"),
+        ("groq/llama-3.3-70b", "GROQ_API_KEY"),
+    ],
+)
+def test_a_missing_key_is_a_401_naming_the_variable(model, variable):
+    router = Router(parley.config.load())  # the embedded default, as `parley` without --config
+    with pytest.raises(ApiError) as caught:
+        router.group_for(model)
+    assert caught.value.status == 401 and caught.value.code == "unauthenticated"
+    assert f"set {variable}" in caught.value.message
+
+
+def test_the_embedded_default_never_answers_another_model(tmp_path):
+    """No key, no config: provider names are a 401, unknown names a 404, never SmolLM2's answer."""
+    code = """
+        import parley
+        for model in ("gemini/gemini-2.5-flash", "gemini-3-flash-preview", "mystery-model", "cohere/command-r"):
+            try:
+                parley.create_interaction(model=model, input="Hello")
+                print(model, "ANSWERED")
+            except parley.ApiError as error:
+                print(model, error.status, error.message)
+        """
+    result = run_python(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("gemini/gemini-2.5-flash 401") and "GEMINI_API_KEY" in lines[0]
+    assert lines[1].startswith("gemini-3-flash-preview 401")
+    assert lines[2].startswith("mystery-model 404") and "smollm2" in lines[2] and "prefix" in lines[2]
+    assert lines[3].startswith("cohere/command-r 404") and "unknown provider 'cohere'" in lines[3]
+    assert "ANSWERED" not in result.stdout
+
+
+def test_the_server_without_config_infers_providers(monkeypatch, gateway_factory, gemini_upstream):
+    monkeypatch.setenv("GEMINI_API_KEY", "sk-gemini")
+    monkeypatch.setenv("GEMINI_API_BASE", gemini_upstream.url)
+    default = yaml.safe_load(parley.config.DEFAULT_CONFIG.read_text())
+    del default["general_settings"]
+    gateway = gateway_factory(default)
+    ok = httpx.post(f"{gateway.url}/v1/interactions", json={"model": "gemini-2.5-flash", "input": "hi"})
+    assert ok.status_code == 200, ok.text
+    assert gemini_upstream.upstream.requests[-1]["body"]["model"] == "gemini-2.5-flash"
+    missing = httpx.post(f"{gateway.url}/v1/interactions", json={"model": "claude-sonnet-4-5", "input": "hi"})
+    assert missing.status_code == 401
+    assert "ANTHROPIC_API_KEY" in missing.json()["error"]["message"]
+
+
+# -- wildcards ------------------------------------------------------------------------------------------
+async def test_wildcard_litellm_model_takes_the_requested_name(monkeypatch, chat_fake):
+    monkeypatch.setenv("GROQ_API_KEY", "sk-groq")
+    monkeypatch.setenv("GROQ_API_BASE", chat_fake.url + "/v1")
+    config = {
+        "model_list": [
+            {"model_name": "groq/*", "litellm_params": {"model": "groq/*"}},
+            {"model_name": "fast-*", "litellm_params": {"model": "groq/*"}},
+            {"model_name": "*", "litellm_params": {"model": "*"}},
+        ]
+    }
+    router = Router(parse(config))
+    _, dep = await call(router, "groq/llama-3.3-70b")
+    assert chat_fake.upstream.requests[-1]["body"]["model"] == "llama-3.3-70b"
+    assert (dep.model_name, dep.provider) == ("groq/llama-3.3-70b", "openai_chat")
+    await call(router, "fast-llama-3.1-8b")  # the model_name's `*` fills the litellm model's
+    assert chat_fake.upstream.requests[-1]["body"]["model"] == "llama-3.1-8b"
+    await call(router, "groq/gemma2")  # `*` -> `*`: the whole name, its provider inferred
+    assert chat_fake.upstream.requests[-1]["body"]["model"] == "gemma2"
+    assert router.group_for("groq/llama-3.3-70b") == "groq/llama-3.3-70b"  # built once, kept
+
+
+def test_wildcard_model_names_prefer_the_most_specific():
+    config = {
+        "model_list": [
+            {"model_name": "*", "litellm_params": {"model": "local/smollm2"}},
+            {"model_name": "openai/gpt-4*", "litellm_params": {"model": "openai/gpt-4o", "api_key": "k"}},
+        ]
+    }
+    router = Router(parse(config))
+    assert router.group_for("openai/gpt-4.1") == "openai/gpt-4*"
+    assert router.group_for("anything") == "*"
+
+
+def test_a_whole_litellm_model_picks_only_its_deployments():
+    config = {
+        "model_list": [
+            {"model_name": "gpt", "litellm_params": {"model": "openai/gpt-5.1", "api_key": "k"}},
+            {"model_name": "gpt", "litellm_params": {"model": "anthropic/claude-x", "api_key": "k"}},
+        ]
+    }
+    router = Router(parse(config))
+    group = router.group_for("anthropic/claude-x")
+    assert [s.deployment.model for s in router._groups[group]] == ["claude-x"]
+    assert router.group_for("gpt") == "gpt"
+
+
+# -- 3. the OpenAI-compatible long tail, table-driven ------------------------------------------------
+CHAT_ROWS = sorted(p for p, row in PROVIDERS.items() if row.dialect == "chat")
+
+
+def test_the_registry_covers_the_long_tail():
+    wanted = """groq together_ai fireworks_ai deepseek mistral openrouter xai perplexity cerebras deepinfra
+    nvidia_nim hosted_vllm vllm lm_studio ollama ollama_chat llamafile github sambanova novita nebius
+    hyperbolic featherless_ai friendliai dashscope moonshot volcengine huggingface""".split()
+    assert set(wanted) <= set(CHAT_ROWS)
+    assert PROVIDERS["ollama"].base(None, {}) == "http://localhost:11434/v1"
+    readme = open(os.path.join(os.path.dirname(__file__), "..", "README.md")).read()
+    missing = [p for p in PROVIDERS if f"`{p}/`" not in readme]
+    assert not missing, f"README provider table lacks {missing}"
+
+
+@pytest.mark.parametrize("prefix", CHAT_ROWS)
+async def test_each_chat_provider_reaches_the_chat_fake_through_its_api_base(prefix, monkeypatch, chat_fake):
+    row = PROVIDERS[prefix]
+    base = chat_fake.url if row.path else chat_fake.url + "/v1"  # Ollama's base has no /v1
+    monkeypatch.setenv(row.base_env[0], base)
+    monkeypatch.setenv(row.key_env[0], f"sk-{prefix}")
+    router = Router(parse({"model_list": [{"model_name": "*", "litellm_params": {"model": "*"}}]}))
+    outcome, dep = await call(router, f"{prefix}/some-org/some-model")
+    request = chat_fake.upstream.requests[-1]
+    assert request["path"] == "/v1/chat/completions"
+    assert request["body"]["model"] == "some-org/some-model"
+    assert request["headers"]["authorization"] == f"Bearer sk-{prefix}"
+    assert outcome.steps[-1]["content"][0]["text"] == "Hello from the fake upstream."
+
+
+# -- 4. settings honoured or refused --------------------------------------------------------------
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        (
+            {"general_settings": {"master_kye": "sk-1"}},
+            "general_settings.master_kye: unknown key; did you mean master_key?",
+        ),
+        (
+            {"model_list": [{"model_name": "m", "litellm_params": {"model": "local/x", "temprature": 0.5}}]},
+            "model_list[0].litellm_params.temprature: unknown key; did you mean temperature?",
+        ),
+        (
+            {"router_settings": {"num_retires": 2}},
+            "router_settings.num_retires: unknown key; did you mean num_retries?",
+        ),
+        ({"litellm_setings": {}}, "litellm_setings: unknown key; did you mean litellm_settings?"),
+        (
+            {"model_list": [{"model_name": "m", "litelm_params": {"model": "local/x"}}]},
+            "did you mean litellm_params?",
+        ),
+    ],
+)
+def test_an_unknown_key_stops_start_up_naming_the_nearest_valid_one(config, message):
+    base = {"model_list": [{"model_name": "m", "litellm_params": {"model": "local/smollm2"}}]}
+    with pytest.raises(ConfigError) as caught:
+        parse({**base, **config})
+    assert message in str(caught.value)
+
+
+def test_litellm_keys_parley_does_not_implement_are_start_up_warnings():
+    settings = parse(
+        {
+            "model_list": [
+                {"model_name": "m", "litellm_params": {"model": "local/smollm2", "max_budget": 5}}
+            ],
+            "litellm_settings": {"cache": True},
+            "router_settings": {"redis_host": "localhost"},
+            "general_settings": {"alerting": ["slack"], "master_key": "sk-1"},
+        }
+    )
+    text = "\n".join(settings.warnings)
+    for key in (
+        "litellm_settings.cache",
+        "router_settings.redis_host",
+        "general_settings.alerting",
+        "model_list[0].litellm_params.max_budget",
+    ):
+        assert f"{key}: a LiteLLM setting that Parley does not implement" in text
+    lines = "\n".join(start_up_lines(settings, "127.0.0.1", 4000))
+    assert "auth: on (1 key)" in lines and "litellm_settings.cache" in lines and "WARNING" not in lines
+
+
+def test_start_up_lines_say_what_is_served_and_warn_loudly_without_keys(monkeypatch):
+    monkeypatch.setenv("GEMINI_API_KEY", "sk-gemini")
+    settings = parley.config.load()
+    lines = "\n".join(start_up_lines(settings, "0.0.0.0", 4000))
+    assert f"parley {parley.__version__}: serving http://0.0.0.0:4000" in lines
+    assert "models: smollm2; local/*; provider models whose key is set: gemini/* (GEMINI_API_KEY)" in lines
+    assert "store: sqlite:///parley.db" in lines and "local model:" in lines
+    assert "auth: OFF" in lines and "ANYONE who can reach 0.0.0.0:4000" in lines
+    with_db = parse(
+        {
+            "model_list": [{"model_name": "m", "litellm_params": {"model": "local/smollm2"}}],
+            "general_settings": {"database_url": "postgresql://parley:s3cret@db/parley"},
+        }
+    )
+    assert "s3cret" not in "\n".join(start_up_lines(with_db, "h", 1))
+
+
+def test_the_server_refuses_a_misspelt_master_key(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "model_list:\n  - model_name: m\n    litellm_params: {model: local/smollm2}\n"
+        "general_settings:\n  master_kye: sk-1\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "parley.cli", "--config", str(config), "--port", "1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "general_settings.master_kye: unknown key; did you mean master_key?" in result.stderr
+
+
+async def test_context_window_fallbacks(monkeypatch, chat_fake):
+    config = {
+        "model_list": [
+            {
+                "model_name": "small",
+                "litellm_params": {"model": "groq/small", "api_base": chat_fake.url + "/v1", "api_key": "k"},
+            },
+            {
+                "model_name": "big",
+                "litellm_params": {"model": "groq/big", "api_base": chat_fake.url + "/v1", "api_key": "k"},
+            },
+        ],
+        "litellm_settings": {"context_window_fallbacks": [{"small": ["big"]}]},
+    }
+    router = Router(parse(config))
+    chat_fake.upstream.replies.append(
+        Reply(status=400, error_message="This model's maximum context length is 8192 tokens.")
+    )
+    outcome, dep = await call(router, "small")
+    assert dep.model_name == "big"
+    assert [r["body"]["model"] for r in chat_fake.upstream.requests] == ["small", "big"]
+    # Any other 400 is the request's fault: no fallback.
+    chat_fake.upstream.replies.append(Reply(status=400, error_message="bad temperature"))
+    with pytest.raises(ApiError) as caught:
+        await call(router, "small")
+    assert caught.value.status == 400
+
+
+# -- 6. small things ----------------------------------------------------------------------------------
+def test_version():
+    result = subprocess.run(
+        [sys.executable, "-m", "parley.cli", "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0 and result.stdout.strip() == f"parley {parley.__version__}"
+    assert parley.__version__[0].isdigit()
+
+
+def test_outputs_is_deprecated_with_a_way_out():
+    interaction = parley.Interaction.model_validate(
+        {
+            "id": "v1_x",
+            "status": "completed",
+            "created": "2026-01-01T00:00:00Z",
+            "updated": "2026-01-01T00:00:00Z",
+            "outputs": [{"type": "text", "text": "hi"}],
+        }
+    )
+    with pytest.warns(DeprecationWarning, match=r"parley\.output_text\(interaction\)"):
+        assert interaction.outputs[-1].text == "hi"
