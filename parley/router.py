@@ -98,7 +98,9 @@ class Attempt:
 
 def _state(dep: Deployment) -> _State:
     params = dep.params
-    return _State(dep, Slot.of(dep.name, dep.id, params.get("rpm"), params.get("tpm"), params.get("weight", 1.0)))
+    return _State(
+        dep, Slot.of(dep.name, dep.id, params.get("rpm"), params.get("tpm"), params.get("weight", 1.0))
+    )
 
 
 class Router:

@@ -348,14 +348,14 @@ def test_litellm_keys_parley_does_not_implement_are_start_up_warnings():
                 {"model_name": "m", "litellm_params": {"model": "local/smollm2", "max_budget": 5}}
             ],
             "litellm_settings": {"cache": True},
-            "router_settings": {"redis_host": "localhost"},
+            "router_settings": {"model_group_alias": {"a": "m"}},
             "general_settings": {"alerting": ["slack"], "master_key": "sk-1"},
         }
     )
     text = "\n".join(settings.warnings)
     for key in (
         "litellm_settings.cache",
-        "router_settings.redis_host",
+        "router_settings.model_group_alias",
         "general_settings.alerting",
         "model_list[0].litellm_params.max_budget",
     ):
