@@ -25,7 +25,7 @@ from parley.errors import ApiError, UpstreamError
 from parley.keys import Keys
 from parley.observability import deployment_label
 from parley.providers import Deployment, Outcome, Turn
-from parley.providers.base import close_http_client
+from parley.providers.base import StreamEnd, close_http_client
 from parley.router import Router
 from parley.shared_state import SharedState
 from parley.spend import Pricing, Tokens
@@ -276,7 +276,7 @@ class Engine:
         try:
             outcome, dep = await self.router.create(record.model, make_turn)
         except (ApiError, UpstreamError) as exc:
-            err = exc if isinstance(exc, ApiError) else exc.to_api_error("upstream")
+            err = exc if isinstance(exc, ApiError) else exc.to_api_error()
             log.status, log.interaction_id = "failed", None
             self._finished(log)
             raise err from None  # nothing stored: the client never learns this interaction's id
@@ -350,15 +350,11 @@ class Engine:
                     if inserted is not None:
                         await inserted
                     run.push({"event_type": "interaction.created", "interaction": head})
-                kind = event["event_type"]
-                if kind == "interaction.completed":
-                    final = event["interaction"]
-                    status, usage, upstream_id = (
-                        wire.settled_status(final.get("status", "completed"), acc.steps),
-                        final.get("usage") or {},
-                        final.get("upstream_id"),
-                    )
+                if isinstance(event, StreamEnd):
+                    status = wire.settled_status(event.status, acc.steps)
+                    usage, upstream_id = event.usage, event.upstream_id
                     break
+                kind = event["event_type"]
                 if kind == "interaction.status_update":
                     event = {**event, "interaction_id": ident}
                 else:
@@ -377,11 +373,7 @@ class Engine:
                 {"event_type": "interaction.status_update", "interaction_id": ident, "status": "cancelled"}
             )
         except (ApiError, UpstreamError) as exc:
-            err = (
-                exc
-                if isinstance(exc, ApiError)
-                else exc.to_api_error(log.deployment.provider if log.deployment else "upstream")
-            )
+            err = exc if isinstance(exc, ApiError) else exc.to_api_error()
             run.failure = err
             errors = [err.body()["error"]]
             if run.events:

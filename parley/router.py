@@ -22,6 +22,7 @@ from typing import Any
 from parley.config import ModelEntry, Settings, fill, is_wildcard, pattern
 from parley.errors import ApiError, UpstreamError
 from parley.providers import PROVIDERS, Deployment, Outcome, Turn, adapter_for
+from parley.providers.base import StepEvent, StreamEnd
 from parley.shared_state import SharedState, Slot, redis_url
 
 MAX_BACKOFF = 8.0
@@ -386,7 +387,7 @@ class Router:
                 code="unavailable",
                 headers={"Retry-After": str(max(1, math.ceil(wait)))},
             )
-        return last.to_api_error(f"model '{model}'")
+        return last.to_api_error()
 
     # -- calling ------------------------------------------------------------------------------
     async def create(self, model: str, make_turn: Callable[[Deployment], Turn]) -> tuple[Outcome, Deployment]:
@@ -404,9 +405,10 @@ class Router:
             try:
                 outcome = await adapter_for(dep.provider).create(make_turn(dep), dep)
             except UpstreamError as exc:
+                exc.provider = dep.provider
                 await self._failed(lease, exc)
                 if not exc.retryable and not self._goes_on(model, exc):
-                    raise exc.to_api_error(dep.provider) from None
+                    raise exc.to_api_error() from None
                 last = exc
                 failures.append(exc)
                 continue
@@ -422,9 +424,10 @@ class Router:
         model: str,
         make_turn: Callable[[Deployment], Turn],
         on_deployment: Callable[[Deployment], Awaitable[None]] | None = None,
-    ) -> AsyncIterator[dict]:
-        """Adapter events of the first deployment that starts streaming. Failures before the first
-        event are retried / fall back; after it they are raised to the caller as UpstreamError."""
+    ) -> AsyncIterator[StepEvent | StreamEnd]:
+        """Adapter events of the first deployment that starts streaming, ending with its StreamEnd.
+        Failures before the first event are retried / fall back; after it they are raised to the
+        caller as UpstreamError (labelled with the provider)."""
         last: UpstreamError | None = None
         previous: _State | None = None
         waits: list[float] = []
@@ -444,14 +447,16 @@ class Router:
                     if not sent and on_deployment:
                         await on_deployment(dep)
                     sent = True
-                    if event.get("event_type") == "interaction.completed":
+                    event = _legacy_end(event)
+                    if isinstance(event, StreamEnd):
                         pending = None
-                        await self._succeeded(lease, event["interaction"].get("usage") or {})
+                        await self._succeeded(lease, event.usage)
                     yield event
-                if pending is not None:  # the adapter ended without a completed event
+                if pending is not None:  # the adapter ended without its StreamEnd
                     raise UpstreamError(502, "stream ended before completion")
                 return
             except UpstreamError as exc:
+                exc.provider = exc.provider or dep.provider
                 if pending is not None:
                     pending = None
                     await self._failed(lease, exc)
@@ -490,3 +495,14 @@ def missing_key(dep: Deployment) -> ApiError:
         "in the gateway's environment (or litellm_params in its config) and restart it.",
         code="unauthenticated",
     )
+
+
+def _legacy_end(event: StepEvent | StreamEnd) -> StepEvent | StreamEnd:
+    """An adapter not yet converted to a codec (bedrock, vertex_ai) still ends its stream with an
+    `interaction.completed` dict: read it as the StreamEnd it stands for."""
+    if isinstance(event, dict) and event.get("event_type") == "interaction.completed":
+        final = event.get("interaction") or {}
+        return StreamEnd(
+            final.get("status") or "completed", final.get("usage") or {}, final.get("upstream_id")
+        )
+    return event

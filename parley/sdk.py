@@ -181,11 +181,9 @@ class _Runtime:
 
     async def shutdown(self) -> None:
         await self.close_engine()
-        from parley.providers import base  # the loop's pooled httpx client, if an adapter made one
+        from parley import transport  # the loop's upstream connection pool, if an adapter made one
 
-        client = base._clients.pop(asyncio.get_running_loop(), None)
-        if client is not None:
-            await client.aclose()
+        await transport.close()
 
     def at_exit(self) -> None:
         loop, thread = self._loop, self._thread

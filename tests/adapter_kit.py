@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from parley.errors import UpstreamError
-from parley.providers.base import Turn
+from parley.providers.base import StreamEnd, Turn
 from parley.wire import input_to_steps
 from tests.fakes.script import Reply, Upstream
 from tests.fakes.server import serve
@@ -53,12 +53,23 @@ def make_turn(request: dict, history: list | None = None, **kw) -> Turn:
     )
 
 
-async def drain(events: AsyncIterator[dict]) -> tuple[list[dict], UpstreamError | None]:
-    """All events of a stream, and the UpstreamError that ended it, if any."""
+def as_event(item: dict | StreamEnd) -> dict:
+    """A stream item as the tests read it: step events as they are, the stream's `StreamEnd` as the
+    `interaction.completed` the engine makes of it (with the upstream id, when there is one)."""
+    if not isinstance(item, StreamEnd):
+        return item
+    final = {"status": item.status, "usage": item.usage}
+    if item.upstream_id:
+        final["upstream_id"] = item.upstream_id
+    return {"event_type": "interaction.completed", "interaction": final}
+
+
+async def drain(events: AsyncIterator[dict | StreamEnd]) -> tuple[list[dict], UpstreamError | None]:
+    """All events of a stream (its end as `as_event` shows it), and the UpstreamError that ended it."""
     seen: list[dict] = []
     try:
         async for event in events:
-            seen.append(event)
+            seen.append(as_event(event))
     except UpstreamError as exc:
         return seen, exc
     return seen, None

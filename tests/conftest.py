@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 
+from parley import transport
 from parley.config import parse
 from parley.server import create_app
 from tests.fakes import gemini as gemini_fake
@@ -52,6 +53,13 @@ def _reset_fakes():
     for upstream in _upstreams:
         upstream.replies.clear()
         upstream.requests.clear()
+
+
+@pytest.fixture(autouse=True)
+async def _close_upstream_pool():
+    """Each test's event loop ends with it: close the loop's upstream connection pool first."""
+    yield
+    await transport.close()
 
 
 _counter = itertools.count()

@@ -16,6 +16,7 @@ from parley.providers import local
 from parley.providers.base import Deployment, Turn
 from parley.providers.local import LocalAdapter
 from parley.wire import input_to_steps, output_text
+from tests.adapter_kit import as_event
 
 SMOLLM2 = Deployment(model_name="smollm2", provider="local", model="smollm2")
 adapter = LocalAdapter()
@@ -29,7 +30,7 @@ def turn(prompt: str = "Say hello.", **request) -> Turn:
 
 
 async def collect(t: Turn, deployment: Deployment = SMOLLM2) -> list[dict]:
-    return [event async for event in adapter.stream(t, deployment)]
+    return [as_event(event) async for event in adapter.stream(t, deployment)]
 
 
 def check_usage(usage: dict, max_output: int) -> None:
@@ -54,7 +55,7 @@ async def test_stream_yields_real_tokens_as_generated():
     t = turn(generation_config={"max_output_tokens": 24})
     start, events, times = time.monotonic(), [], []
     async for event in adapter.stream(t, SMOLLM2):
-        events.append(event)
+        events.append(as_event(event))
         times.append(time.monotonic())
     kinds = [e["event_type"] for e in events]
     assert kinds[0] == "step.start" and kinds[-2:] == ["step.stop", "interaction.completed"]
@@ -170,7 +171,7 @@ async def test_closing_the_stream_stops_generation():
     )
     deltas = 0
     async for event in stream:
-        deltas += event["event_type"] == "step.delta"
+        deltas += as_event(event)["event_type"] == "step.delta"
         if deltas == 3:
             break
     await stream.aclose()

@@ -19,7 +19,7 @@ from parley.providers import adapter_for
 from parley.providers.base import Deployment, Turn
 from parley.providers.openai_chat import ChatCompletionsAdapter, _outcome, _StreamSteps
 from parley.wire import StepAccumulator, input_to_steps, output_text
-from tests.adapter_kit import WEATHER, drain, fake_fixtures, make_turn
+from tests.adapter_kit import WEATHER, as_event, drain, fake_fixtures, make_turn
 from tests.fakes.openai_chat import make_app
 from tests.fakes.script import Reply, chunks
 from tests.fakes.server import free_port, serve
@@ -174,7 +174,7 @@ def test_cut_short_is_incomplete(finish, status):
     events = [
         *steps.feed({"choices": [{"index": 0, "delta": {"content": "Once upon"}, "finish_reason": finish}]})
     ]
-    events += steps.end()
+    events.append(as_event(steps.end()))
     assert check_stream(events) and events[-1]["interaction"]["status"] == status
 
 
@@ -355,7 +355,7 @@ def test_interleaved_stream_tool_calls_become_separate_steps():
         {"choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]},
     ]:
         events += steps.feed(chunk)
-    events += steps.end()
+    events.append(as_event(steps.end()))
     accumulated = check_stream(events)
     assert accumulated == [
         {"type": "model_output", "content": [{"type": "text", "text": "Both."}]},

@@ -42,16 +42,15 @@ from __future__ import annotations
 import base64
 import binascii
 import os
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import orjson
-from httpx_sse import EventSource, SSEError
 
 from parley.errors import ApiError, UpstreamError, unsupported
-from parley.providers import base
-from parley.providers.base import Deployment, Outcome, Turn
+from parley.providers.base import Deployment, HttpCodec, Outcome, StepEvent, StreamEnd, Turn
+from parley.request import ToolChoice, output_format, reject_unsupported, tool_choice
+from parley.transport import UpstreamRequest
 from parley.wire import CONTENT_TYPES
 
 PROVIDER = "anthropic"
@@ -64,7 +63,6 @@ IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 # base64("redacted:"): marks a redacted_thinking block's data in a thought signature, keeping the
 # signature valid base64 (the spec's type) since the data itself is.
 REDACTED = "cmVkYWN0ZWQ6"
-OUTPUT_TYPES = ("text", "image", "audio", "video")  # a tuple: a legacy schema's `type` may be a list
 SERVICE_TIERS = {"standard": "standard_only", "priority": "auto"}
 STATUS = {"end_turn": "completed", "stop_sequence": "completed", "tool_use": "requires_action"}
 # Anthropic error types -> HTTP status, for `error` events inside a 200 stream.
@@ -80,8 +78,18 @@ ERROR_STATUS = {
     "timeout_error": 504,
     "overloaded_error": 529,
 }
-UNSUPPORTED_CONFIG = ("seed", "speech_config", "transcription_config", "video_config", "image_config")
-UNSUPPORTED_REQUEST = ("safety_settings", "cached_content")
+# generation_config keys Anthropic honours; any other key set is a 400.
+CONFIG_KEYS = frozenset(
+    {
+        "temperature",
+        "top_p",
+        "stop_sequences",
+        "max_output_tokens",
+        "thinking_level",
+        "thinking_summaries",
+        "tool_choice",
+    }
+)
 # Stream delta type -> the field holding its payload.
 DELTA_FIELDS = {
     "text_delta": "text",
@@ -91,37 +99,28 @@ DELTA_FIELDS = {
 }
 
 
-class AnthropicAdapter:
+class AnthropicAdapter(HttpCodec):
     name = PROVIDER
 
-    async def create(self, turn: Turn, deployment: Deployment) -> Outcome:
-        body = request_body(turn, deployment, stream=False)
-        try:
-            response = await base.http_client().post(_url(deployment), **_http(body, deployment))
-        except httpx.HTTPError as exc:
-            raise base.transport_error(exc) from exc
-        await base.raise_for_upstream(response)
-        message = _json(response.content)
-        return Outcome(
-            steps=[step for block in message.get("content") or [] if (step := _step(block))],
-            status=_status(message.get("stop_reason")),
-            usage=usage(message.get("usage") or {}),
-            upstream_id=message.get("id"),
+    def request(self, turn: Turn, deployment: Deployment, *, stream: bool) -> UpstreamRequest:
+        headers = {"anthropic-version": deployment.api_version or API_VERSION}
+        key = deployment.api_key or os.environ.get("ANTHROPIC_API_KEY")
+        if key:
+            headers["x-api-key"] = key
+        return UpstreamRequest(
+            "POST", _url(deployment), headers, body=request_body(turn, deployment, stream=stream)
         )
 
-    async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[dict]:
-        body = request_body(turn, deployment, stream=True)
-        try:
-            async with base.http_client().stream(
-                "POST", _url(deployment), **_http(body, deployment)
-            ) as response:
-                await base.raise_for_upstream(response)
-                async for event in _relay(EventSource(response).aiter_sse()):
-                    yield event
-        except SSEError as exc:  # a 200 that is not text/event-stream
-            raise UpstreamError(502, f"Anthropic did not stream: {exc}") from exc
-        except httpx.HTTPError as exc:
-            raise base.transport_error(exc) from exc
+    def outcome(self, answer: Any, turn: Turn) -> Outcome:
+        return Outcome(
+            steps=[step for block in answer.get("content") or [] if (step := _step(block))],
+            status=_status(answer.get("stop_reason")),
+            usage=usage(answer.get("usage") or {}),
+            upstream_id=answer.get("id"),
+        )
+
+    def decoder(self, turn: Turn) -> StreamDecoder:
+        return StreamDecoder()
 
 
 # --- request -------------------------------------------------------------------------------------
@@ -132,30 +131,10 @@ def _url(deployment: Deployment) -> str:
     return f"{root}/v1/messages"
 
 
-def _http(body: dict, deployment: Deployment) -> dict[str, Any]:
-    headers = {"anthropic-version": deployment.api_version or API_VERSION, "content-type": "application/json"}
-    key = deployment.api_key or os.environ.get("ANTHROPIC_API_KEY")
-    if key:
-        headers["x-api-key"] = key
-    timeout = base.request_timeout(deployment)
-    return {
-        "content": orjson.dumps(body),
-        "headers": headers,
-        "timeout": httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
-    }
-
-
 def request_body(turn: Turn, deployment: Deployment, *, stream: bool) -> dict:
     """The Messages create body for this turn; raises the 400 for anything Anthropic cannot do."""
     request, config = turn.request, turn.generation_config
-    for name in UNSUPPORTED_REQUEST:
-        if request.get(name):
-            raise unsupported(PROVIDER, name)
-    for name in UNSUPPORTED_CONFIG:
-        if config.get(name) is not None:
-            raise unsupported(PROVIDER, f"generation_config.{name}")
-    if set(request.get("response_modalities") or ["text"]) != {"text"}:
-        raise unsupported(PROVIDER, "response_modalities other than text")
+    reject_unsupported(PROVIDER, request, config=CONFIG_KEYS, service_tiers=SERVICE_TIERS)
     body: dict[str, Any] = {"model": deployment.model, **_limits(config, deployment)}
     body["messages"] = messages(turn.history)
     if turn.system_instruction:
@@ -163,12 +142,13 @@ def request_body(turn: Turn, deployment: Deployment, *, stream: bool) -> dict:
     for name in ("temperature", "top_p", "stop_sequences"):
         if config.get(name) is not None:
             body[name] = config[name]
-    body.update(_tools(turn.tools, config.get("tool_choice")))
-    if fmt := _output_format(request):
-        body["output_config"] = {"format": fmt}
+    body.update(_tools(turn.tools, tool_choice(request)))
+    wanted = output_format(PROVIDER, request)
+    if wanted.json and wanted.schema is None:
+        raise unsupported(PROVIDER, "JSON output without a schema")
+    if wanted.schema is not None:
+        body["output_config"] = {"format": {"type": "json_schema", "schema": dict(wanted.schema)}}
     if tier := request.get("service_tier"):
-        if tier not in SERVICE_TIERS:
-            raise unsupported(PROVIDER, f"service_tier '{tier}'")
         body["service_tier"] = SERVICE_TIERS[tier]
     if stream:
         body["stream"] = True
@@ -194,7 +174,7 @@ def _limits(config: Any, deployment: Deployment) -> dict:
     return {"max_tokens": max_tokens, "thinking": thinking}
 
 
-def _tools(tools: list[dict], choice: Any) -> dict:
+def _tools(tools: list[dict[str, Any]], choice: ToolChoice) -> dict[str, Any]:
     specs = []
     for tool in tools:
         if tool.get("type") != "function":
@@ -210,13 +190,9 @@ def _tools(tools: list[dict], choice: Any) -> dict:
         specs.append(spec)
     if not specs:
         return {}
-    if isinstance(choice, dict):
-        allowed = choice.get("allowed_tools") or {}
-        mode, names = allowed.get("mode", "auto"), allowed.get("tools")
-        if names is not None:
-            specs = [spec for spec in specs if spec["name"] in names]
-    else:
-        mode = choice
+    offered = choice.offered(spec["name"] for spec in specs)
+    specs = [spec for spec in specs if spec["name"] in offered]
+    mode = choice.mode
     if mode == "validated":
         specs = [{**spec, "strict": True} for spec in specs]
     if mode is None:
@@ -224,27 +200,6 @@ def _tools(tools: list[dict], choice: Any) -> dict:
     if mode == "any" and len(specs) == 1:
         return {"tools": specs, "tool_choice": {"type": "tool", "name": specs[0]["name"]}}
     return {"tools": specs, "tool_choice": {"type": "auto" if mode == "validated" else mode}}
-
-
-def _output_format(request: Any) -> dict | None:
-    formats = request.get("response_format")
-    formats = formats if isinstance(formats, list) else [formats] if formats else []
-    legacy_mime = request.get("response_mime_type")
-    if legacy_mime and not any(item.get("type") in OUTPUT_TYPES for item in formats):
-        # The legacy form: response_format is the bare JSON schema.
-        formats = [{"type": "text", "mime_type": legacy_mime, "schema": formats[0] if formats else None}]
-    schema = None
-    for item in formats:
-        if item.get("type") != "text":
-            raise unsupported(PROVIDER, f"{item.get('type')} output")
-        mime = item.get("mime_type") or ("application/json" if item.get("schema") else "text/plain")
-        if mime == "application/json":
-            if not item.get("schema"):
-                raise unsupported(PROVIDER, "JSON output without a schema")
-            schema = item["schema"]
-        elif mime != "text/plain":
-            raise unsupported(PROVIDER, f"{mime} output")
-    return {"type": "json_schema", "schema": schema} if schema else None
 
 
 def messages(history: list[dict]) -> list[dict]:
@@ -349,13 +304,6 @@ def _source(part: dict) -> dict:
 # --- answer --------------------------------------------------------------------------------------
 
 
-def _json(raw: bytes | str) -> dict:
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise UpstreamError(502, f"Anthropic sent malformed JSON: {raw[:200]!r}") from exc
-
-
 def _status(stop_reason: str | None) -> str:
     return STATUS.get(stop_reason or "end_turn", "incomplete")
 
@@ -395,15 +343,17 @@ def usage(raw: dict) -> dict:
     }
 
 
-async def _relay(events: AsyncIterator[Any]) -> AsyncIterator[dict]:
-    """Anthropic stream events -> Interactions step events, ending with interaction.completed."""
-    steps: dict[int, int] = {}  # Anthropic content-block index -> step index
-    totals: dict = {}
-    message_id = stop_reason = None
-    async for sse in events:
-        if sse.event == "ping" or not sse.data.strip():
-            continue
-        data = _json(sse.data)
+class StreamDecoder:
+    """Anthropic stream events -> Interactions step events; `message_stop` ends the answer."""
+
+    def __init__(self) -> None:
+        self.steps: dict[int, int] = {}  # Anthropic content-block index -> step index
+        self.totals: dict[str, Any] = {}
+        self.message_id: str | None = None
+        self.stop_reason: str | None = None
+        self.done = False
+
+    def feed(self, data: Any) -> Iterator[StepEvent]:
         kind = data.get("type")
         if kind == "error":
             error = data.get("error") or {}
@@ -411,9 +361,10 @@ async def _relay(events: AsyncIterator[Any]) -> AsyncIterator[dict]:
             raise UpstreamError(
                 status, f"Anthropic stream error ({error.get('type')}): {error.get('message')}"
             )
+        steps = self.steps
         if kind == "message_start":
-            message_id = data["message"].get("id")
-            totals = dict(data["message"].get("usage") or {})
+            self.message_id = data["message"].get("id")
+            self.totals = dict(data["message"].get("usage") or {})
         elif kind == "content_block_start":
             step, initial = _start(data["content_block"])
             if step is not None:
@@ -427,15 +378,15 @@ async def _relay(events: AsyncIterator[Any]) -> AsyncIterator[dict]:
         elif kind == "content_block_stop" and data["index"] in steps:
             yield {"event_type": "step.stop", "index": steps[data["index"]]}
         elif kind == "message_delta":
-            stop_reason = (data.get("delta") or {}).get("stop_reason") or stop_reason
-            totals.update({k: v for k, v in (data.get("usage") or {}).items() if v is not None})
+            self.stop_reason = (data.get("delta") or {}).get("stop_reason") or self.stop_reason
+            self.totals.update({k: v for k, v in (data.get("usage") or {}).items() if v is not None})
         elif kind == "message_stop":
-            done = {"status": _status(stop_reason), "usage": usage(totals)}
-            if message_id:
-                done["upstream_id"] = message_id
-            yield {"event_type": "interaction.completed", "interaction": done}
-            return
-    raise UpstreamError(0, "Anthropic stream ended before message_stop")
+            self.done = True
+
+    def end(self) -> StreamEnd:
+        if not self.done:
+            raise UpstreamError(0, "Anthropic stream ended before message_stop")
+        return StreamEnd(_status(self.stop_reason), usage(self.totals), self.message_id)
 
 
 def _start(block: dict) -> tuple[dict | None, list[dict]]:

@@ -1,7 +1,7 @@
 """Azure OpenAI: Chat Completions on a named deployment. The translation is the chat adapter's;
 only the URL (deployment path + dated `api-version`) and the `api-key` header differ, plus what
 OpenAI's own models need (`max_completion_tokens`, no reasoning replay). Azure's error bodies and
-its Retry-After / retry-after-ms headers are what base.raise_for_upstream already reads."""
+its Retry-After / retry-after-ms headers are what parley.transport already reads."""
 
 from __future__ import annotations
 
@@ -27,10 +27,10 @@ class AzureAdapter(ChatCompletionsAdapter):
             )
         return f"{deployment.api_base.rstrip('/')}/openai/deployments/{deployment.model}/chat/completions"
 
-    def params(self, deployment: Deployment) -> dict:
+    def params(self, deployment: Deployment) -> dict[str, str]:
         return {"api-version": deployment.api_version or DEFAULT_API_VERSION}
 
-    def headers(self, deployment: Deployment) -> dict:
+    def headers(self, deployment: Deployment) -> dict[str, str]:
         return {"api-key": deployment.api_key} if deployment.api_key else {}
 
     def openai_hosted(self, deployment: Deployment) -> bool:

@@ -1,34 +1,58 @@
-"""The one small interface every provider adapter implements.
+"""What every provider implements, and the shape an HTTP provider takes: a codec over the transport.
 
-An adapter turns a `Turn` (an Interactions create request whose conversation is already resolved
-into steps) into an upstream call, and the upstream's answer back into Interactions steps:
+The outer interface (`Adapter`), which the router calls:
 
 * ``await adapter.create(turn, deployment) -> Outcome`` for JSON requests;
-* ``adapter.stream(turn, deployment)`` an async iterator of Interactions SSE events, for streams.
+* ``adapter.stream(turn, deployment)``: an async iterator of Interactions step events
+  (``step.start`` / ``step.delta`` / ``step.stop``, and ``interaction.status_update`` if the
+  upstream reports one), without ``event_id``s, then exactly one `StreamEnd` (status, usage, the
+  upstream's own id): an internal result, never a public event. The engine owns ids, event ids,
+  ``interaction.created`` / ``interaction.completed`` and storage.
 
-Stream contract: yield only ``step.start`` / ``step.delta`` / ``step.stop`` events (and, if the
-upstream reports them, ``interaction.status_update``), without ``event_id``s, then finish with
-exactly one ``{"event_type": "interaction.completed", "interaction": {"status": ..., "usage": {...}}}``
-(which may also carry ``"upstream_id"``, the upstream's own id for this turn; the engine strips it).
-The engine owns ids, event ids, ``interaction.created`` and storage. On failure raise
-``UpstreamError`` (retryable by status) or ``ApiError`` (e.g. ``errors.unsupported``); never yield
-a completed event after a failure.
+On failure raise ``UpstreamError`` (the router retries by status and labels it with the provider)
+or ``ApiError`` for a request the provider cannot serve (``errors.unsupported``: a 400).
+
+An HTTP provider is a `Codec`: it only translates, and `parley.transport` does all the I/O.
+
+* ``request(turn, deployment, stream=...) -> UpstreamRequest``: method, url, headers, query and
+  JSON body of the upstream call. Parse the request's shared parts with `parley.request`
+  (response_format, tool_choice, unsupported fields) so every provider reads them alike.
+* ``async sign(request, deployment)`` (optional): runs after the body is serialised into
+  ``request.content``; set headers from the final bytes (AWS SigV4) or from an async credential
+  (e.g. a google-auth token refreshed in a thread and cached until near expiry).
+* ``outcome(answer, turn) -> Outcome``: the decoded JSON answer.
+* ``decoder(turn) -> StreamDecoder``: ``feed(upstream event)`` yields step events, ``done`` says
+  the upstream has ended its answer (stop reading), ``end() -> StreamEnd`` (or UpstreamError when
+  the stream was cut short).
+* ``framing() -> transport.Framing`` (optional): how the streamed body is cut into upstream events;
+  SSE with JSON data by default, a binary event-stream decoder for AWS.
+
+Subclass `HttpCodec` for the defaults and the `create` / `stream` that drive the transport. A
+provider that is not HTTP (llama.cpp in-process) implements `Adapter` directly.
 """
 
 from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator, Mapping
-from contextvars import ContextVar
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import aiohttp
 import httpx
-from httpx_aiohttp import AiohttpTransport, transport
+from httpx_aiohttp import AiohttpTransport
+from httpx_aiohttp import transport as httpx_transport
 
+from parley import transport
 from parley.errors import UpstreamError
+from parley.transport import Framing, SSEFraming, UpstreamRequest
+
+# An Interactions stream event as adapters produce it (step.*, interaction.status_update).
+StepEvent = dict[str, Any]
+Step = dict[str, Any]
+Usage = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -41,7 +65,7 @@ class Deployment:
     api_base: str | None = None
     api_key: str | None = None
     api_version: str | None = None  # Azure's ?api-version=
-    timeout: float | None = None  # seconds, whole request
+    timeout: float | None = None  # seconds the upstream may stay silent (connect included)
     params: Mapping[str, Any] = field(default_factory=dict)  # remaining litellm_params (rpm, tpm, weight…)
     name: str = ""  # how logs and metrics name it: model_info.id, else model_name#index in its group
     # Set when neither config nor environment supplied what this provider needs (its key, or the
@@ -59,20 +83,22 @@ class Turn:
     """What an adapter answers: the create body plus the whole conversation as steps."""
 
     request: Mapping[str, Any]  # the create body as the client sent it (already spec-validated)
-    history: list[dict]  # previous turns' steps + this turn's input, as Interactions steps
+    history: list[Step]  # previous turns' steps + this turn's input, as Interactions steps
     previous_upstream_id: str | None = None  # upstream's own id of the previous turn, same deployment only
 
     @property
     def system_instruction(self) -> str | None:
-        return self.request.get("system_instruction")
+        value = self.request.get("system_instruction")
+        return value if isinstance(value, str) else None
 
     @property
-    def tools(self) -> list[dict]:
+    def tools(self) -> list[dict[str, Any]]:
         return list(self.request.get("tools") or [])
 
     @property
     def generation_config(self) -> Mapping[str, Any]:
-        return self.request.get("generation_config") or {}
+        config = self.request.get("generation_config")
+        return config if isinstance(config, Mapping) else {}
 
     @property
     def response_format(self) -> Any:
@@ -83,10 +109,19 @@ class Turn:
 class Outcome:
     """A finished (non-streamed) upstream answer."""
 
-    steps: list[dict]
+    steps: list[Step]
     status: str = "completed"  # completed | requires_action | incomplete
-    usage: dict = field(default_factory=dict)
+    usage: Usage = field(default_factory=dict)
     upstream_id: str | None = None
+
+
+@dataclass(frozen=True)
+class StreamEnd:
+    """How a stream ended: the last item an adapter's stream yields (internal, never sent out)."""
+
+    status: str = "completed"  # completed | requires_action | incomplete
+    usage: Usage = field(default_factory=dict)
+    upstream_id: str | None = None  # the upstream's own id for this turn, kept to chain the next
 
 
 class Adapter(Protocol):
@@ -94,12 +129,112 @@ class Adapter(Protocol):
 
     async def create(self, turn: Turn, deployment: Deployment) -> Outcome: ...
 
-    def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[dict]: ...
+    def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[StepEvent | StreamEnd]: ...
 
+
+class StreamDecoder(Protocol):
+    """One stream's translation state: upstream events in, step events out."""
+
+    @property
+    def done(self) -> bool: ...  # the upstream said its answer is complete: stop reading
+
+    def feed(self, event: Any) -> Iterable[StepEvent]: ...
+
+    def end(self) -> StreamEnd: ...
+
+
+class Codec(Protocol):
+    name: str
+
+    def request(self, turn: Turn, deployment: Deployment, *, stream: bool) -> UpstreamRequest: ...
+
+    async def sign(self, request: UpstreamRequest, deployment: Deployment) -> None: ...
+
+    def outcome(self, answer: Any, turn: Turn) -> Outcome: ...
+
+    def decoder(self, turn: Turn) -> StreamDecoder: ...
+
+    def framing(self) -> Framing: ...
+
+
+# What a malformed upstream answer raises inside a codec that indexes it as documented.
+MALFORMED = (KeyError, IndexError, TypeError, AttributeError, ValueError)
+
+
+class HttpCodec:
+    """Defaults for a `Codec`, and the `Adapter` calls that run it over the transport."""
+
+    name = "http"
+
+    def request(self, turn: Turn, deployment: Deployment, *, stream: bool) -> UpstreamRequest:
+        raise NotImplementedError
+
+    def outcome(self, answer: Any, turn: Turn) -> Outcome:
+        raise NotImplementedError
+
+    def decoder(self, turn: Turn) -> StreamDecoder:
+        raise NotImplementedError
+
+    async def sign(self, request: UpstreamRequest, deployment: Deployment) -> None:
+        """Nothing to sign: the key is a plain header set in `request`."""
+
+    def framing(self) -> Framing:
+        return SSEFraming()
+
+    async def create(self, turn: Turn, deployment: Deployment) -> Outcome:
+        request = self.request(turn, deployment, stream=False)
+        answer = await transport.send_json(request, timeout=deployment.timeout, sign=self._signer(deployment))
+        try:
+            return self.outcome(answer, turn)
+        except MALFORMED as exc:
+            raise _malformed(exc) from exc
+
+    async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[StepEvent | StreamEnd]:
+        request = self.request(turn, deployment, stream=True)
+        decoder = self.decoder(turn)
+        events = transport.send_stream(
+            request, self.framing(), timeout=deployment.timeout, sign=self._signer(deployment)
+        )
+        async with aclosing(events):
+            async for event in events:
+                try:
+                    translated = list(decoder.feed(event))
+                except MALFORMED as exc:
+                    raise _malformed(exc) from exc
+                for step_event in translated:
+                    yield step_event
+                if decoder.done:
+                    break
+        yield decoder.end()
+
+    def _signer(self, deployment: Deployment) -> transport.Sign:
+        async def sign(request: UpstreamRequest) -> None:
+            await self.sign(request, deployment)
+
+        return sign
+
+
+def _malformed(exc: BaseException) -> UpstreamError:
+    return UpstreamError(502, f"answered something unreadable ({type(exc).__name__}: {exc})")
+
+
+# The pool's shutdown and the tracing headers, where the engine and observability find them.
+upstream_headers = transport.upstream_headers
+
+
+async def close_http_client() -> None:
+    await transport.close()
+    client = _clients.pop(asyncio.get_running_loop(), None)
+    if client is not None:
+        await client.aclose()
+
+
+# --- legacy: httpx helpers for the adapters not yet converted to codecs (bedrock, vertex_ai) -------
+# They keep their own I/O until they move onto `HttpCodec`; nothing new should use these.
 
 # httpx-aiohttp maps every aiohttp connection error to ConnectTimeout; a refused or dropped
 # connection is not a timeout (it is a 502, not a 504, and not worth waiting for).
-transport.AIOHTTP_EXC_MAP[aiohttp.ClientConnectionError] = httpx.ConnectError
+httpx_transport.AIOHTTP_EXC_MAP[aiohttp.ClientConnectionError] = httpx.ConnectError
 
 
 class _Transport(AiohttpTransport):
@@ -117,11 +252,6 @@ class _Transport(AiohttpTransport):
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
     weakref.WeakKeyDictionary()
 )
-
-
-# Headers every upstream request made in the current context carries besides its own: tracing
-# sets the attempt's `traceparent` here, so no codec needs to know about it.
-upstream_headers: ContextVar[Mapping[str, str] | None] = ContextVar("parley_upstream_headers", default=None)
 
 
 async def _add_context_headers(request: httpx.Request) -> None:
@@ -143,12 +273,6 @@ def http_client() -> httpx.AsyncClient:
         )
         _clients[loop] = client
     return client
-
-
-async def close_http_client() -> None:
-    client = _clients.pop(asyncio.get_running_loop(), None)
-    if client is not None:
-        await client.aclose()
 
 
 def request_timeout(deployment: Deployment):

@@ -23,10 +23,10 @@ Answers: a JSON Interaction becomes an ``Outcome`` without the input steps the u
 (leading ``user_input`` / ``function_result`` steps). A stream is relayed event by event: upstream
 ``interaction.created`` is dropped (its id is kept), ``event_id``s and the status update's
 ``interaction_id`` are stripped, ``step.*`` events pass unchanged, and the upstream
-``interaction.completed`` becomes the final ``{"event_type": "interaction.completed",
-"interaction": {"status", "usage", "upstream_id"}}`` — ``upstream_id`` being the upstream's own
-interaction id, which the engine keeps as the next turn's ``previous_upstream_id`` (left out, as
-is ``Outcome.upstream_id``, when the client sent ``store: false``: the upstream keeps nothing).
+``interaction.completed`` becomes the stream's `StreamEnd` (status, usage, upstream_id) —
+``upstream_id`` being the upstream's own interaction id, which the engine keeps as the next turn's
+``previous_upstream_id`` (left out, as is ``Outcome.upstream_id``, when the client sent
+``store: false``: the upstream keeps nothing).
 
 An upstream ``error`` event, a ``failed`` interaction, or a stream that ends before
 ``interaction.completed`` raise ``UpstreamError``.
@@ -38,20 +38,10 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
-import httpx
-import orjson
-from httpx_sse import EventSource, SSEError
-
 from parley.errors import CODES, UpstreamError
-from parley.providers.base import (
-    Deployment,
-    Outcome,
-    Turn,
-    http_client,
-    raise_for_upstream,
-    request_timeout,
-    transport_error,
-)
+from parley.providers.base import Deployment, HttpCodec, Outcome, StepEvent, StreamEnd, Turn
+from parley.request import tool_choice
+from parley.transport import UpstreamRequest
 
 DEFAULT_API_BASE = "https://generativelanguage.googleapis.com"
 DEFAULT_API_VERSION = "v1beta"
@@ -65,24 +55,19 @@ _STATUS = {code: status for status, code in reversed(CODES.items())}  # the firs
 _STATUS.update(invalid_argument=400, resource_exhausted=429, unavailable=503, internal=500)
 
 
-class GeminiAdapter:
+class GeminiAdapter(HttpCodec):
     name = "gemini"
 
-    def _url(self, deployment: Deployment) -> str:
+    def request(self, turn: Turn, deployment: Deployment, *, stream: bool) -> UpstreamRequest:
         base = (deployment.api_base or DEFAULT_API_BASE).rstrip("/")
-        return f"{base}/{deployment.api_version or DEFAULT_API_VERSION}/interactions"
-
-    def _headers(self, deployment: Deployment, accept: str) -> dict[str, str]:
-        headers = {"Accept": accept}
+        url = f"{base}/{deployment.api_version or DEFAULT_API_VERSION}/interactions"
+        headers = {"Accept": "text/event-stream" if stream else "application/json"}
         if deployment.api_key:
             headers["x-goog-api-key"] = deployment.api_key
-        return headers
+        return UpstreamRequest("POST", url, headers, body=self.body(turn, deployment, stream))
 
-    def _kwargs(self, deployment: Deployment) -> dict[str, Any]:
-        timeout = request_timeout(deployment)
-        return {} if timeout is None else {"timeout": timeout}
-
-    def body(self, turn: Turn, deployment: Deployment, stream: bool) -> dict:
+    def body(self, turn: Turn, deployment: Deployment, stream: bool) -> dict[str, Any]:
+        tool_choice(turn.request)  # the one check Parley makes: allowed tools must be declared
         body = {k: v for k, v in turn.request.items() if k not in ("background", "stream")}
         body["model"] = deployment.model
         if turn.previous_upstream_id:
@@ -93,96 +78,78 @@ class GeminiAdapter:
             body["stream"] = True
         return body
 
+    def outcome(self, answer: Any, turn: Turn) -> Outcome:
+        status = answer.get("status") or "completed"
+        if status == "failed":
+            raise UpstreamError(502, _failure(answer))
+        steps = list(answer.get("steps") or [])
+        while steps and steps[0].get("type") in ECHOED:
+            steps.pop(0)
+        return Outcome(
+            steps=steps, status=status, usage=answer.get("usage") or {}, upstream_id=_chainable(turn, answer)
+        )
+
+    def decoder(self, turn: Turn) -> StreamRelay:
+        return StreamRelay(turn)
+
+    # The upstream forgets interactions after a while: a 404 for the previous one resends the history.
+
     async def create(self, turn: Turn, deployment: Deployment) -> Outcome:
         try:
-            return await self._create(turn, deployment)
+            return await super().create(turn, deployment)
         except UpstreamError as exc:
             if not _expired(turn, exc):
                 raise
-        return await self._create(replace(turn, previous_upstream_id=None), deployment)
+        return await super().create(replace(turn, previous_upstream_id=None), deployment)
 
-    async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[dict]:
+    async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[StepEvent | StreamEnd]:
         relayed = False
         try:
-            async for event in self._stream(turn, deployment):
+            async for event in super().stream(turn, deployment):
                 relayed = True
                 yield event
             return
         except UpstreamError as exc:
             if relayed or not _expired(turn, exc):
                 raise
-        async for event in self._stream(replace(turn, previous_upstream_id=None), deployment):
+        async for event in super().stream(replace(turn, previous_upstream_id=None), deployment):
             yield event
 
-    async def _create(self, turn: Turn, deployment: Deployment) -> Outcome:
-        try:
-            response = await http_client().post(
-                self._url(deployment),
-                json=self.body(turn, deployment, stream=False),
-                headers=self._headers(deployment, "application/json"),
-                **self._kwargs(deployment),
-            )
-        except httpx.HTTPError as exc:
-            raise transport_error(exc) from exc
-        await raise_for_upstream(response)
-        try:
-            data = response.json()
-        except ValueError as exc:
-            raise UpstreamError(502, f"upstream answered non-JSON: {response.text[:200]}") from exc
-        status = data.get("status") or "completed"
-        if status == "failed":
-            raise UpstreamError(502, _failure(data))
-        steps = list(data.get("steps") or [])
-        while steps and steps[0].get("type") in ECHOED:
-            steps.pop(0)
-        return Outcome(
-            steps=steps, status=status, usage=data.get("usage") or {}, upstream_id=_chainable(turn, data)
-        )
 
-    async def _stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[dict]:
-        upstream_id = None
-        final = None
-        try:
-            async with http_client().stream(
-                "POST",
-                self._url(deployment),
-                json=self.body(turn, deployment, stream=True),
-                headers=self._headers(deployment, "text/event-stream"),
-                **self._kwargs(deployment),
-            ) as response:
-                await raise_for_upstream(response)
-                async for sse in EventSource(response).aiter_sse():
-                    if sse.data.strip() == "[DONE]":
-                        break
-                    if not sse.data.strip():
-                        continue
-                    try:
-                        event = orjson.loads(sse.data)
-                    except orjson.JSONDecodeError as exc:
-                        raise UpstreamError(502, f"upstream sent invalid SSE data: {sse.data[:200]}") from exc
-                    kind = event.get("event_type")
-                    if kind == "interaction.created":
-                        upstream_id = (event.get("interaction") or {}).get("id")
-                    elif kind in RELAYED:
-                        yield {k: v for k, v in event.items() if k not in ("event_id", "interaction_id")}
-                    elif kind == "error":
-                        raise _error_event(event.get("error") or {})
-                    elif kind == "interaction.completed":
-                        final = event.get("interaction") or {}
-                        break
-        except SSEError as exc:  # a 200 that is not text/event-stream
-            raise UpstreamError(502, f"upstream did not stream: {exc}") from exc
-        except httpx.HTTPError as exc:
-            raise transport_error(exc) from exc
+class StreamRelay:
+    """Upstream Interactions events -> the adapter's: `interaction.created` is dropped (its id kept),
+    `event_id`s and the status update's `interaction_id` stripped, `step.*` passed unchanged."""
+
+    def __init__(self, turn: Turn) -> None:
+        self.turn = turn
+        self.upstream_id: str | None = None
+        self.final: dict[str, Any] | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.final is not None
+
+    def feed(self, event: Any) -> list[StepEvent]:
+        kind = event.get("event_type")
+        if kind in RELAYED:
+            return [{k: v for k, v in event.items() if k not in ("event_id", "interaction_id")}]
+        if kind == "interaction.created":
+            self.upstream_id = (event.get("interaction") or {}).get("id")
+        elif kind == "error":
+            raise _error_event(event.get("error") or {})
+        elif kind == "interaction.completed":
+            self.final = event.get("interaction") or {}
+        return []
+
+    def end(self) -> StreamEnd:
+        final = self.final
         if final is None:
             raise UpstreamError(0, "upstream stream ended before interaction.completed")
         status = final.get("status") or "completed"
         if status == "failed":
             raise UpstreamError(502, _failure(final))
-        done = {"status": status, "usage": final.get("usage") or {}}
-        if upstream_id := _chainable(turn, {"id": final.get("id") or upstream_id}):
-            done["upstream_id"] = upstream_id
-        yield {"event_type": "interaction.completed", "interaction": done}
+        upstream_id = _chainable(self.turn, {"id": final.get("id") or self.upstream_id})
+        return StreamEnd(status, final.get("usage") or {}, upstream_id)
 
 
 def _chainable(turn: Turn, interaction: dict) -> str | None:

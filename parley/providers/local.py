@@ -25,7 +25,7 @@ import llama_cpp
 from llama_cpp.llama_grammar import LlamaGrammar
 
 from parley.errors import ApiError, UpstreamError, unsupported
-from parley.providers.base import Deployment, Outcome, Turn
+from parley.providers.base import Deployment, Outcome, StepEvent, StreamEnd, Turn
 from parley.wire import StepAccumulator
 
 DEFAULT_MAX_OUTPUT_TOKENS = 256
@@ -267,17 +267,17 @@ class LocalAdapter:
     name = "local"
 
     async def create(self, turn: Turn, deployment: Deployment) -> Outcome:
-        acc, final = StepAccumulator(), {}
+        acc, end = StepAccumulator(), StreamEnd()
         async for event in self.stream(turn, deployment):
-            if event["event_type"] == "interaction.completed":
-                final = event["interaction"]
+            if isinstance(event, StreamEnd):
+                end = event
             else:
                 acc.apply(event)
         for step in acc.steps:
             step.setdefault("content", [])
-        return Outcome(steps=acc.steps, status=final["status"], usage=final["usage"])
+        return Outcome(steps=acc.steps, status=end.status, usage=end.usage)
 
-    async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[dict]:
+    async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[StepEvent | StreamEnd]:
         messages, options = _messages(turn), _options(turn)  # 400s before any work
         model = _model_for(deployment)
         model.refuse_if_too_long(messages)
@@ -302,12 +302,6 @@ class LocalAdapter:
                 raise _failure(item[1])
             _, finish, usage = item
             yield {"event_type": "step.stop", "index": 0}
-            yield {
-                "event_type": "interaction.completed",
-                "interaction": {
-                    "status": "incomplete" if finish == "length" else "completed",
-                    "usage": usage,
-                },
-            }
+            yield StreamEnd("incomplete" if finish == "length" else "completed", usage)
         finally:
             cancel.set()  # consumer closed or cancelled us: the worker stops at the next token

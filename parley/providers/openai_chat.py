@@ -5,17 +5,16 @@ SSE chunks) becomes steps again. AzureAdapter reuses all of it with its own URL 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-import httpx
 import orjson
-from httpx_sse import aconnect_sse
 
 from parley import wire
-from parley.errors import ApiError, UpstreamError, unsupported
-from parley.providers import base
-from parley.providers.base import Deployment, Outcome, Turn
+from parley.errors import UpstreamError, unsupported
+from parley.providers.base import Deployment, HttpCodec, Outcome, StreamEnd, Turn
+from parley.request import ToolChoice, output_format, reject_unsupported, tool_choice
+from parley.transport import UpstreamRequest
 
 OPENAI_BASE = "https://api.openai.com/v1"
 # generation_config fields with a same-meaning Chat parameter.
@@ -32,10 +31,13 @@ TOOL_MODES = {"auto": "auto", "any": "required", "none": "none", "validated": "a
 INCOMPLETE = {"length", "content_filter"}  # finish reasons that cut the answer short
 DETAIL = {"low": "low", "medium": "auto", "high": "high", "ultra_high": "high"}
 AUDIO_FORMATS = {"audio/wav": "wav", "audio/mp3": "mp3", "audio/mpeg": "mp3"}
-FORMAT_TYPES = {"text", "image", "audio", "video"}  # response_format kinds; anything else is a bare schema
+# generation_config keys Chat honours (tool_choice goes with the tools, thinking_summaries filters
+# the answer); any other key set is a 400.
+CONFIG_KEYS = frozenset({*SAME, "max_output_tokens", "tool_choice", "thinking_summaries"})
+SERVICE_TIERS = ("standard", "flex", "priority")
 
 
-class ChatCompletionsAdapter:
+class ChatCompletionsAdapter(HttpCodec):
     name = "openai_chat"
 
     # --- where and how to call; AzureAdapter overrides these -------------------------------------
@@ -43,10 +45,10 @@ class ChatCompletionsAdapter:
     def url(self, deployment: Deployment) -> str:
         return f"{(deployment.api_base or OPENAI_BASE).rstrip('/')}/chat/completions"
 
-    def params(self, deployment: Deployment) -> dict:
+    def params(self, deployment: Deployment) -> dict[str, str]:
         return {}
 
-    def headers(self, deployment: Deployment) -> dict:
+    def headers(self, deployment: Deployment) -> dict[str, str]:
         return {"Authorization": f"Bearer {deployment.api_key}"} if deployment.api_key else {}
 
     def openai_hosted(self, deployment: Deployment) -> bool:
@@ -54,55 +56,33 @@ class ChatCompletionsAdapter:
         `max_tokens` every compatible server takes) and take no reasoning back in messages."""
         return "api.openai.com" in self.url(deployment)
 
-    # --- the two calls ----------------------------------------------------------------------------
+    # --- the codec ----------------------------------------------------------------------------------
 
-    async def create(self, turn: Turn, deployment: Deployment) -> Outcome:
+    def request(self, turn: Turn, deployment: Deployment, *, stream: bool) -> UpstreamRequest:
         body = self.body(turn, deployment)
-        try:
-            response = await base.http_client().post(
-                self.url(deployment), json=body, **self._options(deployment)
-            )
-        except httpx.HTTPError as exc:
-            raise base.transport_error(exc) from exc
-        await base.raise_for_upstream(response)
-        return _outcome(_json(response.content), _summaries(turn))
+        if stream:
+            body.update(stream=True, stream_options={"include_usage": True})
+        return UpstreamRequest(
+            "POST", self.url(deployment), self.headers(deployment), self.params(deployment), body
+        )
 
-    async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[dict]:
-        body = {**self.body(turn, deployment), "stream": True, "stream_options": {"include_usage": True}}
-        steps = _StreamSteps(_summaries(turn))
-        try:
-            async with aconnect_sse(
-                base.http_client(), "POST", self.url(deployment), json=body, **self._options(deployment)
-            ) as source:
-                await base.raise_for_upstream(source.response)
-                async for sse in source.aiter_sse():
-                    if sse.data.strip() == "[DONE]":
-                        break
-                    for event in steps.feed(_json(sse.data)):
-                        yield event
-        except httpx.HTTPError as exc:
-            raise base.transport_error(exc) from exc
-        for event in steps.end():
-            yield event
+    def outcome(self, answer: Any, turn: Turn) -> Outcome:
+        return _outcome(answer, _summaries(turn))
 
-    def _options(self, deployment: Deployment) -> dict:
-        return {
-            "params": self.params(deployment),
-            "headers": self.headers(deployment),
-            "timeout": base.request_timeout(deployment),
-        }
+    def decoder(self, turn: Turn) -> _StreamSteps:
+        return _StreamSteps(_summaries(turn))
 
     # --- request translation --------------------------------------------------------------------
 
-    def body(self, turn: Turn, deployment: Deployment) -> dict:
+    def body(self, turn: Turn, deployment: Deployment) -> dict[str, Any]:
         request = turn.request
-        self._check_request(request)
-        body = {
+        reject_unsupported(self.name, request, config=CONFIG_KEYS, service_tiers=SERVICE_TIERS)
+        body: dict[str, Any] = {
             "model": deployment.model,
             "messages": self.messages(turn, not self.openai_hosted(deployment)),
         }
         body.update(self.sampling(turn.generation_config, deployment))
-        body.update(self.tools(turn.tools, turn.generation_config.get("tool_choice")))
+        body.update(self.tools(turn.tools, tool_choice(request)))
         response_format = self.response_format(request)
         if response_format:
             body["response_format"] = response_format
@@ -110,27 +90,15 @@ class ChatCompletionsAdapter:
             body["service_tier"] = request["service_tier"]
         return body
 
-    def _check_request(self, request: Mapping[str, Any]) -> None:
-        if any(m != "text" for m in request.get("response_modalities") or []):
-            raise unsupported(self.name, "response_modalities other than text")
-        if request.get("safety_settings"):
-            raise unsupported(self.name, "safety_settings")
-        if request.get("cached_content"):
-            raise unsupported(self.name, "cached_content")
-        if request.get("service_tier") == "deferred":
-            raise unsupported(self.name, "service_tier 'deferred'")
-
-    def sampling(self, config: Mapping[str, Any], deployment: Deployment) -> dict:
-        out = {}
+    def sampling(self, config: Mapping[str, Any], deployment: Deployment) -> dict[str, Any]:
+        out: dict[str, Any] = {}
         for key, value in config.items():
-            if value is None or key in ("tool_choice", "thinking_summaries"):
+            if value is None or key not in SAME and key != "max_output_tokens":
                 continue  # tool_choice goes with the tools; thinking_summaries filters the answer
             if key == "max_output_tokens":
                 out["max_completion_tokens" if self.openai_hosted(deployment) else "max_tokens"] = value
-            elif key in SAME:
-                out[SAME[key]] = value
             else:
-                raise unsupported(self.name, f"generation_config.{key}")
+                out[SAME[key]] = value
         return out
 
     def messages(self, turn: Turn, replay_reasoning: bool = True) -> list[dict]:
@@ -230,51 +198,33 @@ class ChatCompletionsAdapter:
             result = {"error": result}  # Chat has no error flag on tool messages: say it in the content
         return result if isinstance(result, str) else orjson.dumps(result).decode()
 
-    def tools(self, tools: list[dict], choice: Any) -> dict:
-        mode, allowed = choice or "auto", None
-        if isinstance(choice, dict):
-            mode = choice.get("allowed_tools", {}).get("mode", "auto")
-            allowed = choice.get("allowed_tools", {}).get("tools")
+    def tools(self, tools: list[dict[str, Any]], choice: ToolChoice) -> dict[str, Any]:
         for tool in tools:
             if tool.get("type") != "function":
                 raise unsupported(self.name, f"'{tool.get('type')}' tools")
-        if allowed is not None:
-            # Chat's own `allowed_tools` choice is OpenAI-only; offering just those tools means the
-            # same to every compatible server.
-            unknown = set(allowed) - {t["name"] for t in tools}
-            if unknown:
-                raise ApiError(
-                    400, f"tool_choice.allowed_tools names undeclared tools: {', '.join(sorted(unknown))}"
-                )
-            tools = [t for t in tools if t["name"] in allowed]
+        # Chat's own `allowed_tools` choice is OpenAI-only; offering just the allowed tools means
+        # the same to every compatible server.
+        offered = choice.offered(t["name"] for t in tools)
+        tools = [t for t in tools if t["name"] in offered]
         if not tools:
             return {}
+        mode = choice.mode or "auto"
         out: dict[str, Any] = {"tools": [_function(t, strict=mode == "validated") for t in tools]}
-        if choice is not None:
+        if choice.mode is not None:
             out["tool_choice"] = TOOL_MODES[mode]
             if mode == "any" and len(tools) == 1:  # the named form, which older servers also take
                 out["tool_choice"] = {"type": "function", "function": {"name": tools[0]["name"]}}
         return out
 
-    def response_format(self, request: Mapping[str, Any]) -> dict | None:
-        formats = request.get("response_format")
-        if isinstance(formats, dict) and formats.get("type") not in FORMAT_TYPES:
-            formats = {"type": "text", "schema": formats}  # legacy: a bare schema + response_mime_type
-        formats = formats if isinstance(formats, list) else [formats] if formats else [{"type": "text"}]
-        if len(formats) > 1 or formats[0].get("type") != "text":
-            raise unsupported(self.name, f"{' and '.join(f.get('type', '?') for f in formats)} output")
-        mime = formats[0].get("mime_type") or request.get("response_mime_type")
-        schema = formats[0].get("schema")
-        if schema is not None:
+    def response_format(self, request: Mapping[str, Any]) -> dict[str, Any] | None:
+        wanted = output_format(self.name, request)
+        if wanted.schema is not None:
             # strict=False: Gemini-style schemas leave properties optional, which OpenAI's strict mode
             # rejects; vLLM, Ollama and Groq constrain decoding to the schema either way.
-            name = re.sub(r"[^a-zA-Z0-9_-]", "_", str(schema.get("title") or "response"))[:64]
+            name = re.sub(r"[^a-zA-Z0-9_-]", "_", str(wanted.schema.get("title") or "response"))[:64]
+            schema = dict(wanted.schema)
             return {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": False}}
-        if mime == "application/json":
-            return {"type": "json_object"}
-        if mime not in (None, "text/plain"):
-            raise unsupported(self.name, f"response mime_type '{mime}'")
-        return None
+        return {"type": "json_object"} if wanted.json else None
 
 
 def _function(tool: dict, strict: bool) -> dict:
@@ -292,13 +242,6 @@ def _function(tool: dict, strict: bool) -> dict:
 
 def _summaries(turn: Turn) -> bool:
     return turn.generation_config.get("thinking_summaries") != "none"
-
-
-def _json(raw: str | bytes) -> Any:
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise UpstreamError(502, f"invalid JSON from upstream: {exc}") from exc
 
 
 def _reasoning(message: dict) -> str:
@@ -392,18 +335,22 @@ class _StreamSteps:
                 yield from self._text("model_output", {"type": "text", "text": text})
             for call in delta.get("tool_calls") or []:
                 yield from self._call(call)
-            self.finish = choice.get("finish_reason") or self.finish
+            if choice.get("finish_reason") and self.finish is None:
+                # The answer is complete (a usage chunk may follow): close every open step.
+                self.finish = choice["finish_reason"]
+                yield from self._close()
+                for index in self.calls.values():
+                    yield {"event_type": "step.stop", "index": index}
 
-    def end(self) -> Iterator[dict]:
+    @property
+    def done(self) -> bool:
+        return False  # Chat ends with `[DONE]` (or the end of the body), after the usage chunk
+
+    def end(self) -> StreamEnd:
         if self.finish is None:
             raise UpstreamError(502, "upstream stream ended without a finish_reason (truncated)")
-        yield from self._close()
-        for index in self.calls.values():
-            yield {"event_type": "step.stop", "index": index}
-        final = {"status": _status(self.finish, bool(self.calls)), "usage": self.usage}
-        if self.upstream_id:
-            final["upstream_id"] = self.upstream_id  # kept by the engine, for tracing; Chat is stateless
-        yield {"event_type": "interaction.completed", "interaction": final}
+        # upstream_id is kept by the engine for tracing; Chat is stateless.
+        return StreamEnd(_status(self.finish, bool(self.calls)), self.usage, self.upstream_id)
 
     def _start(self, step: dict) -> tuple[int, dict]:
         self.started += 1

@@ -11,17 +11,16 @@ import base64
 import binascii
 import mimetypes
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-import httpx
 import orjson
-from httpx_sse import aconnect_sse
 
 from parley import errors
 from parley.errors import UpstreamError
-from parley.providers import base
-from parley.providers.base import Deployment, Outcome, Turn
+from parley.providers.base import Deployment, HttpCodec, Outcome, StepEvent, StreamEnd, Turn
+from parley.request import output_format, reject_unsupported, tool_choice
+from parley.transport import UpstreamRequest
 
 PROVIDER = "openai"
 DEFAULT_API_BASE = "https://api.openai.com/v1"
@@ -40,7 +39,7 @@ REASONING_MODEL = re.compile(r"(o\d|gpt-5(?!-chat)|gpt-[6-9]|codex)", re.IGNOREC
 SIGNATURE = re.compile(r"(rs_[\w-]+):(.+)", re.DOTALL)
 
 
-class OpenAIResponsesAdapter:
+class OpenAIResponsesAdapter(HttpCodec):
     name = PROVIDER
 
     def url(self, deployment: Deployment) -> str:
@@ -49,61 +48,25 @@ class OpenAIResponsesAdapter:
     def headers(self, deployment: Deployment) -> dict[str, str]:
         return {"Authorization": f"Bearer {deployment.api_key}"} if deployment.api_key else {}
 
-    async def create(self, turn: Turn, deployment: Deployment) -> Outcome:
+    def request(self, turn: Turn, deployment: Deployment, *, stream: bool) -> UpstreamRequest:
         body = request_body(turn, deployment)
-        try:
-            response = await base.http_client().post(
-                self.url(deployment),
-                json=body,
-                headers=self.headers(deployment),
-                timeout=base.request_timeout(deployment),
-            )
-        except httpx.HTTPError as exc:
-            raise base.transport_error(exc) from exc
-        await base.raise_for_upstream(response)
-        return outcome(response.json())
+        if stream:
+            body["stream"] = True
+        return UpstreamRequest("POST", self.url(deployment), self.headers(deployment), body=body)
 
-    async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[dict]:
-        body = {**request_body(turn, deployment), "stream": True}
-        translator = StreamTranslator()
-        try:
-            async with aconnect_sse(
-                base.http_client(),
-                "POST",
-                self.url(deployment),
-                json=body,
-                headers=self.headers(deployment),
-                timeout=base.request_timeout(deployment),
-            ) as source:
-                await base.raise_for_upstream(source.response)
-                async for sse in source.aiter_sse():
-                    if not sse.data or sse.data == "[DONE]":
-                        continue
-                    for event in translator.feed(_json(sse.data)):
-                        yield event
-                    if translator.finished:
-                        return
-        except httpx.HTTPError as exc:
-            raise base.transport_error(exc) from exc
-        raise UpstreamError(502, "stream ended before response.completed")
+    def outcome(self, answer: Any, turn: Turn) -> Outcome:
+        return outcome(answer)
 
-
-def _json(data: str) -> dict:
-    try:
-        event = orjson.loads(data)
-    except orjson.JSONDecodeError:
-        event = None
-    if not isinstance(event, dict):
-        raise UpstreamError(502, f"malformed stream event: {data[:200]!r}")
-    return event
+    def decoder(self, turn: Turn) -> StreamTranslator:
+        return StreamTranslator()
 
 
 # -- request ----------------------------------------------------------------------------------------
 
 
-def request_body(turn: Turn, deployment: Deployment) -> dict:
+def request_body(turn: Turn, deployment: Deployment) -> dict[str, Any]:
     request, config = turn.request, turn.generation_config
-    _reject_unsupported(request, config)
+    reject_unsupported(PROVIDER, request, config=CONFIG_KEYS, service_tiers=SERVICE_TIERS)
     # store=false: Parley stores the conversation and resends it whole, so OpenAI keeps nothing and
     # turn.previous_upstream_id (a previous_response_id) is never needed.
     body: dict[str, Any] = {"model": deployment.model, "input": input_items(turn.history), "store": False}
@@ -111,8 +74,9 @@ def request_body(turn: Turn, deployment: Deployment) -> dict:
         body["instructions"] = turn.system_instruction
     if turn.tools:
         body["tools"] = [_tool(tool) for tool in turn.tools]
-    if config.get("tool_choice") is not None:
-        body["tool_choice"] = _tool_choice(config["tool_choice"])
+    choice = tool_choice(request)
+    if choice.mode is not None:
+        body["tool_choice"] = _tool_choice(choice.mode, choice.allowed)
     body.update(
         {k: config[k] for k in ("temperature", "top_p", "max_output_tokens") if config.get(k) is not None}
     )
@@ -121,23 +85,14 @@ def request_body(turn: Turn, deployment: Deployment) -> dict:
         body["reasoning"] = reasoning
     if reasoning or _reasons(deployment):
         body["include"] = ["reasoning.encrypted_content"]  # what makes stateless thought replay work
-    text_format = _text_format(request)
-    if text_format:
-        body["text"] = {"format": text_format}
+    wanted = output_format(PROVIDER, request)
+    if wanted.schema is not None:
+        body["text"] = {"format": {"type": "json_schema", "name": "response", "schema": dict(wanted.schema)}}
+    elif wanted.json:
+        body["text"] = {"format": {"type": "json_object"}}
     if request.get("service_tier"):
-        body["service_tier"] = _service_tier(request["service_tier"])
+        body["service_tier"] = SERVICE_TIERS[request["service_tier"]]
     return body
-
-
-def _reject_unsupported(request: Mapping, config: Mapping) -> None:
-    for key, value in config.items():
-        if value is not None and key not in CONFIG_KEYS:
-            raise errors.unsupported(PROVIDER, f"generation_config.{key}")
-    for key in ("safety_settings", "cached_content"):
-        if request.get(key):
-            raise errors.unsupported(PROVIDER, key)
-    if set(request.get("response_modalities") or ["text"]) - {"text"}:
-        raise errors.unsupported(PROVIDER, "response_modalities other than text")
 
 
 def _reasons(deployment: Deployment) -> bool:
@@ -164,22 +119,19 @@ def _tool(tool: Mapping) -> dict:
     return out
 
 
-def _tool_mode(mode: str) -> str:
+def _tool_choice(mode: str, allowed: tuple[str, ...] | None) -> str | dict[str, Any]:
     if mode not in TOOL_MODES:  # `validated` has no Responses equivalent
         raise errors.unsupported(PROVIDER, f"tool_choice mode '{mode}'")
-    return TOOL_MODES[mode]
-
-
-def _tool_choice(choice: str | Mapping) -> str | dict:
-    if isinstance(choice, str):
-        return _tool_mode(choice)
-    allowed = choice.get("allowed_tools") or {}
-    mode, names = _tool_mode(allowed.get("mode", "auto")), allowed.get("tools") or []
-    if mode == "none" or not names:
-        return mode
-    if mode == "required" and len(names) == 1:
-        return {"type": "function", "name": names[0]}
-    return {"type": "allowed_tools", "mode": mode, "tools": [{"type": "function", "name": n} for n in names]}
+    upstream = TOOL_MODES[mode]
+    if upstream == "none" or not allowed:
+        return upstream
+    if upstream == "required" and len(allowed) == 1:
+        return {"type": "function", "name": allowed[0]}
+    return {
+        "type": "allowed_tools",
+        "mode": upstream,
+        "tools": [{"type": "function", "name": n} for n in allowed],
+    }
 
 
 def _reasoning(config: Mapping) -> dict:
@@ -189,31 +141,6 @@ def _reasoning(config: Mapping) -> dict:
     if config.get("thinking_summaries") == "auto":
         reasoning["summary"] = "auto"
     return reasoning
-
-
-def _text_format(request: Mapping) -> dict | None:
-    """response_format (one object or a list) or the legacy response_mime_type + bare schema."""
-    fmt, mime, schema = request.get("response_format"), request.get("response_mime_type"), None
-    for item in fmt if isinstance(fmt, list) else [fmt] if fmt else []:
-        if item.get("type") in ("image", "audio", "video"):
-            raise errors.unsupported(PROVIDER, f"{item['type']} output")
-        if item.get("type") == "text":
-            mime, schema = item.get("mime_type") or mime, item.get("schema")
-        else:  # legacy: the item is itself the JSON Schema
-            schema = item
-    if schema is None and mime in (None, "text/plain"):
-        return None
-    if (mime or "application/json") != "application/json":
-        raise errors.unsupported(PROVIDER, f"response mime type '{mime}'")
-    return (
-        {"type": "json_schema", "name": "response", "schema": schema} if schema else {"type": "json_object"}
-    )
-
-
-def _service_tier(tier: str) -> str:
-    if tier not in SERVICE_TIERS:
-        raise errors.unsupported(PROVIDER, f"service_tier '{tier}'")
-    return SERVICE_TIERS[tier]
 
 
 def input_items(history: list[dict]) -> list[dict]:
@@ -420,7 +347,16 @@ class StreamTranslator:
         self.open: set[int] = set()
         self.arguments_streamed: set[int] = set()
         self.called = False
-        self.finished = False
+        self.result: StreamEnd | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.result is not None
+
+    def end(self) -> StreamEnd:
+        if self.result is None:
+            raise UpstreamError(502, "stream ended before response.completed")
+        return self.result
 
     def feed(self, event: Mapping) -> list[dict]:
         try:
@@ -486,12 +422,9 @@ class StreamTranslator:
         self.open.discard(index)
         return [{"event_type": "step.stop", "index": index}]
 
-    def _finish(self, response: Mapping) -> list[dict]:
-        self.finished = True
+    def _finish(self, response: Mapping[str, Any]) -> list[StepEvent]:
         stops = [event for index in sorted(self.open) for event in self._stop(index)]
-        completed = {
-            "status": _status(response, self.called),
-            "usage": usage(response.get("usage")),
-            "upstream_id": response.get("id"),
-        }
-        return [*stops, {"event_type": "interaction.completed", "interaction": completed}]
+        self.result = StreamEnd(
+            _status(response, self.called), usage(response.get("usage")), response.get("id")
+        )
+        return stops

@@ -582,7 +582,9 @@ class VertexAIAdapter:
             )
         return outcome(data)
 
-    async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[dict[str, Any]]:
+    async def stream(
+        self, turn: Turn, deployment: Deployment
+    ) -> AsyncIterator[base.StepEvent | base.StreamEnd]:
         target, body, headers = await self._request(turn, deployment, stream=True)
         decoder = StreamDecoder()
         try:
@@ -592,8 +594,12 @@ class VertexAIAdapter:
                 await base.raise_for_upstream(response)
                 events = EventSource(response).aiter_sse()
                 if is_claude(deployment):
-                    async for event in anthropic._relay(events):
-                        yield event
+                    claude = anthropic.StreamDecoder()
+                    async for sse in events:
+                        if sse.data.strip() and not claude.done:
+                            for event in claude.feed(orjson.loads(sse.data)):
+                                yield event
+                    yield claude.end()
                     return
                 async for sse in events:
                     if not sse.data.strip():

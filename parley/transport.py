@@ -1,0 +1,298 @@
+"""The only code that talks HTTP to upstreams: pooled connections, timeouts, stream framing, JSON
+decoding, Retry-After, and every transport or HTTP failure mapped to one `UpstreamError`.
+
+Design (how a provider plugs in; see parley/providers/base.py for the codec side):
+
+* A codec describes one call as an `UpstreamRequest` (method, url, headers, query, JSON body).
+  `send_json` / `send_stream` serialise the body once into `content`, then await the codec's
+  `sign(request)` hook, which may set headers computed from the final bytes (AWS SigV4) or from an
+  async credential (a google-auth bearer token refreshed in a thread), and send it.
+* A JSON answer comes back decoded (`send_json`); a stream comes back as upstream events, cut out
+  of the body by a `Framing` (`SSEFraming` by default: `data:` lines decoded as JSON, `[DONE]`
+  ends the stream; a codec for AWS's binary event-stream brings its own framing) and yielded one
+  by one (`send_stream`). A 200 stream whose content type is not the framing's is a 502.
+* Failures: a refused / dropped connection is `UpstreamError(0, ...)`, a timeout the same with
+  `timeout=True`, a non-2xx answer `UpstreamError(status, "HTTP <status>: <upstream message>",
+  retry_after=...)`, an unreadable answer a 502. The router stamps the provider on it and
+  `UpstreamError.to_api_error()` turns it into what the client sees.
+
+aiohttp directly (one `ClientSession` per event loop): its pool doubled the gateway's throughput
+over httpcore (docs/benchmarks.md), and without httpx on top the hot path does less per request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import aiohttp
+import orjson
+from multidict import CIMultiDictProxy
+from yarl import URL
+
+from parley.errors import UpstreamError
+
+DEFAULT_TIMEOUT = 600.0  # seconds of silence from the upstream before giving up (a read timeout)
+CONNECT_TIMEOUT = 10.0
+MAX_CONNECTIONS = 1000
+ERROR_TEXT_LIMIT = 500  # upstream error text kept in messages (sanitised: no headers, no URLs)
+
+
+@dataclass
+class UpstreamRequest:
+    """One upstream call as a codec builds it. `content` is filled by the transport (the JSON body's
+    bytes) before the codec's `sign` hook runs, so a signature covers exactly what is sent."""
+
+    method: str
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)
+    body: Any = None  # a JSON value
+    content: bytes = b""
+
+
+Sign = Callable[[UpstreamRequest], Awaitable[None]]
+
+# Headers every upstream request made in the current context carries besides its own: tracing
+# sets the attempt's `traceparent` here, so no codec needs to know about it.
+upstream_headers: ContextVar[Mapping[str, str] | None] = ContextVar("parley_upstream_headers", default=None)
+
+
+class _Done:
+    """Returned by a framing for the stream's explicit end (`data: [DONE]`)."""
+
+
+DONE = _Done()
+
+
+class Framing(Protocol):
+    """Cuts a streamed body into upstream events (usually decoded JSON values, or `DONE`)."""
+
+    media_type: str  # what a 200 stream's Content-Type must be
+
+    def feed(self, chunk: bytes) -> Iterable[Any]: ...
+
+    def end(self) -> Iterable[Any]: ...
+
+
+class SSEFraming:
+    """Server-sent events whose `data` is JSON. `event:` / `id:` lines are ignored: every upstream
+    Parley speaks to repeats the event type inside the JSON. An event with no data is skipped."""
+
+    media_type = "text/event-stream"
+
+    def __init__(self) -> None:
+        self._tail = b""
+        self._data: list[bytes] = []
+
+    def feed(self, chunk: bytes) -> list[Any]:
+        lines = (self._tail + chunk).split(b"\n")
+        self._tail = lines.pop()
+        events: list[Any] = []
+        for line in lines:
+            self._line(line.removesuffix(b"\r"), events)
+        return events
+
+    def end(self) -> list[Any]:
+        events: list[Any] = []
+        if self._tail:
+            self._line(self._tail.removesuffix(b"\r"), events)
+            self._tail = b""
+        self._line(b"", events)
+        return events
+
+    def _line(self, line: bytes, events: list[Any]) -> None:
+        if not line:
+            if self._data:
+                data, self._data = b"\n".join(self._data), []
+                if data.strip():
+                    events.append(_sse_data(data))
+        elif line.startswith(b"data:"):
+            value = line[5:]
+            self._data.append(value[1:] if value.startswith(b" ") else value)
+
+
+def _sse_data(data: bytes) -> Any:
+    if data.strip() == b"[DONE]":
+        return DONE
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise UpstreamError(502, f"invalid JSON in a stream event: {data[:200]!r}") from exc
+
+
+# -- the pool -----------------------------------------------------------------------------------------
+
+# One session per event loop: a ClientSession must not outlive the loop it was created on, and tests
+# or embedding applications may run several loops in one process.
+_sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.ClientSession] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def session() -> aiohttp.ClientSession:
+    loop = asyncio.get_running_loop()
+    client = _sessions.get(loop)
+    if client is None or client.closed:
+        connector = aiohttp.TCPConnector(limit=MAX_CONNECTIONS, limit_per_host=0)
+        client = aiohttp.ClientSession(
+            connector=connector,
+            timeout=aiohttp.ClientTimeout(total=None, connect=CONNECT_TIMEOUT, sock_read=DEFAULT_TIMEOUT),
+            json_serialize=lambda value: orjson.dumps(value).decode(),
+            auto_decompress=True,
+        )
+        _sessions[loop] = client
+    return client
+
+
+async def close() -> None:
+    """Close this loop's pool (the engine and the SDK call it on shutdown)."""
+    client = _sessions.pop(asyncio.get_running_loop(), None)
+    if client is not None:
+        await client.close()
+
+
+def _send(request: UpstreamRequest, timeout: float | None) -> aiohttp.client._RequestContextManager:
+    """The request on this loop's pool. A deployment's `timeout` is the longest silence from the
+    upstream (as a read timeout: a long stream that keeps talking is not cut), connect included."""
+    extra: dict[str, Any] = {}
+    if timeout is not None:
+        extra["timeout"] = aiohttp.ClientTimeout(
+            total=None, connect=min(timeout, CONNECT_TIMEOUT), sock_read=timeout
+        )
+    return session().request(
+        request.method, _url(request), data=request.content or None, headers=request.headers, **extra
+    )
+
+
+# -- sending --------------------------------------------------------------------------------------
+
+
+async def _no_signature(request: UpstreamRequest) -> None:
+    return None
+
+
+async def _prepare(request: UpstreamRequest, sign: Sign | None) -> None:
+    extra = upstream_headers.get()
+    if extra:
+        request.headers.update(extra)
+    if request.body is not None:
+        request.content = orjson.dumps(request.body)
+        request.headers.setdefault("content-type", "application/json")
+    await (sign or _no_signature)(request)
+
+
+def _url(request: UpstreamRequest) -> URL:
+    url = URL(request.url, encoded=False)
+    if url.user is not None and any(k.lower() == "authorization" for k in request.headers):
+        url = url.with_user(None)  # aiohttp refuses URL credentials next to an Authorization header
+    if request.query:
+        url = url.update_query(request.query)
+    return url
+
+
+def _failure(exc: BaseException) -> UpstreamError:
+    """A connection failure or a timeout, as a retryable UpstreamError (no URL: it may hold a key)."""
+    if isinstance(exc, TimeoutError):  # aiohttp's timeouts are TimeoutErrors too
+        return UpstreamError(0, f"timed out ({type(exc).__name__})", timeout=True)
+    return UpstreamError(0, f"connection failed ({type(exc).__name__})")
+
+
+async def send_json(
+    request: UpstreamRequest, *, timeout: float | None = None, sign: Sign | None = None
+) -> Any:
+    """Send the request; the decoded JSON answer, or UpstreamError."""
+    await _prepare(request, sign)
+    try:
+        async with _send(request, timeout) as response:
+            raw = await response.read()
+            if response.status >= 300:
+                raise _http_error(response.status, response.headers, raw)
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        raise _failure(exc) from exc
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise UpstreamError(502, f"answered non-JSON: {raw[:200]!r}") from exc
+
+
+async def send_stream(
+    request: UpstreamRequest,
+    framing: Framing,
+    *,
+    timeout: float | None = None,
+    sign: Sign | None = None,
+) -> AsyncIterator[Any]:
+    """Send the request; yield the upstream events of its streamed answer until `DONE` or the end of
+    the body. Close the iterator (``aclosing``) to stop early: that releases the connection."""
+    request.headers.setdefault("Accept", framing.media_type)
+    await _prepare(request, sign)
+    try:
+        async with _send(request, timeout) as response:
+            if response.status >= 300:
+                raise _http_error(response.status, response.headers, await response.read())
+            if response.content_type != framing.media_type:
+                raise UpstreamError(
+                    502, f"answered 200 with {response.content_type or 'no content type'}, not a stream"
+                )
+            async for chunk in response.content.iter_any():
+                for event in framing.feed(chunk):
+                    if event is DONE:
+                        return
+                    yield event
+            for event in framing.end():
+                if event is DONE:
+                    return
+                yield event
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        raise _failure(exc) from exc
+
+
+# -- HTTP errors ----------------------------------------------------------------------------------
+
+
+def _http_error(status: int, headers: CIMultiDictProxy[str], raw: bytes) -> UpstreamError:
+    """A non-2xx answer, with the upstream's own message when its body has one."""
+    return UpstreamError(status, f"HTTP {status}: {error_message(raw)}", retry_after=retry_after(headers))
+
+
+def error_message(raw: bytes) -> str:
+    """`error.message` (OpenAI, Gemini, Anthropic, Azure) or `message` of a JSON error body, else the
+    body's text, shortened."""
+    text = raw.decode("utf-8", "replace")
+    try:
+        parsed = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return text[:ERROR_TEXT_LIMIT]
+    error = parsed.get("error", parsed) if isinstance(parsed, dict) else parsed
+    if isinstance(error, dict) and error.get("message"):
+        return str(error["message"])[:ERROR_TEXT_LIMIT]
+    return text[:ERROR_TEXT_LIMIT]
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds from `retry-after-ms` (OpenAI, Azure) or `Retry-After` (seconds or an HTTP date)."""
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return max(float(ms) / 1000, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
