@@ -30,7 +30,18 @@ except metadata.PackageNotFoundError:  # run from a source tree that was never i
 
 if TYPE_CHECKING:
     from parley.client import AsyncClient, Client
-    from parley.errors import ApiError
+    from parley.errors import (
+        ApiError,
+        AuthenticationError,
+        BadRequestError,
+        ConflictError,
+        InternalServerError,
+        NotFoundError,
+        PermissionDeniedError,
+        RateLimitError,
+        RequestTooLargeError,
+        UnprocessableEntityError,
+    )
     from parley.generated.models import Interaction, InteractionSSEEvent
     from parley.sdk import (
         AsyncStream,
@@ -51,6 +62,15 @@ _EXPORTS = {
     "Stream": "parley.sdk",
     "AsyncStream": "parley.sdk",
     "ApiError": "parley.errors",
+    "AuthenticationError": "parley.errors",
+    "BadRequestError": "parley.errors",
+    "ConflictError": "parley.errors",
+    "InternalServerError": "parley.errors",
+    "NotFoundError": "parley.errors",
+    "PermissionDeniedError": "parley.errors",
+    "RateLimitError": "parley.errors",
+    "RequestTooLargeError": "parley.errors",
+    "UnprocessableEntityError": "parley.errors",
     "Interaction": "parley.generated.models",
     "InteractionSSEEvent": "parley.generated.models",
     "Client": "parley.client",
@@ -59,6 +79,15 @@ _EXPORTS = {
 
 __all__ = [
     "ApiError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestTooLargeError",
+    "UnprocessableEntityError",
     "AsyncClient",
     "AsyncStream",
     "Client",

@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl
 import orjson
 
 from parley.config import ConfigError
-from parley.errors import CODES
+from parley.errors import error_body
 from parley.shared_state import SharedState
 
 Scope = MutableMapping[str, Any]
@@ -77,7 +77,7 @@ async def send_error(
     send: Send, status: int, message: str, code: str | None = None, headers: dict[str, str] | None = None
 ) -> None:
     """An answer in the API's error shape, {"error": {"code", "message"}}."""
-    body = orjson.dumps({"error": {"code": code or CODES.get(status, "error"), "message": message}})
+    body = orjson.dumps(error_body(status, message, code))
     raw_headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),

@@ -23,7 +23,10 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+import orjson
 from starlette.middleware.cors import CORSMiddleware
+
+from parley.errors import error_body
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -64,7 +67,7 @@ def _body(resource: str) -> bytes:
 async def serve(page: Page, scope: Scope, send: Send) -> None:
     method = scope.get("method")
     if method not in ("GET", "HEAD"):
-        body = b'{"error": {"code": "method_not_allowed", "message": "Only GET is allowed here."}}'
+        body = orjson.dumps(error_body(405, "Only GET is allowed here."))
         headers = [(b"content-type", b"application/json"), (b"allow", b"GET, HEAD")]
         status = 405
     else:

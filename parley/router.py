@@ -347,7 +347,10 @@ class Router:
         only: honoured when the next attempt goes to it again, not when it goes to another one."""
         if error.retry_after is not None and same:
             return min(error.retry_after, MAX_RETRY_AFTER)
-        return min(self.settings.retry_after * (2**attempt), MAX_BACKOFF)
+        # Jitter: up to half the step again, at random, so that the callers one failure hit together
+        # do not all come back at the same instant; never less than the exponential step itself.
+        step = min(self.settings.retry_after * (2**attempt), MAX_BACKOFF)
+        return step + random.uniform(0, step / 2)
 
     async def _plan(
         self, model: str, waits: list[float], failures: list[UpstreamError]

@@ -30,7 +30,7 @@ from parley import limits, pages
 from parley.config import Settings
 from parley.edges import Edges
 from parley.engine import Engine, owner_of
-from parley.errors import CODES, ApiError
+from parley.errors import ApiError, error_body
 from parley.observability import Observability
 from parley.shared_state import SharedState, redis_url
 from parley.validation import compiled, describe
@@ -164,7 +164,7 @@ def _security_map(keys: list[str], master_key: str | None) -> dict:
 def _error(
     status: int, message: str, code: str | None = None, headers: dict | None = None
 ) -> ConnexionResponse:
-    body = {"error": {"code": code or CODES.get(status, "error"), "message": message}}
+    body = error_body(status, message, code)
     return ConnexionResponse(
         status_code=status, mimetype="application/json", headers=dict(headers or {}), body=orjson.dumps(body)
     )

@@ -20,14 +20,14 @@ from typing import Any
 import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from parley.errors import CODES
+from parley.errors import error_body
 
 DEFAULT_HEADER_TIMEOUT = 10.0
 DEFAULT_BODY_TIMEOUT = 60.0
 
 
 def _timeout_response(message: str) -> bytes:
-    body = orjson.dumps({"error": {"code": CODES[408], "message": message}})
+    body = orjson.dumps(error_body(408, message))
     head = (
         b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
         b"connection: close\r\ncontent-length: " + str(len(body)).encode() + b"\r\n\r\n"
