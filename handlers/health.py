@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from starlette.responses import Response
+
+from parley import drain
 from parley.errors import ApiError
 from parley.server import current_engine
 
@@ -10,7 +13,13 @@ async def liveliness() -> dict:
     return {"status": "ok"}
 
 
-async def readiness() -> dict:
+async def readiness() -> dict | Response:
+    if drain.draining():  # a load balancer should stop sending traffic here
+        return Response(
+            b'{"status":"draining","checks":{"drain":"shutting down"}}',
+            status_code=503,
+            media_type="application/json",
+        )
     try:
         await current_engine().store.ping()
     except Exception as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import re
 import shutil
@@ -147,14 +148,14 @@ def main(argv: list[str] | None = None) -> int:
         # Fleet-wide /metrics: each worker writes its metrics here, any worker reads all of them.
         metrics_dir = os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="parley-metrics-")
     try:
-        _run(args)
+        _run(args, settings.general_settings.drain_grace_seconds)
     finally:
         if metrics_dir is not None:
             shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
 
 
-def _run(args: argparse.Namespace) -> None:
+def _run(args: argparse.Namespace, grace: float) -> None:
     uvicorn.run(
         "parley.cli:app_factory",
         factory=True,
@@ -164,7 +165,8 @@ def _run(args: argparse.Namespace) -> None:
         log_level=args.log_level,
         access_log=False,
         http=slow_clients.PROTOCOL,  # uvicorn's httptools protocol plus request read deadlines
-        timeout_graceful_shutdown=5,
+        # Requests in flight (streams included) get the drain's grace period after SIGTERM.
+        timeout_graceful_shutdown=max(1, math.ceil(grace)),
     )
 
 

@@ -394,6 +394,10 @@ class GeneralSettings(BaseModel):
     # Slow clients (parley.slow_clients): seconds to send the headers, then the whole body.
     client_header_timeout: float = Field(default=10.0, gt=0)
     client_body_timeout: float = Field(default=60.0, gt=0)
+    # A running interaction's lease: renewed by its process, failed as `interrupted` by any
+    # instance once it has expired (the process died). SIGTERM lets runs finish for the grace.
+    run_lease_seconds: float = Field(default=30.0, gt=0)
+    drain_grace_seconds: float = Field(default=30.0, ge=0)
 
     @field_validator("database_url")
     @classmethod

@@ -19,10 +19,11 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from parley import sanitize, wire
+from parley import drain, sanitize, wire
 from parley.config import Settings
 from parley.errors import ApiError, UpstreamError
 from parley.keys import Keys
+from parley.leases import INTERRUPTED, EventWriter, Leases, follow_stored
 from parley.observability import deployment_label
 from parley.providers import Deployment, Outcome, Turn
 from parley.providers.base import StreamEnd, close_http_client
@@ -67,6 +68,7 @@ class Run:
     producing: bool = True  # False once the outcome is known and only saving remains
     task: asyncio.Task | None = None
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    writer: EventWriter | None = None  # stored runs: events reach the store as they happen
 
     def push(self, event: dict) -> dict:
         event = {
@@ -76,6 +78,8 @@ class Run:
         }
         self.events.append(event)
         self.changed.set()
+        if self.writer is not None:
+            self.writer.added()
         return event
 
     async def follow(self, start: int = 0) -> AsyncIterator[dict]:
@@ -124,19 +128,30 @@ class Engine:
         self._spend_writes: set[asyncio.Task] = set()
         # Upstream error text reaching clients, the store or the log never carries these keys.
         sanitize.remember([*settings.keys, *(d.api_key for d in settings.deployments())])
+        self.leases = Leases(store, settings.general_settings.run_lease_seconds)
+        self.closing = False  # runs stopped from here on were interrupted, not cancelled
 
     @classmethod
     async def open(cls, settings: Settings, shared: SharedState | None = None) -> Engine:
         """`shared`: the gateway's Redis-backed state, when it has one (else the router makes its own)."""
         store = await Store.open(settings.general_settings.database_url)
-        return cls(settings, store, Router(settings, shared) if shared is not None else None)
+        engine = cls(settings, store, Router(settings, shared) if shared is not None else None)
+        await engine.leases.start()  # also fails the runs that dead processes left behind
+        return engine
 
     async def close(self) -> None:
-        for run in list(self.runs.values()):
-            if run.task and not run.task.done():
-                run.task.cancel()
-        await asyncio.gather(*(r.task for r in self.runs.values() if r.task), return_exceptions=True)
+        """After SIGTERM, runs get what is left of the drain's grace period to finish; the rest
+        end `failed` / `interrupted` with their output so far (parley.drain)."""
+        tasks = [r.task for r in self.runs.values() if r.task and not r.task.done()]
+        grace = drain.remaining(self.settings.general_settings.drain_grace_seconds)
+        if tasks and drain.draining() and grace > 0:
+            await asyncio.wait(tasks, timeout=grace)
+        self.closing = True
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await asyncio.gather(*self._spend_writes, return_exceptions=True)
+        await self.leases.stop()
         await self.store.close()
         await self.router.close()
         await close_http_client()
@@ -234,10 +249,12 @@ class Engine:
                 release()
         try:
             if background:
-                await self.store.insert(record)
+                await self.store.insert(record, self.leases.lease())
                 run = self._start_run(record, make_turn, log, stored=True, detached=True)
             else:
-                inserted = asyncio.ensure_future(self.store.insert(record)) if store else None
+                inserted = (
+                    asyncio.ensure_future(self.store.insert(record, self.leases.lease())) if store else None
+                )
                 run = self._start_run(record, make_turn, log, stored=store, detached=False, inserted=inserted)
         except BaseException:
             release()
@@ -321,6 +338,7 @@ class Engine:
         run = Run(record if stored else None, detached=detached)
         if stored:
             self.runs[record.id] = run
+            run.writer = EventWriter(self.store, record.id, run.events, inserted)
         run.task = asyncio.create_task(self._produce(run, record, make_turn, log, inserted))
         return run
 
@@ -366,12 +384,23 @@ class Engine:
                         status = "cancelled"
                         raise asyncio.CancelledError
         except asyncio.CancelledError:
-            status = "cancelled"  # ends like any stream: created … status_update, completed (cancelled)
             if not run.events:
                 run.push({"event_type": "interaction.created", "interaction": head})
-            run.push(
-                {"event_type": "interaction.status_update", "interaction_id": ident, "status": "cancelled"}
-            )
+            if self.closing or drain.draining():  # shut down, not cancelled by anyone
+                status, errors = "failed", [INTERRUPTED]
+                run.push(
+                    {"event_type": "interaction.status_update", "interaction_id": ident, "status": "failed"}
+                )
+                run.push({"event_type": "error", "error": INTERRUPTED})
+            else:
+                status = "cancelled"  # ends like any stream: created … status_update, completed (cancelled)
+                run.push(
+                    {
+                        "event_type": "interaction.status_update",
+                        "interaction_id": ident,
+                        "status": "cancelled",
+                    }
+                )
         except (ApiError, UpstreamError) as exc:
             err = exc if isinstance(exc, ApiError) else exc.to_api_error()
             run.failure = err
@@ -403,6 +432,7 @@ class Engine:
                     await asyncio.shield(inserted)
                 except Exception:
                     stored = False  # nothing to finish; the failure went out as an `error` event
+            unwritten = await run.writer.close() if run.writer is not None else []
             if stored:
                 steps = record.steps + acc.steps
                 if not await self.store.finish(
@@ -414,7 +444,7 @@ class Engine:
                     errors=errors,
                     upstream_id=upstream_id,
                     deployment_id=log.deployment.id if log.deployment else None,
-                    events=list(enumerate(run.events, 1)),
+                    events=unwritten,
                 ):
                     await self.store.update(
                         ident, steps=steps, usage=usage
@@ -500,24 +530,17 @@ class Engine:
         run = self.runs.get(interaction_id)
         if run is not None:  # live in this process: replay and follow
             return self._sse(run.follow(after))
-        return self._sse(self._replay(record, after))
-
-    async def _replay(self, record: Record, after: int) -> AsyncIterator[dict]:
-        """Stored events after `after`; while the interaction runs on another instance, poll."""
-        while True:
-            stored = await self.store.events_after(record.id, after)
-            for seq, event in stored:
-                after = seq
-                yield event
-            if stored and stored[-1][1]["event_type"] in ("interaction.completed", "error"):
-                return
-            if record.status not in RUNNING:
-                if not stored and after == 0:  # created without streaming: synthesise the stream
-                    for event in _synthesised(record):
-                        yield event
-                return
-            await asyncio.sleep(0.2)
-            record = await self._record(record.id, record.owner)
+        # Stored events, following the run live when another process generates it.
+        return self._sse(
+            follow_stored(
+                self.store,
+                record,
+                after,
+                self.leases.recover,
+                _synthesised,
+                lambda: self._record(record.id, record.owner),
+            )
+        )
 
     async def cancel(self, interaction_id: str, owner: str = "") -> dict:
         record = await self.store.cancel(interaction_id, owner, wire.now())

@@ -26,7 +26,7 @@ from connexion.security import NO_VALUE, ApiKeySecurityHandler, BearerSecurityHa
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, JSONResponseBodyValidator
 from starlette.exceptions import HTTPException
 
-from parley import limits, pages
+from parley import drain, limits, pages
 from parley.config import Settings
 from parley.edges import Edges
 from parley.engine import Engine, owner_of
@@ -289,6 +289,7 @@ class Gateway:
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, app):
+        drain.watch_signals()  # SIGTERM drains (uvicorn's handlers are in place by now)
         own = self.engine is None
         if own:
             self.engine = await Engine.open(self.settings, self.shared)

@@ -12,7 +12,7 @@ One small async interface, ``Store``, over SQLAlchemy 2 Core. Design notes:
   BEGIN/COMMIT round trips (psycopg would otherwise spend three round trips per call). The few
   multi-statement operations (migrations, very large event batches) open an explicit transaction.
 * Atomic state changes are single conditional UPDATEs, so they are safe across processes:
-  ``finish`` is ``... WHERE status <> 'cancelled'`` and ``cancel`` is
+  ``finish`` is ``... WHERE status IN ('queued', 'in_progress')`` and ``cancel`` is
   ``... WHERE status IN ('queued', 'in_progress') RETURNING *``: whichever commits first wins.
 * Owner scoping: ``get``/``cancel``/``delete`` filter on ``owner`` in the same statement. A record
   of another owner is indistinguishable from a missing one. ``events_after``/``status`` take no
@@ -72,6 +72,14 @@ CANCELLABLE = ("queued", "in_progress")
 UPDATABLE = frozenset({"status", "steps", "usage", "updated", "upstream_id", "errors", "deployment_id"})
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 _EVENTS_PER_STATEMENT = 500  # 3 bound parameters each: far below SQLite's 32766 limit
+
+
+@dataclass(frozen=True)
+class Lease:
+    """Who generates a running interaction, and until when (epoch ms) unless renewed."""
+
+    worker: str
+    until_ms: int
 
 
 @dataclass
@@ -216,12 +224,26 @@ def _m2_keys_and_spend(json_type: str, real: str) -> list[str]:
     ]
 
 
+def _m_leases() -> list[str]:
+    # A running interaction's owner (the worker process generating it) and the end of its lease,
+    # in epoch milliseconds; the owner renews it, anyone may fail a run whose lease has expired.
+    # The partial index holds only running rows: the recovery scan stays cheap however many
+    # interactions are stored.
+    return [
+        "ALTER TABLE interactions ADD COLUMN worker TEXT",
+        "ALTER TABLE interactions ADD COLUMN lease_expires BIGINT",
+        "CREATE INDEX interactions_running ON interactions (lease_expires) "
+        "WHERE status IN ('queued', 'in_progress')",
+    ]
+
+
 MIGRATIONS: list[dict[str, list[str]]] = [
     {"sqlite": _m1_initial("TEXT", " WITHOUT ROWID"), "postgresql": _m1_initial("JSON", "")},
     {
         "sqlite": _m2_keys_and_spend("TEXT", "REAL"),
         "postgresql": _m2_keys_and_spend("JSON", "DOUBLE PRECISION"),
     },
+    {"sqlite": _m_leases(), "postgresql": _m_leases()},
 ]
 
 _VERSION_TABLE = "parley_schema_version"
@@ -291,6 +313,14 @@ spend_logs = Table(
     Column("day", Text, nullable=False),
 )
 assert [c.name for c in interactions.c] == [f.name for f in fields(Record)]
+# The same table with the lease columns, which are not part of a Record.
+_leased = Table(
+    "interactions",
+    MetaData(),
+    *(c._copy() for c in interactions.c),
+    Column("worker", Text),
+    Column("lease_expires", BigInteger),
+)
 assert [c.name for c in virtual_keys.c] == [f.name for f in fields(KeyRecord)]
 assert [c.name for c in spend_logs.c] == [f.name for f in fields(SpendRecord)]
 KEY_UPDATABLE = frozenset(c.name for c in virtual_keys.c) - {"key_hash", "key_name", "created", "spend"}
@@ -302,7 +332,29 @@ _INSERT = interactions.insert()
 _GET = select(*interactions.c).where(_c.id == bindparam("_id"), _c.owner == bindparam("_owner"))
 _STATUS = select(_c.status).where(_c.id == bindparam("_id"))
 _UPDATE = interactions.update().where(_c.id == bindparam("_id"))
-_FINISH = interactions.update().where(_c.id == bindparam("_id"), _c.status != "cancelled")
+_FINISH = interactions.update().where(_c.id == bindparam("_id"), _c.status.in_(CANCELLABLE))
+_INSERT_LEASED = _leased.insert()
+_lc = _leased.c
+_RENEW = (
+    _leased.update()
+    .where(_lc.worker == bindparam("_worker"), _lc.status.in_(CANCELLABLE))
+    .values(lease_expires=bindparam("_until"))
+)
+_EXPIRE = (
+    _leased.update()
+    .where(
+        _lc.status.in_(CANCELLABLE),
+        (_lc.lease_expires < bindparam("_now")) | _lc.lease_expires.is_(None),
+    )
+    .values(status="failed", errors=bindparam("_errors"), updated=bindparam("_updated"), worker=None)
+    .returning(*interactions.c)
+)
+_COUNT_RUNNING = select(func.count()).where(_c.owner == bindparam("_owner"), _c.status.in_(CANCELLABLE))
+_RUN_STATE = select(
+    _lc.status,
+    _lc.lease_expires,
+    select(func.max(_ev.seq)).where(_ev.interaction_id == bindparam("_id")).scalar_subquery(),
+).where(_lc.id == bindparam("_id"))
 _CANCEL = (
     interactions.update()
     .where(_c.id == bindparam("_id"), _c.owner == bindparam("_owner"), _c.status.in_(CANCELLABLE))
@@ -510,9 +562,29 @@ class Store:
 
     # -- the interface
 
-    async def insert(self, rec: Record) -> None:
-        """Store a new interaction. A duplicate id raises sqlalchemy.exc.IntegrityError."""
-        await self._write(_insert, rec)
+    async def insert(self, rec: Record, lease: Lease | None = None) -> None:
+        """Store a new interaction (a running one with its owner's lease). A duplicate id raises
+        sqlalchemy.exc.IntegrityError."""
+        await self._write(_insert, rec, lease)
+
+    async def renew_leases(self, worker: str, until_ms: int) -> None:
+        """Extend the lease of every running interaction owned by `worker` (one statement)."""
+        await self._write(_renew, worker, until_ms)
+
+    async def expire_leases(self, now_ms: int, errors: list[dict], updated: str) -> list[Record]:
+        """Atomically mark `failed` (with `errors`) every running interaction whose lease ended
+        before `now_ms` (or that has none: written before leases existed); return them. Safe
+        from any number of processes at once: each row is failed, and returned, once."""
+        return await self._write(_expire, now_ms, errors, updated)
+
+    async def count_running(self, owner: str) -> int:
+        """How many interactions of this owner are queued or in progress (on any instance)."""
+        return await self._read(_count_running, owner)
+
+    async def run_state(self, id: str) -> tuple[str, int | None, int] | None:
+        """(status, lease_expires ms, last event seq or 0) in one cheap query, for followers of
+        a stream generated by another process. Authorize with get() first."""
+        return await self._read(_run_state, id)
 
     async def get(self, id: str, owner: str) -> Record | None:
         """The record, or None when it is missing or belongs to another owner."""
@@ -541,7 +613,8 @@ class Store:
         deployment_id: str | None = None,
         events: list[tuple[int, dict]] | None = None,
     ) -> bool:
-        """Write the final state unless the row is 'cancelled' (or gone): then False, nothing written.
+        """Write the final state while the row is still running; False, nothing written, when it is
+        not (cancelled, or failed because its lease expired) or gone.
 
         errors/upstream_id/deployment_id left None keep their stored values. `events` (the stream's
         SSE events, for resume) are stored in the same transaction, whatever the status."""
@@ -650,8 +723,31 @@ def _possible_id(id: str) -> bool:
     return "\x00" not in id and len(id) <= 256
 
 
-def _insert(conn: Connection, rec: Record) -> None:
-    conn.execute(_INSERT, rec.__dict__)
+def _insert(conn: Connection, rec: Record, lease: Lease | None) -> None:
+    if lease is None:
+        conn.execute(_INSERT, rec.__dict__)
+    else:
+        conn.execute(
+            _INSERT_LEASED, {**rec.__dict__, "worker": lease.worker, "lease_expires": lease.until_ms}
+        )
+
+
+def _renew(conn: Connection, worker: str, until_ms: int) -> None:
+    conn.execute(_RENEW, {"_worker": worker, "_until": until_ms})
+
+
+def _expire(conn: Connection, now_ms: int, errors: list[dict], updated: str) -> list[Record]:
+    rows = conn.execute(_EXPIRE, {"_now": now_ms, "_errors": errors, "_updated": updated})
+    return [Record(*row) for row in rows]
+
+
+def _count_running(conn: Connection, owner: str) -> int:
+    return conn.execute(_COUNT_RUNNING, {"_owner": owner}).scalar() or 0
+
+
+def _run_state(conn: Connection, id: str) -> tuple[str, int | None, int] | None:
+    row = conn.execute(_RUN_STATE, {"_id": id}).first()
+    return None if row is None else (row[0], row[1], row[2] or 0)
 
 
 def _get(conn: Connection, id: str, owner: str) -> Record | None:

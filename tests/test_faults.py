@@ -341,3 +341,171 @@ def test_slowloris_connections_are_closed_by_the_read_deadlines(upstream, tmp_pa
             s.close()
     finally:
         stop(proc)
+
+
+# -- crash recovery, live streams across processes, drain ------------------------------------------
+SLOW = Reply(text="lighthouse " * 40, chunk_size=11, event_delay=0.1)  # 40 deltas over ~4.5 s
+
+
+def database(kind: str, tmp_path: Path, request) -> str:
+    return f"sqlite:///{tmp_path}/parley.db" if kind == "sqlite" else request.getfixturevalue("pg_url")
+
+
+def wait_for(check, timeout: float, interval: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s")
+        time.sleep(interval)
+
+
+def sse_events(lines) -> list[dict]:
+    return [json.loads(line[6:]) for line in lines if line.startswith("data: {")]
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_kill_9_mid_run_then_restart_fails_the_run_and_keeps_its_output(upstream, tmp_path, request, kind):
+    cfg = config(upstream.url, database_url=database(kind, tmp_path, request), run_lease_seconds=1)
+    upstream.upstream.default = SLOW
+    proc, url = start_parley(cfg, tmp_path)
+    headers = {"x-goog-api-key": MASTER_KEY}
+    try:
+        background = httpx.post(
+            f"{url}/v1/interactions",
+            json={"model": "gemini-fake", "input": "hi", "background": True},
+            headers=headers,
+        ).json()["id"]
+        seen: list[dict] = []
+        with httpx.stream(
+            "POST",
+            f"{url}/v1/interactions",
+            json={"model": "gemini-fake", "input": "hi", "stream": True},
+            headers=headers,
+            timeout=30,
+        ) as r:
+            lines = r.iter_lines()  # read some, and keep the stream open (leaving it would cancel)
+            while len(seen) < 8:
+                seen += sse_events([next(lines)])
+            time.sleep(0.5)  # the events so far reach the store (batched every 0.1 s)
+            proc.kill()
+            proc.wait()
+    finally:
+        stop(proc)
+    streamed = seen[0]["interaction"]["id"]
+    # A new process on the same database fails both runs (their lease is gone) and keeps their output.
+    proc, url = start_parley(cfg, tmp_path)
+    try:
+        with httpx.Client(base_url=url, headers=headers, timeout=30) as c:
+            for ident in (background, streamed):
+                record = wait_for(
+                    lambda ident=ident: (
+                        (r := c.get(f"/v1/interactions/{ident}").json())["status"] != "in_progress" and r
+                    ),
+                    timeout=10,
+                )
+                assert record["status"] == "failed", record
+                assert record["errors"][0]["code"] == "interrupted"
+                text = "".join(
+                    part["text"]
+                    for step in record["steps"]
+                    if step["type"] == "model_output"
+                    for part in step["content"]
+                )
+                assert text and SLOW.text.startswith(text) and len(text) < len(SLOW.text), text
+                replay = c.get(f"/v1/interactions/{ident}", params={"stream": "true"})
+                events = sse_events(replay.text.splitlines())
+                assert events[0]["event_type"] == "interaction.created"
+                assert events[-1]["event_type"] == "error" and events[-1]["error"]["code"] == "interrupted"
+                assert [e["event_id"] for e in events] == [f"evt_{i}" for i in range(1, len(events) + 1)]
+            # It no longer blocks a follow-up.
+            upstream.upstream.default = Reply()
+            follow = c.post(
+                "/v1/interactions",
+                json={"model": "gemini-fake", "input": "again", "previous_interaction_id": background},
+            )
+            assert follow.status_code == 200, follow.text
+    finally:
+        stop(proc)
+
+
+def test_a_stream_is_followed_live_from_another_process(upstream, tmp_path):
+    cfg = config(upstream.url, database_url=f"sqlite:///{tmp_path}/shared.db", run_lease_seconds=2)
+    upstream.upstream.default = SLOW
+    a, url_a = start_parley(cfg, tmp_path)
+    b, url_b = start_parley(cfg, tmp_path)
+    headers = {"x-goog-api-key": MASTER_KEY}
+    try:
+        ident = httpx.post(
+            f"{url_a}/v1/interactions",
+            json={"model": "gemini-fake", "input": "hi", "background": True},
+            headers=headers,
+        ).json()["id"]
+        arrivals: dict[str, float] = {}
+
+        def follow(url: str, name: str) -> None:
+            with httpx.stream(
+                "GET",
+                f"{url}/v1/interactions/{ident}",
+                params={"stream": "true"},
+                headers=headers,
+                timeout=30,
+            ) as r:
+                for line in r.iter_lines():
+                    for event in sse_events([line]):
+                        arrivals.setdefault(f"{name}:{event['event_id']}", time.monotonic())
+
+        threads = [
+            threading.Thread(target=follow, args=(url_a, "a")),
+            threading.Thread(target=follow, args=(url_b, "b")),
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        ids = [k[2:] for k in arrivals if k.startswith("a:")]
+        assert len(ids) > 40 and all(f"b:{i}" in arrivals for i in ids)
+        lags = sorted(arrivals[f"b:{i}"] - arrivals[f"a:{i}"] for i in ids)
+        assert lags[len(lags) // 2] < 0.25, lags  # the median event is on B within 250 ms
+        assert lags[-1] < 1.0, lags
+    finally:
+        stop(a)
+        stop(b)
+
+
+def test_sigterm_drains_then_interrupts_what_is_left(upstream, tmp_path):
+    cfg = config(upstream.url, database_url=f"sqlite:///{tmp_path}/drain.db", drain_grace_seconds=2)
+    headers = {"x-goog-api-key": MASTER_KEY}
+    proc, url = start_parley(cfg, tmp_path)
+    try:
+        upstream.upstream.replies += [
+            Reply(text="short", chunk_size=2, event_delay=0.2),  # ~1 s: finishes within the grace
+            Reply(text="long " * 100, chunk_size=5, event_delay=0.1),  # ~10 s: does not
+        ]
+        short, long = (
+            httpx.post(
+                f"{url}/v1/interactions",
+                json={"model": "gemini-fake", "input": "hi", "background": True},
+                headers=headers,
+            ).json()["id"]
+            for _ in range(2)
+        )
+        time.sleep(0.3)
+        started = time.monotonic()
+        proc.terminate()
+        proc.wait(timeout=15)
+        assert time.monotonic() - started < 6
+    finally:
+        stop(proc)
+    proc, url = start_parley(cfg, tmp_path)
+    try:
+        with httpx.Client(base_url=url, headers=headers, timeout=30) as c:
+            done = c.get(f"/v1/interactions/{short}").json()
+            assert done["status"] == "completed", done
+            cut = c.get(f"/v1/interactions/{long}").json()
+            assert cut["status"] == "failed" and cut["errors"][0]["code"] == "interrupted", cut
+            assert cut["steps"][-1]["type"] == "model_output"  # its output so far is kept
+    finally:
+        stop(proc)

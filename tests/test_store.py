@@ -186,6 +186,12 @@ async def test_finish_writes_final_state(store):
     # optional fields left None keep what was stored
     assert (got.upstream_id, got.errors, got.deployment_id) == ("up-1", [{"code": "earlier"}], None)
 
+    # A finished interaction stays as it finished: only a running one can be finished.
+    assert not await store.finish(rec.id, status="failed", steps=[], usage={}, updated=T2)
+    assert (await store.get(rec.id, OWNER)).status == "completed"
+
+    rec = new_record(status="in_progress", upstream_id="up-1")
+    await store.insert(rec)
     assert await store.finish(
         rec.id,
         status="failed",

@@ -16,6 +16,7 @@ the stream instead sends an ``error`` event after N events and ends.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import itertools
 import json
@@ -27,7 +28,7 @@ from starlette.routing import Route
 
 from parley.errors import CODES
 from parley.wire import SSE_DONE, input_to_steps, now, sse
-from tests.fakes.script import Reply, Upstream, chunks
+from tests.fakes.script import Reply, Upstream, chunks, trickled
 
 GOOGLE_STATUS = {500: "INTERNAL", 502: "UNAVAILABLE", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
 
@@ -121,6 +122,8 @@ def stream_events(interaction: dict, reply: Reply) -> list[dict]:
 
 async def frames(events: list[dict], reply: Reply):
     for n, event in enumerate(events):
+        if reply.event_delay and n:
+            await asyncio.sleep(reply.event_delay)
         if reply.cut_after is not None and n >= reply.cut_after:
             if reply.status != 200:
                 code = CODES.get(reply.status, "internal")
@@ -135,6 +138,10 @@ async def frames(events: list[dict], reply: Reply):
             raise CutConnection(f"cut after {n} events")
         yield sse(event)
     yield SSE_DONE
+
+
+async def _once(data: bytes):
+    yield data
 
 
 def make_app(upstream: Upstream) -> Starlette:
@@ -175,8 +182,13 @@ def make_app(upstream: Upstream) -> Starlette:
                 "steps": input_to_steps(body.get("input")) + interaction["steps"],
             }
         if streaming:
+            body_frames = frames(stream_events(interaction, reply), reply)
+            if reply.trickle is not None:
+                body_frames = trickled(reply, b": keep-alive\n\n", body_frames)
+            return StreamingResponse(body_frames, media_type="text/event-stream")
+        if reply.trickle is not None:
             return StreamingResponse(
-                frames(stream_events(interaction, reply), reply), media_type="text/event-stream"
+                trickled(reply, b" ", _once(json.dumps(interaction).encode())), media_type="application/json"
             )
         return JSONResponse(interaction)
 

@@ -7,6 +7,8 @@ and every request the fake received is kept in `fake.requests` for assertions.
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +27,10 @@ class Reply:
     cut_after: int | None = None  # streams: drop the connection after this many data events
     usage: tuple[int, int] = (11, 7)  # (input tokens, output tokens)
     chunk_size: int = 8  # streams: characters of text per delta
+    event_delay: float = 0.0  # streams: seconds between events (a slow generation)
+    # With `delay`: answer at once, then send a keep-alive byte (JSON: a space; SSE: a comment)
+    # every `trickle` seconds until `delay` has passed, and only then the answer.
+    trickle: float | None = None
 
 
 @dataclass
@@ -36,9 +42,19 @@ class Upstream:
     async def next(self, path: str, headers: dict, query: dict, body: Any) -> Reply:
         self.requests.append({"path": path, "headers": headers, "query": query, "body": body})
         reply = self.replies.pop(0) if self.replies else self.default
-        if reply.delay:
+        if reply.delay and reply.trickle is None:
             await asyncio.sleep(reply.delay)
         return reply
+
+
+async def trickled(reply: Reply, keep_alive: bytes, body: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """`body`, after `reply.delay` seconds of a keep-alive byte every `reply.trickle` seconds."""
+    end = time.monotonic() + reply.delay
+    while time.monotonic() < end:
+        yield keep_alive
+        await asyncio.sleep(reply.trickle or 1.0)
+    async for chunk in body:
+        yield chunk
 
 
 def chunks(text: str, size: int) -> list[str]:

@@ -1,0 +1,59 @@
+"""Graceful shutdown: SIGTERM (or SIGINT) starts a drain in this process.
+
+uvicorn then stops accepting connections and waits up to its `timeout_graceful_shutdown` (set to
+`general_settings.drain_grace_seconds`) for the requests in flight, open streams included; the
+engine then gives its background runs what is left of the grace period. A run still going at the
+end is `failed` with an `interrupted` error and keeps its output so far: nobody asked to cancel
+it, so it is never `cancelled`.
+
+uvicorn owns the signal handlers (in every worker process it creates its own server), so the
+drain hooks in by wrapping the handler it installed, from the app's start-up, which runs in that
+process's main thread after uvicorn's handlers are in place.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from types import FrameType
+from typing import Any
+
+_started: float | None = None
+
+
+def begin() -> None:
+    global _started
+    if _started is None:
+        _started = time.monotonic()
+
+
+def draining() -> bool:
+    return _started is not None
+
+
+def remaining(grace: float) -> float:
+    """Seconds left of a drain's grace period (the whole period when no drain has begun)."""
+    if _started is None:
+        return grace
+    return max(0.0, grace - (time.monotonic() - _started))
+
+
+def watch_signals() -> None:
+    """Begin the drain when uvicorn's SIGTERM / SIGINT handler runs in this process."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # an embedded server in a thread: the host owns the signals
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(sig)
+        if getattr(previous, "_parley_drain", False) or not callable(previous):
+            continue
+
+        def handler(signum: int, frame: FrameType | None, previous: Any = previous) -> None:
+            begin()
+            previous(signum, frame)
+
+        handler._parley_drain = True  # type: ignore[attr-defined]
+        signal.signal(sig, handler)
+
+
+__all__ = ["begin", "draining", "remaining", "watch_signals"]
