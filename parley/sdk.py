@@ -43,7 +43,7 @@ under one `asyncio.run` could be neither followed nor cancelled promptly from an
 die with its loop) and, with an in-memory store, split the data too. The cost of one Engine is a
 thread hop per call and per stream event: microseconds against a model call.
 
-At interpreter exit the engine is closed (running interactions are cancelled and stored as such);
+At interpreter exit the engine is closed (running interactions end failed/interrupted, output kept);
 a forked child starts its own loop and engine on first use.
 """
 

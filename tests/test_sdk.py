@@ -397,8 +397,9 @@ def test_reconfigure_switches_the_store(sdk):
     assert err.value.status == 404
 
 
-def test_exit_cancels_running_background_interactions(tmp_path, gemini_upstream):
-    """At interpreter exit the SDK closes its engine: a stored run is cancelled, not left in_progress."""
+def test_exit_interrupts_running_background_interactions(tmp_path, gemini_upstream):
+    """At interpreter exit the SDK closes its engine: a stored run ends failed/interrupted (nobody
+    cancelled it), not left in_progress."""
     gemini_upstream.upstream.replies.append(Reply(delay=3))  # long enough: the script exits at once
     config = gemini_config(gemini_upstream.url, database_url=f"sqlite:///{tmp_path / 'exit.db'}")
     code = textwrap.dedent(
@@ -413,7 +414,8 @@ def test_exit_cancels_running_background_interactions(tmp_path, gemini_upstream)
     assert result.returncode == 0, result.stderr
     assert time.monotonic() - started < 20
     parley.configure(config)
-    assert parley.interactions.get(result.stdout.strip()).status == "cancelled"
+    ended = parley.interactions.get(result.stdout.strip())
+    assert ended.status == "failed" and ended.errors[0].code == "interrupted"
 
 
 # -- the README quick-start ----------------------------------------------------------------------------
