@@ -301,7 +301,12 @@ def read_until_closed(sock: socket.socket, limit: float) -> bytes:
 
 
 def test_slowloris_connections_are_closed_by_the_read_deadlines(upstream, tmp_path):
-    cfg = config(upstream.url, client_header_timeout=1, client_body_timeout=2)
+    cfg = config(
+        upstream.url,
+        client_header_timeout=1,
+        client_body_timeout=2,
+        database_url=f"sqlite:///{tmp_path}/slow.db",
+    )
     proc, url = start_parley(cfg, tmp_path)
     try:
         port = int(url.rsplit(":", 1)[1])
