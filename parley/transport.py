@@ -26,7 +26,7 @@ import asyncio
 import email.utils
 import time
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -228,7 +228,7 @@ async def send_stream(
     *,
     timeout: float | None = None,
     sign: Sign | None = None,
-) -> AsyncIterator[Any]:
+) -> AsyncGenerator[Any, None]:
     """Send the request; yield the upstream events of its streamed answer until `DONE` or the end of
     the body. Close the iterator (``aclosing``) to stop early: that releases the connection."""
     request.headers.setdefault("Accept", framing.media_type)

@@ -275,7 +275,7 @@ def http_client() -> httpx.AsyncClient:
     return client
 
 
-def request_timeout(deployment: Deployment):
+def request_timeout(deployment: Deployment) -> httpx.Timeout | Any:
     """The deployment's timeout, else the pooled client's default (None would mean "no timeout")."""
     if deployment.timeout is None:
         return httpx.USE_CLIENT_DEFAULT

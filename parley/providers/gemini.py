@@ -152,7 +152,7 @@ class StreamRelay:
         return StreamEnd(status, final.get("usage") or {}, upstream_id)
 
 
-def _chainable(turn: Turn, interaction: dict) -> str | None:
+def _chainable(turn: Turn, interaction: dict[str, Any]) -> str | None:
     """The upstream id, if the upstream kept the interaction (a `store: false` one cannot be chained)."""
     return interaction.get("id") if turn.request.get("store", True) is not False else None
 
@@ -162,7 +162,7 @@ def _expired(turn: Turn, exc: UpstreamError) -> bool:
     return exc.status == 404 and bool(turn.previous_upstream_id)
 
 
-def _error_event(error: dict) -> UpstreamError:
+def _error_event(error: dict[str, Any]) -> UpstreamError:
     code = error.get("code")
     if isinstance(code, int) and 400 <= code < 600:
         status = code
@@ -171,7 +171,7 @@ def _error_event(error: dict) -> UpstreamError:
     return UpstreamError(status, f"upstream stream error ({code}): {error.get('message') or 'no message'}")
 
 
-def _failure(interaction: dict) -> str:
+def _failure(interaction: dict[str, Any]) -> str:
     messages = [e.get("message") for e in interaction.get("errors") or [] if isinstance(e, dict)]
     return "upstream interaction failed" + (
         f": {'; '.join(m for m in messages if m)}" if any(messages) else ""
