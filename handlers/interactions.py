@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import orjson
 from starlette.responses import Response, StreamingResponse
 
-from parley.engine import response_cost
+from parley.engine import response_cost, response_log
 from parley.server import current_engine
 from parley.spend import usd
 
@@ -29,6 +29,12 @@ async def create_interaction(
     # A JSON create knows its cost now; a stream's is known only at its end (spend logs, log line).
     if not isinstance(response, StreamingResponse) and (cost := response_cost.get()) is not None:
         response.headers["x-parley-response-cost"] = usd(cost)
+    # Who answered (a background run has not chosen its deployment yet when this returns).
+    if (log := response_log.get()) is not None:
+        response.headers["x-parley-interaction-id"] = log.request_id
+        if log.deployment is not None:
+            response.headers["x-parley-model-id"] = log.deployment.name
+            response.headers["x-parley-provider"] = log.deployment.provider
     return response
 
 

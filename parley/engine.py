@@ -49,6 +49,11 @@ CANCEL_POLL_SECONDS = 0.5
 response_cost: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "parley_response_cost", default=None
 )
+# The request log of the create just answered in this task (for a stream: once its deployment
+# has answered): the handler names the interaction, deployment and provider in response headers.
+response_log: contextvars.ContextVar[RequestLog | None] = contextvars.ContextVar(
+    "parley_response_log", default=None
+)
 
 
 def owner_of(key: str | None) -> str:
@@ -240,6 +245,7 @@ class Engine:
             owner=owner,
             key=key,
         )
+        response_log.set(log)
         # A JSON create's id is unknown to anyone until it answers: its row is written once, at the
         # end. Background runs and streams are visible while they run, so they are stored first.
         if not (background or stream):

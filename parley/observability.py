@@ -108,15 +108,16 @@ def _tokens(usage: dict) -> dict[str, int]:
     return {"input": inp, "output": out, "total": pick("total_tokens") or inp + out}
 
 
-def load_callbacks(entries: Any) -> list[tuple[str, Callable]]:
-    """`general_settings.callbacks` -> [(name, function)], or ConfigError naming the bad entry."""
+def load_callbacks(entries: Any, field: str = "general_settings.callbacks") -> list[tuple[str, Callable]]:
+    """`general_settings.callbacks` (or LiteLLM's `litellm_settings.success_callback` /
+    `failure_callback`) -> [(name, function)], or ConfigError naming the bad entry."""
     if entries is None:
         return []
     if not isinstance(entries, list):
-        raise ConfigError('general_settings.callbacks: must be a list of "module:function" strings')
+        raise ConfigError(f'{field}: must be a list of "module:function" strings')
     out = []
     for i, entry in enumerate(entries):
-        where = f"general_settings.callbacks[{i}]"
+        where = f"{field}[{i}]"
         if not isinstance(entry, str) or entry.count(":") != 1 or not all(entry.split(":")):
             raise ConfigError(f'{where}: {entry!r} is not of the form "module:function"')
         module_name, _, attr = entry.partition(":")
@@ -275,6 +276,10 @@ class Observability:
         self.log_prompts = bool(general.log_prompts)
         self.max_body = general.max_request_body_bytes
         self.callbacks = load_callbacks((general.model_extra or {}).get("callbacks"))
+        litellm = settings.litellm_settings
+        # LiteLLM's names for callbacks on successful / failed requests only.
+        self.on_success = load_callbacks(litellm.get("success_callback"), "litellm_settings.success_callback")
+        self.on_failure = load_callbacks(litellm.get("failure_callback"), "litellm_settings.failure_callback")
         self.shared_state = redis_url(settings.router_settings) is not None
         self.metrics = Metrics(self.shared_state)
         # /metrics takes the master key or metrics_key whenever keys are configured.
@@ -430,7 +435,8 @@ class Observability:
             return model
 
     def _call_back(self, record: dict) -> None:
-        for name, func in self.callbacks:
+        which = self.on_failure if record.get("status") == "failed" else self.on_success
+        for name, func in [*self.callbacks, *which]:
             try:
                 result = func(dict(record))
                 if inspect.isawaitable(result):

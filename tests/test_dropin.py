@@ -130,6 +130,16 @@ def test_the_documented_curl_runs_verbatim(monkeypatch, gateway_factory, gemini_
         headers={"Authorization": "Bearer sk-1234"},
     )
     assert r.status_code == 200
+    # Who answered, in the headers: the interaction, the deployment (model_name#index) and provider.
+    assert r.headers["x-parley-interaction-id"] == r.json()["id"]
+    assert (r.headers["x-parley-model-id"], r.headers["x-parley-provider"]) == ("gemini-flash#0", "gemini")
+    streamed = httpx.post(
+        f"{gateway.url}/v1beta/interactions",
+        json={"model": "gemini/gemini-2.5-flash", "input": "hi", "stream": True},
+        headers={"Authorization": "Bearer sk-1234"},
+    )
+    assert streamed.status_code == 200 and streamed.headers["x-parley-model-id"] == "gemini-flash#0"
+    assert streamed.headers["x-parley-interaction-id"] in streamed.text
 
 
 def test_an_unknown_model_is_a_404_listing_the_names(monkeypatch):
@@ -446,3 +456,39 @@ def test_outputs_is_deprecated_with_a_way_out():
     )
     with pytest.warns(DeprecationWarning, match=r"parley\.output_text\(interaction\)"):
         assert interaction.outputs[-1].text == "hi"
+
+
+SEEN: list[tuple[str, str]] = []
+
+
+def on_success(record: dict) -> None:
+    SEEN.append(("success", record["status"]))
+
+
+def on_failure(record: dict) -> None:
+    SEEN.append(("failure", record["status"]))
+
+
+def test_success_and_failure_callbacks_take_parley_callback_names(gateway_factory, gemini_upstream):
+    config = {
+        "model_list": [
+            {
+                "model_name": "g",
+                "litellm_params": {"model": "gemini/x", "api_base": gemini_upstream.url, "api_key": "k"},
+            }
+        ],
+        "litellm_settings": {
+            "success_callback": ["tests.test_dropin:on_success"],
+            "failure_callback": ["tests.test_dropin:on_failure"],
+        },
+    }
+    gateway = gateway_factory(config)
+    SEEN.clear()
+    assert httpx.post(f"{gateway.url}/v1/interactions", json={"model": "g", "input": "hi"}).status_code == 200
+    gemini_upstream.upstream.replies.append(Reply(status=400))
+    assert httpx.post(f"{gateway.url}/v1/interactions", json={"model": "g", "input": "hi"}).status_code == 400
+    assert SEEN == [("success", "completed"), ("failure", "failed")]
+    with pytest.raises(ConfigError, match=r"litellm_settings.success_callback\[0\]"):
+        from parley.observability import Observability
+
+        Observability(parse({**config, "litellm_settings": {"success_callback": ["langfuse"]}}))
