@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import httpx
@@ -119,6 +120,12 @@ def test_admin_page_keys_spend_and_revocation(gateway, page, tmp_path):
         for text in ("first", "second"):
             created = client.post("/v1/interactions", json={"model": "gemini-fake", "input": text})
             assert created.status_code == 200
+    # Spend rows are written right after the answers: wait for both before reloading the page.
+    admin = {"x-goog-api-key": MASTER_KEY}
+    deadline = time.monotonic() + 15
+    while len(httpx.get(f"{gateway.url}/spend/logs", params={"api_key": key}, headers=admin).json()) < 2:
+        assert time.monotonic() < deadline, "spend rows not written"
+        time.sleep(0.1)
     page.reload()
     page.click("nav a[data-tab=overview]")
     rows = page.locator("#requests-table tbody tr", has_text="browser-test")
