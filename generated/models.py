@@ -42,14 +42,14 @@ class KeySettings(BaseModel):
         Field(
             description='The budget window, e.g. `30d`, `12h`; the spend resets when it ends. Absent means one window forever.',
             examples=['30d'],
-            pattern='^[0-9]+[smhd]$',
+            pattern='^[1-9][0-9]*[smhd]$',
         ),
     ] = None
     duration: Annotated[
         str | None,
         Field(
             description="The key's lifetime from now, e.g. `30d`; absent means no expiry.",
-            pattern='^[0-9]+[smhd]$',
+            pattern='^[1-9][0-9]*[smhd]$',
         ),
     ] = None
     metadata: dict[str, Any] | None = None
@@ -86,14 +86,14 @@ class KeyUpdate(BaseModel):
         Field(
             description='The budget window, e.g. `30d`, `12h`; the spend resets when it ends. Absent means one window forever.',
             examples=['30d'],
-            pattern='^[0-9]+[smhd]$',
+            pattern='^[1-9][0-9]*[smhd]$',
         ),
     ] = None
     duration: Annotated[
         str | None,
         Field(
             description="The key's lifetime from now, e.g. `30d`; absent means no expiry.",
-            pattern='^[0-9]+[smhd]$',
+            pattern='^[1-9][0-9]*[smhd]$',
         ),
     ] = None
     metadata: dict[str, Any] | None = None
