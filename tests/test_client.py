@@ -24,11 +24,6 @@ from tests.fakes.script import Reply
 from tests.fakes.server import serve
 
 FAKE_TEXT = "Hello from the fake upstream."
-# The per-status subclasses (parley.errors, issue 9) where they exist; ApiError otherwise.
-NotFoundError = getattr(errors, "NotFoundError", errors.ApiError)
-BadRequestError = getattr(errors, "BadRequestError", errors.ApiError)
-AuthenticationError = getattr(errors, "AuthenticationError", errors.ApiError)
-RateLimitError = getattr(errors, "RateLimitError", errors.ApiError)
 SAMPLES = Path(__file__).resolve().parent / "contract" / "samples"
 
 
@@ -89,7 +84,7 @@ def test_get_and_resume_a_stream(client):
 def test_delete(client):
     interaction = client.interactions.create(model="gemini-fake", input="Hi")
     assert client.interactions.delete(interaction.id) is None
-    with pytest.raises(NotFoundError) as info:
+    with pytest.raises(errors.NotFoundError) as info:
         client.interactions.get(interaction.id)
     assert (info.value.status, info.value.code) == (404, "not_found")
 
@@ -107,16 +102,16 @@ def test_cancel_a_background_run(client, gemini_upstream):
 
 
 def test_errors_raise_the_status_subclass(gateway, client):
-    with pytest.raises(NotFoundError, match="v1_does_not_exist") as info:
+    with pytest.raises(errors.NotFoundError, match="v1_does_not_exist") as info:
         client.interactions.get("v1_does_not_exist")
     assert (info.value.status, info.value.code) == (404, "not_found")
-    with pytest.raises(BadRequestError) as info:
+    with pytest.raises(errors.BadRequestError) as info:
         client.interactions.create(model="gemini-fake", input=[{"type": "bogus"}])
     assert info.value.status == 400 and "bogus" in info.value.message
-    with pytest.raises(NotFoundError, match="no-such-model") as info:  # never another model's answer
+    with pytest.raises(errors.NotFoundError, match="no-such-model") as info:  # never another model's answer
         client.interactions.create(model="no-such-model", input="Hi", stream=True)
     assert info.value.status == 404
-    with Client(gateway.url, api_key="sk-wrong") as wrong, pytest.raises(AuthenticationError) as info:
+    with Client(gateway.url, api_key="sk-wrong") as wrong, pytest.raises(errors.AuthenticationError) as info:
         wrong.interactions.create(model="gemini-fake", input="Hi")
     assert info.value.status == 401 and isinstance(info.value, parley.ApiError)
 
@@ -125,7 +120,7 @@ def test_bearer_auth(gateway):
     with Client(gateway.url, api_key=MASTER_KEY, auth="bearer") as client:
         assert client.interactions.create(model="gemini-fake", input="Hi").status == "completed"
     with Client(gateway.url, api_key="sk-wrong", auth="bearer") as client:
-        with pytest.raises(AuthenticationError) as info:
+        with pytest.raises(errors.AuthenticationError) as info:
             client.interactions.create(model="gemini-fake", input="Hi")
         assert (info.value.status, info.value.code) == (401, "unauthenticated")
     with pytest.raises(ValueError, match="auth must be"):
@@ -145,7 +140,7 @@ async def test_async_client(gateway, gemini_upstream):
         )
         assert [e.event_id async for e in resumed] == [e.event_id for e in events[-2:]]
         await client.interactions.delete(interaction_id)
-        with pytest.raises(NotFoundError) as info:
+        with pytest.raises(errors.NotFoundError) as info:
             await client.interactions.get(interaction_id)
         assert info.value.status == 404
         gemini_upstream.upstream.replies.append(Reply(delay=5))
@@ -369,21 +364,21 @@ async def test_async_unknown_types_and_errors(fake):
         events = [e async for e in stream]
         assert sum(isinstance(e, dict) for e in events) == 3
         assert (await client.interactions.get("v1_new")).steps[1] == UNKNOWN_STEP
-        with pytest.raises(NotFoundError, match="v1_missing was not found"):
+        with pytest.raises(errors.NotFoundError, match="v1_missing was not found"):
             await client.interactions.get("v1_missing")
 
 
 def test_errors_are_raised_never_returned(fake):
     with Client(fake.url, api_key="k") as client:
-        with pytest.raises(NotFoundError) as info:
+        with pytest.raises(errors.NotFoundError) as info:
             client.interactions.get("v1_missing")
         assert (info.value.status, info.value.code) == (404, "not_found")
         assert "v1_missing was not found" in info.value.message
-        with pytest.raises(RateLimitError) as info:
+        with pytest.raises(errors.RateLimitError) as info:
             client.interactions.cancel("v1_limited")
         assert (info.value.status, info.value.code, info.value.message) == (429, "rate_limited", "slow down")
         assert info.value.headers["retry-after"] == "7"
-        with pytest.raises(errors.ApiError) as info:  # not the API's error shape: the text is kept
+        with pytest.raises(errors.InternalServerError) as info:  # not the API's error shape: text kept
             client.interactions.create(model="proxy-error", input="hi")
         assert info.value.status == 503 and "upstream connect error" in info.value.message
         with pytest.raises(errors.ApiError, match="invalid_response|not an Interaction") as info:
