@@ -209,12 +209,19 @@ async def send_json(
 ) -> Any:
     """Send the request; the decoded JSON answer, or UpstreamError."""
     await _prepare(request, sign)
+    deadline = timeout or DEFAULT_TIMEOUT
     try:
-        async with _send(request, timeout) as response:
+        # A total deadline for the whole answer: an upstream trickling a byte now and then
+        # cannot extend it (the read timeout alone would be reset by every byte).
+        async with asyncio.timeout(deadline), _send(request, timeout) as response:
             raw = await response.read()
             if response.status >= 300:
                 raise _http_error(response.status, response.headers, raw)
-    except (TimeoutError, aiohttp.ClientError) as exc:
+    except TimeoutError as exc:
+        raise UpstreamError(
+            0, f"no complete answer within the {deadline:g} s deadline", timeout=True
+        ) from exc
+    except aiohttp.ClientError as exc:
         raise _failure(exc) from exc
     try:
         return orjson.loads(raw)
@@ -241,8 +248,23 @@ async def send_stream(
                 raise UpstreamError(
                     502, f"answered 200 with {response.content_type or 'no content type'}, not a stream"
                 )
-            async for chunk in response.content.iter_any():
-                for event in framing.feed(chunk):
+            # The silence allowed is counted between events, not bytes: keep-alive comments or
+            # a trickle of bytes that never completes an event cannot extend it.
+            gap = timeout or DEFAULT_TIMEOUT
+            chunks = response.content.iter_any()
+            while True:
+                try:
+                    async with asyncio.timeout(gap):
+                        events: list[Any] = []
+                        while not events:
+                            events = list(framing.feed(await anext(chunks)))
+                except StopAsyncIteration:
+                    break
+                except TimeoutError as exc:
+                    raise UpstreamError(
+                        0, f"no stream event within the {gap:g} s deadline", timeout=True
+                    ) from exc
+                for event in events:
                     if event is DONE:
                         return
                     yield event

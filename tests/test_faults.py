@@ -514,3 +514,18 @@ def test_sigterm_drains_then_interrupts_what_is_left(upstream, tmp_path):
             assert cut["steps"][-1]["type"] == "model_output"  # its output so far is kept
     finally:
         stop(proc)
+
+
+# -- deadlines -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_trickling_upstream_cannot_extend_the_deadline(gateway_factory, upstream, stream):
+    cfg = config(upstream.url)
+    cfg["model_list"][0]["litellm_params"]["timeout"] = 1
+    gateway = gateway_factory(cfg)
+    # A keep-alive byte every 0.3 s for 30 s: a per-read timeout of 1 s would never fire.
+    upstream.upstream.replies.append(Reply(delay=30, trickle=0.3))
+    started = time.monotonic()
+    with api(gateway) as c:
+        r = c.post("/v1/interactions", json={"model": "gemini-fake", "input": "hi", "stream": stream})
+    assert time.monotonic() - started < 5
+    assert "1 s deadline" in assert_error(r, 504)["message"]
