@@ -219,7 +219,7 @@ async def send_json(
                 raise _http_error(response.status, response.headers, raw)
     except TimeoutError as exc:
         raise UpstreamError(
-            0, f"no complete answer within the {deadline:g} s deadline", timeout=True
+            0, f"timed out: no complete answer within the {deadline:g} s deadline", timeout=True
         ) from exc
     except aiohttp.ClientError as exc:
         raise _failure(exc) from exc
@@ -262,7 +262,7 @@ async def send_stream(
                     break
                 except TimeoutError as exc:
                     raise UpstreamError(
-                        0, f"no stream event within the {gap:g} s deadline", timeout=True
+                        0, f"timed out: no stream event within the {gap:g} s deadline", timeout=True
                     ) from exc
                 for event in events:
                     if event is DONE:
