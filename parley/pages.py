@@ -87,7 +87,13 @@ async def serve(page: Page, scope: Scope, send: Send) -> None:
 # Any request header: the google-genai JS SDK sends x-goog-api-key, x-goog-api-client and its HTTP
 # layer's own x-stainless-* headers; no cookies are involved (credentials stay off).
 ALLOWED_HEADERS = ["*"]
-EXPOSED_HEADERS = ["retry-after", "x-parley-response-cost"]
+EXPOSED_HEADERS = [
+    "retry-after",
+    "x-parley-response-cost",
+    "x-parley-interaction-id",
+    "x-parley-model-id",
+    "x-parley-provider",
+]
 
 
 def with_cors(app: ASGIApp, allowed_origins: list[str]) -> ASGIApp:

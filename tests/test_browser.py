@@ -28,6 +28,14 @@ FLAGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _close_upstream_pool():
+    """conftest's async version cannot run here: Playwright's sync API keeps its own event loop
+    running in this thread. These tests make no upstream calls in the test's loop anyway (the
+    gateways run in their own threads)."""
+    yield
+
+
 @pytest.fixture(scope="module")
 def gateway(gateway_factory, gemini_upstream):
     return gateway_factory(gemini_config(gemini_upstream.url))
