@@ -7,18 +7,30 @@ from collections.abc import AsyncIterator
 import orjson
 from starlette.responses import Response, StreamingResponse
 
+from parley import wire
 from parley.engine import response_cost, response_log
+from parley.events import EventStream
 from parley.server import current_engine
 from parley.spend import usd
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
-def respond(result: dict | AsyncIterator[bytes]) -> Response:
+def respond(result: dict | EventStream) -> Response:
     # Both media types are declared on these operations, so the content type is always explicit.
     if isinstance(result, dict):
         return Response(orjson.dumps(result), media_type="application/json")
-    return StreamingResponse(result, media_type="text/event-stream", headers=SSE_HEADERS)
+    return StreamingResponse(sse_frames(result), media_type="text/event-stream", headers=SSE_HEADERS)
+
+
+async def sse_frames(events: EventStream) -> AsyncIterator[bytes]:
+    """The engine's events as SSE: `event:` and `data:` per event, then `data: [DONE]`."""
+    try:
+        async for event in events:
+            yield wire.sse(event)
+        yield wire.SSE_DONE
+    finally:
+        await events.aclose()  # a client that went away stops a foreground stream's upstream call
 
 
 async def create_interaction(

@@ -17,11 +17,12 @@ import re
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from parley import drain, sanitize, wire
 from parley.config import Settings
 from parley.errors import ApiError, UpstreamError
+from parley.events import EventStream, InteractionSSEEvent
 from parley.keys import Keys
 from parley.leases import INTERRUPTED, EventWriter, Leases, follow_stored
 from parley.observability import deployment_label
@@ -162,10 +163,8 @@ class Engine:
         await close_http_client()
 
     # -- create -------------------------------------------------------------------------------
-    async def create(
-        self, body: dict, owner: str = "", key: KeyRecord | None = None
-    ) -> dict | AsyncIterator[bytes]:
-        """An Interaction dict, or an async iterator of SSE frames when body.stream is true.
+    async def create(self, body: dict, owner: str = "", key: KeyRecord | None = None) -> dict | EventStream:
+        """An Interaction dict, or an async iterator of its events (parley.events) when body.stream is true.
         `key`: the virtual key making the request; its models, budget and limits are checked here,
         before anything is stored or sent upstream."""
         if body.get("agent"):
@@ -268,7 +267,7 @@ class Engine:
         assert run.task is not None
         run.task.add_done_callback(lambda _: release())
         if background:
-            return self._sse(run.follow()) if stream else self.view(record, [], status="in_progress")
+            return self._events(run.follow()) if stream else self.view(record, [], status="in_progress")
         return await self._stream_now(run)
 
     async def _fleet_rpm(self, key_hash: str, rpm: int, release: Callable[[], None]) -> None:
@@ -319,7 +318,7 @@ class Engine:
             await self.store.insert(stored)
         return self.view(record, outcome.steps)
 
-    async def _stream_now(self, run: Run) -> AsyncIterator[bytes]:
+    async def _stream_now(self, run: Run) -> EventStream:
         # The row is written while the upstream is called; the stream reveals the id only after.
         # interaction.created is pushed only once the upstream has answered, so a failure before
         # any output gets a real HTTP status instead of a 200 stream holding one error event.
@@ -329,7 +328,7 @@ class Engine:
             await events.aclose()
             await run.task
             raise run.failure
-        return self._sse(_prepend(first, events), run)
+        return self._events(_prepend(first, events), run)
 
     def _start_run(
         self,
@@ -460,19 +459,20 @@ class Engine:
             run.changed.set()
             self.runs.pop(ident, None)
 
-    def _sse(self, events: AsyncIterator[dict], run: Run | None = None) -> AsyncIterator[bytes]:
-        async def frames() -> AsyncIterator[bytes]:
+    def _events(self, events: AsyncIterator[dict], run: Run | None = None) -> EventStream:
+        """The events a stream answers with; the HTTP edge frames them as SSE, the SDK hands them out."""
+
+        async def relayed() -> EventStream:
             try:
                 async for event in events:
-                    yield wire.sse(event)
-                yield wire.SSE_DONE
+                    yield cast(InteractionSSEEvent, event)  # the run's events are built as such
             finally:
                 await events.aclose()
                 # A foreground stream whose client went away stops the upstream call.
                 if run is not None and not run.detached and run.task and run.producing:
                     run.task.cancel()
 
-        return frames()
+        return relayed()
 
     def _finished(self, log: RequestLog) -> None:
         log.latency = time.monotonic() - log.started
@@ -528,16 +528,16 @@ class Engine:
 
     async def get(
         self, interaction_id: str, owner: str = "", stream: bool = False, last_event_id: str | None = None
-    ) -> dict | AsyncIterator[bytes]:
+    ) -> dict | EventStream:
         record = await self._record(interaction_id, owner)
         if not stream:
             return self.view(record, record.steps, timeline=True)
         after = _event_seq(last_event_id)
         run = self.runs.get(interaction_id)
         if run is not None:  # live in this process: replay and follow
-            return self._sse(run.follow(after))
+            return self._events(run.follow(after))
         # Stored events, following the run live when another process generates it.
-        return self._sse(
+        return self._events(
             follow_stored(
                 self.store,
                 record,

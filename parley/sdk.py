@@ -55,7 +55,7 @@ import contextlib
 import os
 import threading
 import warnings
-from collections.abc import AsyncIterator, Coroutine, Mapping
+from collections.abc import Coroutine, Mapping
 from pathlib import Path
 from typing import Any, Literal, Required, TypedDict, TypeVar, overload
 
@@ -67,6 +67,7 @@ from parley import wire
 from parley.config import DEFAULT_CONFIG, Settings, load, parse
 from parley.engine import Engine
 from parley.errors import ApiError
+from parley.events import EventStream
 from parley.generated.models import CreateModelInteraction, Interaction, InteractionSSEEvent
 
 __all__ = [
@@ -228,9 +229,9 @@ async def _with_engine(op: str, *args: Any, **kwargs: Any) -> Any:
     return await getattr(engine, op)(*args, **kwargs)
 
 
-async def _next_frame(frames: AsyncIterator[bytes]) -> Any:
+async def _next_event(events: EventStream) -> Any:
     try:
-        return await anext(frames)
+        return await anext(events)
     except StopAsyncIteration:
         return _END
 
@@ -293,45 +294,34 @@ def _body(params: Mapping[str, Any], stream: bool, extra_body: Mapping[str, Any]
     return body
 
 
-def _event(frame: bytes) -> InteractionSSEEvent | None:
-    """The typed event of one SSE frame of the engine, or None for `[DONE]`."""
-    for line in frame.splitlines():
-        if line.startswith(b"data:"):
-            data = line[5:].strip()
-            return None if data == b"[DONE]" else EVENTS.validate_json(data)
-    return None
-
-
 # -- streams ------------------------------------------------------------------------------------
 class Stream:
     """The typed events of a streamed interaction (sync): iterate it. `close()` (or leaving a
     `with` block) stops early; for a foreground stream that also stops the upstream call."""
 
-    def __init__(self, frames: AsyncIterator[bytes]):
-        self._frames: AsyncIterator[bytes] | None = frames
+    def __init__(self, events: EventStream):
+        self._events: EventStream | None = events
 
     def __iter__(self) -> Stream:
         return self
 
     def __next__(self) -> InteractionSSEEvent:
-        while self._frames is not None:
+        while self._events is not None:
             try:
-                frame = _runtime.run(_next_frame(self._frames))
+                event = _runtime.run(_next_event(self._events))
             except BaseException:
                 self.close()
                 raise
-            if frame is _END:
-                self._frames = None
+            if event is _END:
+                self._events = None
                 break
-            event = _event(frame)
-            if event is not None:
-                return event
+            return EVENTS.validate_python(event)
         raise StopIteration
 
     def close(self) -> None:
-        frames, self._frames = self._frames, None
-        if frames is not None:
-            _runtime.run(frames.aclose())  # type: ignore[attr-defined]
+        events, self._events = self._events, None
+        if events is not None:
+            _runtime.run(events.aclose())
 
     def __enter__(self) -> Stream:
         return self
@@ -339,37 +329,35 @@ class Stream:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # Dropped without close(): asyncio's async-generator finalizer closes the frames on the SDK loop.
+    # Dropped without close(): asyncio's async-generator finalizer closes the events on the SDK loop.
 
 
 class AsyncStream:
     """The async twin of `Stream`: `async for event in stream`, `await stream.aclose()`."""
 
-    def __init__(self, frames: AsyncIterator[bytes]):
-        self._frames: AsyncIterator[bytes] | None = frames
+    def __init__(self, events: EventStream):
+        self._events: EventStream | None = events
 
     def __aiter__(self) -> AsyncStream:
         return self
 
     async def __anext__(self) -> InteractionSSEEvent:
-        while self._frames is not None:
+        while self._events is not None:
             try:
-                frame = await _runtime.arun(_next_frame(self._frames))
+                event = await _runtime.arun(_next_event(self._events))
             except BaseException:
                 await self.aclose()
                 raise
-            if frame is _END:
-                self._frames = None
+            if event is _END:
+                self._events = None
                 break
-            event = _event(frame)
-            if event is not None:
-                return event
+            return EVENTS.validate_python(event)
         raise StopAsyncIteration
 
     async def aclose(self) -> None:
-        frames, self._frames = self._frames, None
-        if frames is not None:
-            await _runtime.arun(frames.aclose())  # type: ignore[attr-defined]
+        events, self._events = self._events, None
+        if events is not None:
+            await _runtime.arun(events.aclose())
 
     async def __aenter__(self) -> AsyncStream:
         return self
@@ -378,7 +366,7 @@ class AsyncStream:
         await self.aclose()
 
 
-def _answer(result: dict | AsyncIterator[bytes]) -> Interaction | AsyncIterator[bytes]:
+def _answer(result: dict | EventStream) -> Interaction | EventStream:
     return Interaction.model_validate(result) if isinstance(result, dict) else result
 
 
