@@ -48,6 +48,8 @@ if os.environ.get("SCHEMATHESIS_HOOKS") == __name__:  # inside the `st` process 
             return True
         if "agent" in body or not body.get("model") or "input" not in body:
             return False
+        if isinstance(body["model"], str) and not body["model"].isprintable():
+            return False  # refused by design (control characters in a model name): a 400, not a bug
         return not (body.get("background") is True and body.get("store") is False)
 
 else:
