@@ -195,26 +195,39 @@ async def test_token_is_fetched_once_and_refreshed_before_expiry(fake, tmp_path)
     assert fake.upstream.requests[-1]["headers"]["authorization"] != bearer
 
 
+async def test_application_default_credentials(fake, tmp_path, monkeypatch):
+    """No vertex_credentials: google-auth's ADC reads GOOGLE_APPLICATION_CREDENTIALS (and the
+    project comes from that key)."""
+    path = tmp_path / "adc.json"
+    path.write_text(json.dumps(key_info(fake)))
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(path))
+    monkeypatch.delenv("VERTEXAI_PROJECT", raising=False)
+    dep = Deployment("gem", "vertex_ai", "gemini-2.5-flash", api_base=fake.url)
+    outcome = await adapter.create(make_turn({"model": "gem", "input": "hi"}), dep)
+    assert output_text(outcome.steps) == Reply().text and fake.auth.token_requests == 1
+    assert fake.upstream.requests[-1]["path"].startswith("/v1/projects/proj-1/locations/us-central1/")
+
+
 async def test_a_refused_key_is_a_gateway_error(fake):
     with pytest.raises(UpstreamError) as caught:
         await create(fake, {"input": "hi"}, vertex_credentials=json.dumps(key_info(fake, _key())))
-    assert caught.value.status == 401 and caught.value.to_api_error("vertex_ai").status == 502
+    assert caught.value.status == 401 and caught.value.to_api_error().status == 502
     assert fake.upstream.requests == []
 
 
-async def test_urls_locations_and_projects(monkeypatch):
+def test_urls_locations_and_projects(monkeypatch):
     monkeypatch.delenv("VERTEXAI_PROJECT", raising=False)
     monkeypatch.delenv("VERTEXAI_LOCATION", raising=False)
     dep = Deployment(
         "g", "vertex_ai", "gemini-2.5-pro", params={"vertex_project": "p1", "vertex_location": "global"}
     )
-    assert await url(dep, stream=True) == (
+    assert url(dep, stream=True) == (
         "https://aiplatform.googleapis.com/v1/projects/p1/locations/global/publishers/google/models/"
         "gemini-2.5-pro:streamGenerateContent?alt=sse"
     )
     monkeypatch.setenv("VERTEXAI_PROJECT", "p2")
     dep = Deployment("c", "vertex_ai", "claude-sonnet-4-5@20250929")
-    assert await url(dep, stream=False) == (
+    assert url(dep, stream=False) == (
         "https://us-central1-aiplatform.googleapis.com/v1/projects/p2/locations/us-central1/publishers/"
         "anthropic/models/claude-sonnet-4-5@20250929:rawPredict"
     )
@@ -248,7 +261,8 @@ def test_registry_and_config():
 # --- Gemini ---------------------------------------------------------------------------------------
 
 
-async def test_plain_text(fake):
+async def test_plain_text(fake, monkeypatch):
+    monkeypatch.delenv("VERTEXAI_PROJECT", raising=False)  # the project comes from the key
     fake.upstream.replies.append(Reply(text="Hi there.", usage=(14, 5)))
     outcome = await create(fake, {"input": "hello", "system_instruction": "Be brief."})
     assert outcome.steps == [{"type": "model_output", "content": [{"type": "text", "text": "Hi there."}]}]
@@ -453,7 +467,7 @@ async def test_errors(fake, status_, client_status):
     with pytest.raises(UpstreamError) as caught:
         await create(fake, {"input": "hi"})
     assert caught.value.status == status_ and "upstream says no" in caught.value.message
-    assert caught.value.to_api_error("vertex_ai").status == client_status
+    assert caught.value.to_api_error().status == client_status
 
 
 async def test_stream_cut_mid_way(fake):

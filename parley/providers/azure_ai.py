@@ -12,7 +12,6 @@ appended unless it is already there. The key is `api_key`, else `AZURE_AI_API_KE
 from __future__ import annotations
 
 import os
-from typing import Any
 from urllib.parse import urlsplit
 
 from parley.errors import ApiError
@@ -42,10 +41,10 @@ class AzureAIAdapter(ChatCompletionsAdapter):
             root += "/models"
         return f"{root}/chat/completions"
 
-    def params(self, deployment: Deployment) -> dict[str, Any]:
+    def params(self, deployment: Deployment) -> dict[str, str]:
         return {"api-version": deployment.api_version or DEFAULT_API_VERSION}
 
-    def headers(self, deployment: Deployment) -> dict[str, Any]:
+    def headers(self, deployment: Deployment) -> dict[str, str]:
         key = deployment.api_key or os.environ.get("AZURE_AI_API_KEY")
         return {"api-key": key} if key else {}
 

@@ -36,10 +36,12 @@ stopReason end_turn / stop_sequence → completed, tool_use → requires_action,
 event-stream frames are split and checksum-verified by botocore's ``EventStreamBuffer``; an
 exception frame mid-stream ends the stream with that error.
 
-Errors: the ``x-amzn-ErrorType`` names the exception; ThrottlingException / ModelNotReadyException
-→ 429 (retryable), ValidationException → 400, AccessDeniedException and signature/key errors → the
-gateway's misconfiguration (502), ResourceNotFoundException → 404, ModelTimeoutException → timeout
-(504), ServiceUnavailableException → 503, InternalServerException / ModelErrorException → 5xx.
+Errors keep Bedrock's statuses through the shared error path: ThrottlingException /
+ModelNotReadyException 429 (retryable, Retry-After 1 s when Bedrock gives none), ValidationException
+400, AccessDeniedException and signature / key errors the gateway's misconfiguration (502),
+ResourceNotFoundException 404, ModelTimeoutException a timeout (504), ModelErrorException,
+ServiceUnavailableException and InternalServerException 5xx (502, retryable). An exception frame
+mid-stream is mapped by its name the same way.
 """
 
 from __future__ import annotations
@@ -54,7 +56,6 @@ from typing import Any
 from urllib.parse import quote
 
 import botocore.session
-import httpx
 import orjson
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -62,9 +63,9 @@ from botocore.credentials import Credentials, RefreshableCredentials
 from botocore.eventstream import EventStreamBuffer, ParserError
 
 from parley.errors import ApiError, UpstreamError, unsupported
-from parley.providers import base
 from parley.providers.anthropic import MIN_THINKING_BUDGET, REDACTED, THINKING_BUDGETS
-from parley.providers.base import Deployment, Outcome, Turn
+from parley.providers.base import Deployment, HttpCodec, Outcome, StepEvent, StreamEnd, Turn
+from parley.transport import UpstreamRequest
 from parley.wire import CONTENT_TYPES
 
 PROVIDER = "bedrock"
@@ -88,7 +89,7 @@ STATUS = {"end_turn": "completed", "stop_sequence": "completed", "tool_use": "re
 UNSUPPORTED_CONFIG = ("seed", "speech_config", "transcription_config", "video_config", "image_config")
 UNSUPPORTED_REQUEST = ("safety_settings", "cached_content")
 OUTPUT_TYPES = ("text", "image", "audio", "video")
-# Bedrock exception name -> (status for UpstreamError, is a timeout).
+# A stream exception frame's name -> (status for UpstreamError, is a timeout).
 ERRORS: dict[str, tuple[int, bool]] = {
     "ThrottlingException": (429, False),
     "ModelNotReadyException": (429, False),
@@ -177,15 +178,12 @@ async def credentials(deployment: Deployment) -> Credentials:
     return Credentials(frozen.access_key or "", frozen.secret_key or "", frozen.token)
 
 
-def signed_headers(
-    target: str, body: bytes, creds: Credentials, region_name: str, accept: str
-) -> dict[str, str]:
-    """SigV4 headers (Authorization, X-Amz-Date, X-Amz-Security-Token) over this exact body."""
-    request = AWSRequest(
-        method="POST", url=target, data=body, headers={"Content-Type": "application/json", "Accept": accept}
-    )
-    SigV4Auth(creds, SERVICE, region_name).add_auth(request)
-    return {name: str(value) for name, value in request.headers.items()}
+def signed_headers(request: UpstreamRequest, creds: Credentials, region_name: str) -> dict[str, str]:
+    """The request's headers plus SigV4's (Authorization, X-Amz-Date, X-Amz-Security-Token), over
+    its method, URL, headers and exact body bytes."""
+    signed = AWSRequest(method=request.method, url=request.url, data=request.content, headers=request.headers)
+    SigV4Auth(creds, SERVICE, region_name).add_auth(signed)
+    return {name: str(value) for name, value in signed.headers.items()}
 
 
 # --- request ----------------------------------------------------------------------------------------
@@ -489,25 +487,6 @@ def outcome(data: Mapping[str, Any]) -> Outcome:
     return Outcome(steps=steps, status=_status(data.get("stopReason")), usage=usage(data.get("usage") or {}))
 
 
-def error(status: int, headers: Mapping[str, str], body: bytes) -> UpstreamError:
-    """A Converse error answer (restJson: the exception name in x-amzn-ErrorType) as UpstreamError."""
-    try:
-        parsed = orjson.loads(body) if body else {}
-    except orjson.JSONDecodeError:
-        parsed = {}
-    parsed = parsed if isinstance(parsed, dict) else {}
-    name = (headers.get("x-amzn-errortype") or str(parsed.get("__type") or "")).split(":")[0].split("#")[-1]
-    message = str(parsed.get("message") or parsed.get("Message") or body[:300].decode("utf-8", "replace"))
-    return _exception(name, message, status, retry_after=_retry_after(headers))
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    try:
-        return float(headers["retry-after"]) if headers.get("retry-after") else None
-    except ValueError:
-        return None
-
-
 def _exception(name: str, message: str, status: int = 502, retry_after: float | None = None) -> UpstreamError:
     # Stream frames name the exception in lowerCamelCase (throttlingException), HTTP headers not.
     status, timeout = ERRORS.get(name[:1].upper() + name[1:], (status, False))
@@ -518,37 +497,46 @@ def _exception(name: str, message: str, status: int = 502, retry_after: float | 
     )
 
 
-class StreamDecoder:
-    """ConverseStream bytes -> Interactions step events. botocore's EventStreamBuffer splits the
-    binary frames and checks their CRCs; each frame's ``:event-type`` header names the event.
+class EventStreamFraming:
+    """ConverseStream's binary AWS event-stream: botocore's EventStreamBuffer cuts the frames and
+    checks their CRCs; each comes out as ``{"headers", "body"}`` for the decoder."""
 
-    Converse sends no contentBlockStart for text and reasoning blocks, so their steps open on the
-    first delta; tool calls open on contentBlockStart. The stream completes on messageStop plus the
-    metadata event that carries the usage."""
+    media_type = "application/vnd.amazon.eventstream"
 
     def __init__(self) -> None:
         self._buffer = EventStreamBuffer()
-        self._steps: dict[int, int] = {}  # contentBlockIndex -> step index
-        self._stop_reason: str | None = None
-        self._usage: dict[str, int] | None = None
-        self._started = 0
 
-    def feed(self, data: bytes) -> Iterator[dict[str, Any]]:
-        self._buffer.add_data(data)
+    def feed(self, chunk: bytes) -> list[Any]:
+        self._buffer.add_data(chunk)
         try:
-            for message in self._buffer:
-                frame = message.to_response_dict()
-                yield from self._event(frame["headers"], frame["body"])
+            return [message.to_response_dict() for message in self._buffer]
         except ParserError as exc:
             raise UpstreamError(502, f"Bedrock sent a malformed event-stream frame: {exc}") from exc
 
-    def end(self) -> Iterator[dict[str, Any]]:
-        if self._stop_reason is None:
-            raise UpstreamError(0, "Bedrock stream ended before messageStop")
-        done = {"status": _status(self._stop_reason), "usage": self._usage or usage({})}
-        yield {"event_type": "interaction.completed", "interaction": done}
+    def end(self) -> list[Any]:
+        return []  # a frame cut short leaves the decoder without messageStop: it reports the cut
 
-    def _event(self, headers: Mapping[str, Any], payload: bytes) -> Iterator[dict[str, Any]]:
+
+class StreamDecoder:
+    """ConverseStream frames -> Interactions step events. Each frame's ``:event-type`` header names
+    the event; an ``exception`` frame ends the stream with that error.
+
+    Converse sends no contentBlockStart for text and reasoning blocks, so their steps open on the
+    first delta; tool calls open on contentBlockStart. The answer is complete with the metadata
+    event (usage) that follows messageStop."""
+
+    def __init__(self) -> None:
+        self._steps: dict[int, int] = {}  # contentBlockIndex -> step index
+        self._started = 0
+        self._stop_reason: str | None = None
+        self._usage: dict[str, int] | None = None
+
+    @property
+    def done(self) -> bool:
+        return self._stop_reason is not None and self._usage is not None
+
+    def feed(self, frame: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        headers, payload = frame["headers"], frame["body"]
         kind = headers.get(":message-type")
         if kind == "exception":
             data = _payload(payload)
@@ -577,6 +565,11 @@ class StreamDecoder:
         elif event == "metadata":
             self._usage = usage(data.get("usage") or {})
 
+    def end(self) -> StreamEnd:
+        if self._stop_reason is None:
+            raise UpstreamError(0, "Bedrock stream ended before messageStop")
+        return StreamEnd(status=_status(self._stop_reason), usage=self._usage or usage({}))
+
     def _open(self, block: int, step: dict[str, Any]) -> dict[str, Any]:
         index = self._steps[block] = self._started
         self._started += 1
@@ -585,10 +578,10 @@ class StreamDecoder:
     def _delta(self, block: int, delta: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         reasoning = delta.get("reasoningContent") or {}
         if block not in self._steps:
-            kind = "thought" if reasoning else "model_output"
-            yield self._open(
-                block, {"type": kind, "content": []} if kind == "model_output" else {"type": kind}
+            step: dict[str, Any] = (
+                {"type": "thought"} if reasoning else {"type": "model_output", "content": []}
             )
+            yield self._open(block, step)
         index = self._steps[block]
         out: dict[str, Any] | None = None
         if delta.get("text"):
@@ -613,43 +606,50 @@ def _payload(payload: bytes) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-class BedrockAdapter:
+class BedrockAdapter(HttpCodec):
     name = PROVIDER
 
-    async def _call(
-        self, turn: Turn, deployment: Deployment, stream: bool
-    ) -> tuple[str, bytes, dict[str, str]]:
-        body = orjson.dumps(request_body(turn, deployment))
-        target = url(deployment, stream)
-        accept = "application/vnd.amazon.eventstream" if stream else "application/json"
-        headers = signed_headers(target, body, await credentials(deployment), region(deployment), accept)
-        return target, body, headers
+    def request(self, turn: Turn, deployment: Deployment, *, stream: bool) -> UpstreamRequest:
+        accept = EventStreamFraming.media_type if stream else "application/json"
+        return UpstreamRequest(
+            "POST", url(deployment, stream), {"Accept": accept}, body=request_body(turn, deployment)
+        )
+
+    async def sign(self, request: UpstreamRequest, deployment: Deployment) -> None:
+        creds = await credentials(deployment)
+        request.headers = signed_headers(request, creds, region(deployment))
+
+    def outcome(self, answer: Any, turn: Turn) -> Outcome:
+        return outcome(answer)
+
+    def decoder(self, turn: Turn) -> StreamDecoder:
+        return StreamDecoder()
+
+    def framing(self) -> EventStreamFraming:
+        return EventStreamFraming()
 
     async def create(self, turn: Turn, deployment: Deployment) -> Outcome:
-        target, body, headers = await self._call(turn, deployment, stream=False)
         try:
-            response = await base.http_client().post(
-                target, content=body, headers=headers, timeout=base.request_timeout(deployment)
-            )
-        except httpx.HTTPError as exc:
-            raise base.transport_error(exc) from exc
-        if not response.is_success:
-            raise error(response.status_code, response.headers, response.content)
-        return outcome(_payload(response.content))
+            return await super().create(turn, deployment)
+        except UpstreamError as exc:
+            raise _aws(exc) from exc
 
-    async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[dict[str, Any]]:
-        target, body, headers = await self._call(turn, deployment, stream=True)
-        decoder = StreamDecoder()
+    async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[StepEvent | StreamEnd]:
         try:
-            async with base.http_client().stream(
-                "POST", target, content=body, headers=headers, timeout=base.request_timeout(deployment)
-            ) as response:
-                if not response.is_success:
-                    raise error(response.status_code, response.headers, await response.aread())
-                async for chunk in response.aiter_bytes():
-                    for event in decoder.feed(chunk):
-                        yield event
-        except httpx.HTTPError as exc:
-            raise base.transport_error(exc) from exc
-        for event in decoder.end():
-            yield event
+            async for item in super().stream(turn, deployment):
+                yield item
+        except UpstreamError as exc:
+            raise _aws(exc) from exc
+
+
+def _aws(exc: UpstreamError) -> UpstreamError:
+    """Bedrock's HTTP statuses where they say more than their number: 408 is ModelTimeoutException
+    (a timeout: 504), 424 ModelErrorException (the model failed: 502), and a 429 comes without
+    Retry-After (AWS SDKs back off from about a second)."""
+    if exc.status == 408 and not exc.timeout:
+        return UpstreamError(408, exc.message, timeout=True, provider=exc.provider)
+    if exc.status == 424:
+        return UpstreamError(502, exc.message, provider=exc.provider)
+    if exc.status == 429 and exc.retry_after is None:
+        return UpstreamError(429, exc.message, retry_after=1.0, provider=exc.provider)
+    return exc

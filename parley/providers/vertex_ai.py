@@ -47,17 +47,16 @@ from typing import Any
 
 import google.auth
 import google.auth.transport.requests
-import httpx
 import orjson
 from google.auth.credentials import Credentials
 from google.auth.exceptions import GoogleAuthError
 from google.oauth2 import service_account
-from httpx_sse import EventSource, SSEError
 
 from parley import wire
 from parley.errors import ApiError, UpstreamError, unsupported
-from parley.providers import anthropic, base
-from parley.providers.base import Deployment, Outcome, Turn
+from parley.providers import anthropic
+from parley.providers.base import Deployment, HttpCodec, Outcome, StepEvent, StreamEnd, Turn
+from parley.transport import UpstreamRequest
 from parley.wire import CONTENT_TYPES
 
 PROVIDER = "vertex_ai"
@@ -135,15 +134,22 @@ async def bearer(deployment: Deployment) -> str:
     return str(token.credentials.token)
 
 
-async def project(deployment: Deployment) -> str:
+# Stands in the URL for the project until `sign` has loaded the credentials that name it.
+PROJECT_FROM_CREDENTIALS = "project-of-the-credentials"
+
+
+def project(deployment: Deployment) -> str | None:
     value = deployment.params.get("vertex_project") or os.environ.get("VERTEXAI_PROJECT")
-    if not value:
-        value = (await _credentials(deployment)).project
+    return str(value) if value else None
+
+
+async def credentials_project(deployment: Deployment) -> str:
+    value = (await _credentials(deployment)).project
     if not value:
         raise ApiError(
             500, f"Vertex AI deployment '{deployment.model_name}' needs vertex_project (or VERTEXAI_PROJECT)."
         )
-    return str(value)
+    return value
 
 
 def location(deployment: Deployment) -> str:
@@ -156,7 +162,7 @@ def is_claude(deployment: Deployment) -> bool:
     return deployment.model.startswith("claude")
 
 
-async def url(deployment: Deployment, stream: bool) -> str:
+def url(deployment: Deployment, stream: bool) -> str:
     where = location(deployment)
     host = deployment.api_base or (
         "https://aiplatform.googleapis.com"
@@ -167,7 +173,7 @@ async def url(deployment: Deployment, stream: bool) -> str:
         publisher, method = "anthropic", "streamRawPredict" if stream else "rawPredict"
     else:
         publisher, method = "google", "streamGenerateContent?alt=sse" if stream else "generateContent"
-    path = f"/v1/projects/{await project(deployment)}/locations/{where}/publishers/{publisher}/models/{deployment.model}"
+    path = f"/v1/projects/{project(deployment) or PROJECT_FROM_CREDENTIALS}/locations/{where}/publishers/{publisher}/models/{deployment.model}"
     return f"{host.rstrip('/')}{path}:{method}"
 
 
@@ -436,6 +442,8 @@ class StreamDecoder:
     """streamGenerateContent chunks -> step events. A text or thought step stays open while the
     same kind keeps coming; a function call arrives whole, so its step opens and closes at once."""
 
+    done = False  # the stream's end is the body's end
+
     def __init__(self) -> None:
         self.started = 0
         self.open: tuple[str, int] | None = None
@@ -453,18 +461,18 @@ class StreamDecoder:
         for candidate in chunk.get("candidates") or []:
             for part in (candidate.get("content") or {}).get("parts") or []:
                 yield from self._part(part)
-            self.finish = candidate.get("finishReason") or self.finish
+            if candidate.get("finishReason"):  # the last chunk: close the open step
+                self.finish = candidate["finishReason"]
+                yield from self._close()
         if not chunk.get("candidates") and (chunk.get("promptFeedback") or {}).get("blockReason"):
             self.finish = "SAFETY"
 
-    def end(self) -> Iterator[dict[str, Any]]:
+    def end(self) -> StreamEnd:
         if self.finish is None:
             raise UpstreamError(502, "Vertex AI stream ended without a finishReason (truncated)")
-        yield from self._close()
-        done: dict[str, Any] = {"status": _status(self.finish, self.calls), "usage": self.usage}
-        if self.upstream_id:
-            done["upstream_id"] = self.upstream_id
-        yield {"event_type": "interaction.completed", "interaction": done}
+        return StreamEnd(
+            status=_status(self.finish, self.calls), usage=self.usage, upstream_id=self.upstream_id
+        )
 
     def _start(self, step: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         self.started += 1
@@ -541,80 +549,57 @@ def google_error(error: Any) -> UpstreamError:
 # --- the adapter ----------------------------------------------------------------------------------
 
 
-class VertexAIAdapter:
+class _GeminiCodec(HttpCodec):
     name = PROVIDER
 
-    async def _request(
-        self, turn: Turn, deployment: Deployment, stream: bool
-    ) -> tuple[str, bytes, dict[str, str]]:
-        if is_claude(deployment):
-            body = anthropic.request_body(turn, deployment, stream=stream)
-            body.pop("model")
-            body["anthropic_version"] = deployment.api_version or ANTHROPIC_VERSION
-        else:
-            body = request_body(turn, deployment)
-        headers = {
-            "Authorization": f"Bearer {await bearer(deployment)}",
-            "Content-Type": "application/json",
-            "Accept": "text/event-stream" if stream else "application/json",
-        }
-        return await url(deployment, stream), orjson.dumps(body), headers
+    def request(self, turn: Turn, deployment: Deployment, *, stream: bool) -> UpstreamRequest:
+        return UpstreamRequest("POST", url(deployment, stream), body=request_body(turn, deployment))
+
+    async def sign(self, request: UpstreamRequest, deployment: Deployment) -> None:
+        await _authorize(request, deployment)
+
+    def outcome(self, answer: Any, turn: Turn) -> Outcome:
+        return outcome(answer)
+
+    def decoder(self, turn: Turn) -> StreamDecoder:
+        return StreamDecoder()
+
+
+class _ClaudeCodec(anthropic.AnthropicAdapter):
+    """The anthropic codec with Vertex's URL, body and auth; answers decode as Anthropic's."""
+
+    name = PROVIDER
+
+    def request(self, turn: Turn, deployment: Deployment, *, stream: bool) -> UpstreamRequest:
+        body = anthropic.request_body(turn, deployment, stream=stream)
+        body.pop("model")
+        body["anthropic_version"] = deployment.api_version or ANTHROPIC_VERSION
+        return UpstreamRequest("POST", url(deployment, stream), body=body)
+
+    async def sign(self, request: UpstreamRequest, deployment: Deployment) -> None:
+        await _authorize(request, deployment)
+
+
+async def _authorize(request: UpstreamRequest, deployment: Deployment) -> None:
+    """The bearer token, and the project when only the credentials know it."""
+    request.headers["authorization"] = f"Bearer {await bearer(deployment)}"
+    if PROJECT_FROM_CREDENTIALS in request.url:
+        request.url = request.url.replace(PROJECT_FROM_CREDENTIALS, await credentials_project(deployment))
+
+
+class VertexAIAdapter:
+    """Gemini models through generateContent, Claude models through rawPredict."""
+
+    name = PROVIDER
+
+    def __init__(self) -> None:
+        self._gemini, self._claude = _GeminiCodec(), _ClaudeCodec()
+
+    def _codec(self, deployment: Deployment) -> HttpCodec:
+        return self._claude if is_claude(deployment) else self._gemini
 
     async def create(self, turn: Turn, deployment: Deployment) -> Outcome:
-        target, body, headers = await self._request(turn, deployment, stream=False)
-        try:
-            response = await base.http_client().post(
-                target, content=body, headers=headers, timeout=base.request_timeout(deployment)
-            )
-        except httpx.HTTPError as exc:
-            raise base.transport_error(exc) from exc
-        await base.raise_for_upstream(response)
-        try:
-            data = orjson.loads(response.content)
-        except orjson.JSONDecodeError as exc:
-            raise UpstreamError(502, f"Vertex AI sent malformed JSON: {response.content[:200]!r}") from exc
-        if is_claude(deployment):
-            return Outcome(
-                steps=[step for block in data.get("content") or [] if (step := anthropic._step(block))],
-                status=anthropic._status(data.get("stop_reason")),
-                usage=anthropic.usage(data.get("usage") or {}),
-                upstream_id=data.get("id"),
-            )
-        return outcome(data)
+        return await self._codec(deployment).create(turn, deployment)
 
-    async def stream(
-        self, turn: Turn, deployment: Deployment
-    ) -> AsyncIterator[base.StepEvent | base.StreamEnd]:
-        target, body, headers = await self._request(turn, deployment, stream=True)
-        decoder = StreamDecoder()
-        try:
-            async with base.http_client().stream(
-                "POST", target, content=body, headers=headers, timeout=base.request_timeout(deployment)
-            ) as response:
-                await base.raise_for_upstream(response)
-                events = EventSource(response).aiter_sse()
-                if is_claude(deployment):
-                    claude = anthropic.StreamDecoder()
-                    async for sse in events:
-                        if sse.data.strip() and not claude.done:
-                            for event in claude.feed(orjson.loads(sse.data)):
-                                yield event
-                    yield claude.end()
-                    return
-                async for sse in events:
-                    if not sse.data.strip():
-                        continue
-                    try:
-                        chunk = orjson.loads(sse.data)
-                    except orjson.JSONDecodeError as exc:
-                        raise UpstreamError(
-                            502, f"Vertex AI sent invalid SSE data: {sse.data[:200]}"
-                        ) from exc
-                    for event in decoder.feed(chunk):
-                        yield event
-        except SSEError as exc:
-            raise UpstreamError(502, f"Vertex AI did not stream: {exc}") from exc
-        except httpx.HTTPError as exc:
-            raise base.transport_error(exc) from exc
-        for event in decoder.end():
-            yield event
+    def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[StepEvent | StreamEnd]:
+        return self._codec(deployment).stream(turn, deployment)
