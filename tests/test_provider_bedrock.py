@@ -468,7 +468,7 @@ async def test_thinking_needs_claude(fake):
         (400, "ValidationException", 400),
         (403, "AccessDeniedException", 502),
         (408, "ModelTimeoutException", 504),
-        (503, "ServiceUnavailableException", 502),
+        (503, "ServiceUnavailableException", 503),
         (424, "ModelErrorException", 502),
     ],
 )

@@ -461,7 +461,7 @@ async def test_unsupported_is_400(fake, request_, feature):
     assert fake.upstream.requests == []
 
 
-@pytest.mark.parametrize(("status_", "client_status"), [(429, 429), (400, 400), (503, 502)])
+@pytest.mark.parametrize(("status_", "client_status"), [(429, 429), (400, 400), (503, 503)])
 async def test_errors(fake, status_, client_status):
     fake.upstream.replies.append(Reply(status=status_, error_message="upstream says no", retry_after=3))
     with pytest.raises(UpstreamError) as caught:
