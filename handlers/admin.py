@@ -136,6 +136,6 @@ async def deployment_health(token_info: dict[str, Any] | None = None) -> dict[st
                 "deployment": deployment_label(state["deployment"]),
                 "priced": engine.pricing.known(state["deployment"]),
             }
-            for state in engine.router.health()
+            for state in await engine.router.fleet_health()
         ]
     }

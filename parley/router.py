@@ -138,9 +138,11 @@ class Router:
         self.on_attempt_start: Callable[[Deployment], Any] | None = None
         self.on_attempt_end: Callable[[Any], None] | None = None  # an attempt cancelled without outcome
         url = redis_url(self.settings)
+        self._recording: set[asyncio.Future[bool]] = set()  # successes on their way to Redis
         self.shared = shared or (SharedState(url, self.settings.redis_password) if url else None)
 
     async def close(self) -> None:
+        await asyncio.gather(*self._recording, return_exceptions=True)
         if self.shared is not None:
             await self.shared.close()
 
@@ -234,6 +236,20 @@ class Router:
             for state in states
         ]
 
+    async def fleet_health(self) -> list[dict]:
+        """health(), with the fleet's view (Redis) where there is one and it answers."""
+        rows = self.health()
+        if self.shared is None:
+            return rows
+        states = [s for group in self._groups.values() for s in group]
+        shared = await self.shared.snapshot([s.slot for s in states])
+        if shared is None:
+            return rows
+        for row, fleet in zip(rows, shared, strict=True):
+            latency = fleet.pop("latency")
+            row.update(fleet, latency_ms=None if latency is None else round(latency * 1000, 1))
+        return rows
+
     def _pick(self, group: str, tried: set[int] = frozenset()) -> _State | None:
         now = time.monotonic()
         states = [s for s in self._groups[group] if s.available(now) and not s.deployment.missing_env]
@@ -287,7 +303,10 @@ class Router:
         state, elapsed = lease.state, time.monotonic() - lease.started
         tokens = int(usage.get("total_tokens") or 0)
         if lease.token is not None and self.shared is not None:
-            await self.shared.succeeded(state.slot, lease.token, elapsed, tokens)
+            # Off the answer's path: the request's one awaited round trip is its pick.
+            task = asyncio.ensure_future(self.shared.succeeded(state.slot, lease.token, elapsed, tokens))
+            self._recording.add(task)
+            task.add_done_callback(self._recording.discard)
         else:
             state.in_flight -= 1
             state.latency = elapsed if state.latency is None else 0.7 * state.latency + 0.3 * elapsed

@@ -324,6 +324,37 @@ class SharedState:
             return None
         return float(result) if result else 0.0
 
+    async def snapshot(self, slots: Sequence[Slot]) -> list[dict[str, float | int | None]] | None:
+        """Each slot's state as the fleet sees it (for the admin page): in_flight, latency,
+        recent_failures, cooldown_seconds. A plain read, not atomic: it only informs."""
+
+        async def read() -> list[Any]:
+            async with self._redis().pipeline(transaction=False) as pipe:
+                pipe.time()
+                for slot in slots:
+                    pipe.hmget(slot.keys[0], "lat", "cd")
+                    pipe.zcard(slot.keys[1])
+                    pipe.zcard(slot.keys[2])
+                return list(await pipe.execute())
+
+        result = await self._guard(read)
+        if result is None:
+            return None
+        seconds, micros = result[0]
+        now = float(seconds) + float(micros) / 1e6
+        out: list[dict[str, float | int | None]] = []
+        for i in range(len(slots)):
+            (lat, cd), fails, busy = result[1 + 3 * i : 4 + 3 * i]
+            out.append(
+                {
+                    "in_flight": int(busy),
+                    "latency": float(lat) if lat else None,
+                    "recent_failures": int(fails),
+                    "cooldown_seconds": round(max(0.0, float(cd or 0) - now), 1),
+                }
+            )
+        return out
+
     async def release(self, slot: Slot, token: str) -> None:
         """Give a lease back without an outcome (the request was cancelled)."""
         if not self.up and time.monotonic() < self._retry_at:

@@ -186,6 +186,11 @@ def test_a_deployment_cooled_down_on_one_instance_is_skipped_by_the_others(three
             assert create(instance.client(next(keys)), "pair").status_code == 200
     assert len(a.upstream.requests) == 1  # nobody else sent A anything while it cools down
     assert len(b.upstream.requests) == sent_to_b + 8
+    # Every instance's admin page shows the fleet's view: A cooling down, with its one failure.
+    for instance in three:
+        rows = instance.client().get("/admin/deployments").json()["deployments"]
+        (row_a,) = [r for r in rows if r["deployment"] == "pair#0"]
+        assert 0 < row_a["cooldown_seconds"] <= 60 and row_a["recent_failures"] == 1
 
 
 def test_a_virtual_key_rpm_limit_holds_across_three_instances(three):
