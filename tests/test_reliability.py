@@ -9,6 +9,7 @@ rpm windows) belongs to a gateway, so tests that depend on it start their own.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import threading
 import time
@@ -85,6 +86,12 @@ def create(c: httpx.Client, model: str, **body) -> httpx.Response:
 
 def hits(*fakes) -> list[int]:
     return [len(f.upstream.requests) for f in fakes]
+
+
+def gaps(fake) -> list[float]:
+    """Seconds between the fake's consecutive requests: the gateway's waits, not the client's."""
+    times = [request["at"] for request in fake.upstream.requests]
+    return [later - earlier for earlier, later in itertools.pairwise(times)]
 
 
 def label(group: str, index: int = 0) -> str:
@@ -184,12 +191,10 @@ def test_retries_honour_retry_after(gateway_factory, fakes, status, retry_after)
     gw = start(gateway_factory, [deployment("m", a)], {"num_retries": 2})
     a.upstream.replies.append(Reply(status=status, retry_after=retry_after))
     with client(gw) as c:
-        started = time.monotonic()
         r = create(c, "m")
-        waited = time.monotonic() - started
     assert r.status_code == 200, r.text
     assert hits(a) == [2]
-    assert retry_after <= waited < retry_after + 1.0
+    assert retry_after <= gaps(a)[0] < retry_after + 1.0
 
 
 def test_retries_back_off_exponentially_without_retry_after(gateway_factory, fakes):
@@ -197,11 +202,11 @@ def test_retries_back_off_exponentially_without_retry_after(gateway_factory, fak
     gw = start(gateway_factory, [deployment("m", a)], {"num_retries": 3, "retry_after": 0.2})
     a.upstream.replies += [Reply(status=503), Reply(status=503)]
     with client(gw) as c:
-        started = time.monotonic()
         assert create(c, "m").status_code == 200
-        waited = time.monotonic() - started
     assert hits(a) == [3]
-    assert 0.6 <= waited < 1.6  # 0.2 then 0.4
+    first, second = gaps(a)  # 0.2 then 0.4, each plus up to half again of jitter
+    assert 0.2 <= first < 0.8
+    assert 0.4 <= second < 1.1  # doubled: more than the first step with its largest jitter
 
 
 def test_a_retry_on_another_deployment_does_not_wait_for_the_first_ones_retry_after(gateway_factory, fakes):
@@ -254,24 +259,25 @@ def test_fallback_to_another_model_group(gateway_factory, fakes):
 
 def test_cooldown_moves_traffic_and_recovers(gateway_factory, fakes):
     a, b = fakes["A"], fakes["B"]
+    cooldown = 3.0
     gw = start(
         gateway_factory,
         [deployment("m", a, weight=100), deployment("m", b)],
-        {"num_retries": 1, "allowed_fails": 1, "cooldown_time": 1},
+        {"num_retries": 1, "allowed_fails": 1, "cooldown_time": cooldown},
     )
     a.upstream.default = Reply(status=500)
     with client(gw) as c:
         while not hits(a)[0]:
             assert create(c, "m").status_code == 200  # A fails, the retry lands on B
             assert sum(hits(a, b)) < 20
-        failed_at = time.monotonic()
+        failed_at = a.upstream.requests[0]["at"]  # the cooldown starts no earlier than this
         before = hits(b)[0]
         for _ in range(10):
             assert create(c, "m").status_code == 200
-        assert time.monotonic() - failed_at < 0.9, "too slow to observe the cooldown"
+        assert time.monotonic() - failed_at < cooldown, "too slow to observe the cooldown"
         assert hits(a, b) == [1, before + 10]  # A was not even tried while cooling down
         a.upstream.default = Reply()
-        time.sleep(max(0.0, failed_at + 1.1 - time.monotonic()))
+        time.sleep(max(0.0, failed_at + cooldown + 1.0 - time.monotonic()))
         for _ in range(10):
             assert create(c, "m").status_code == 200
     assert hits(a)[0] >= 5  # back in rotation (weight 100 : 1)
@@ -307,14 +313,14 @@ def test_deployment_timeout(gateway_factory, fakes):
     with client(gw) as c:
         started = time.monotonic()
         error = assert_error(create(c, "solo"), 504)  # retried once, timed out twice
-        assert time.monotonic() - started < 1.5
+        assert time.monotonic() - started < 2.5  # not the 2 x 3 s the stalled upstream would take
+        assert gaps(a) == [pytest.approx(0.3, abs=1.0)]  # the retry left after the 0.3 s deadline
         assert "timed out" in error["message"]
         assert hits(a) == [2]
         # In a group, the stalled deployment times out, cools down, and the retry goes to the other.
-        started = time.monotonic()
         r = create(c, "pair")
         assert r.status_code == 200, r.text
-        assert time.monotonic() - started < 1.5
+        assert b.upstream.requests[0]["at"] - a.upstream.requests[2]["at"] < 1.3
         assert create(c, "pair").status_code == 200
     assert hits(a, b) == [3, 2]
 

@@ -37,10 +37,14 @@ class Reply:
 class Upstream:
     default: Reply = field(default_factory=Reply)
     replies: list[Reply] = field(default_factory=list)
-    requests: list[dict[str, Any]] = field(default_factory=list)  # {"path", "headers", "query", "body"}
+    # {"path", "headers", "query", "body", "at"}; "at" is time.monotonic() on arrival, so tests
+    # time the gateway's waits between attempts rather than the whole (load-sensitive) round trip.
+    requests: list[dict[str, Any]] = field(default_factory=list)
 
     async def next(self, path: str, headers: dict, query: dict, body: Any) -> Reply:
-        self.requests.append({"path": path, "headers": headers, "query": query, "body": body})
+        self.requests.append(
+            {"path": path, "headers": headers, "query": query, "body": body, "at": time.monotonic()}
+        )
         reply = self.replies.pop(0) if self.replies else self.default
         if reply.delay and reply.trickle is None:
             await asyncio.sleep(reply.delay)
