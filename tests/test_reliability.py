@@ -304,7 +304,7 @@ def test_deployment_timeout(gateway_factory, fakes):
         gateway_factory,
         [
             deployment("solo", a, timeout=0.3),
-            deployment("pair", a, timeout=0.3, weight=100),
+            deployment("pair", a, timeout=0.3, weight=1e6),  # A first (1 in 10^6 otherwise)
             deployment("pair", b),
         ],
         {"num_retries": 1, "allowed_fails": 1, "cooldown_time": 60},
