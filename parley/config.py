@@ -92,7 +92,6 @@ KEYS: dict[str, Keys] = {
             "n_threads",
         },
         {
-            "stream_timeout",
             "max_retries",
             "drop_params",
             "additional_drop_params",
@@ -161,7 +160,6 @@ KEYS: dict[str, Keys] = {
             "provider_budget_config",
             "model_group_retry_policy",
             "enable_tag_filtering",
-            "stream_timeout",
             "max_fallbacks",
             "optional_pre_call_checks",
             "set_verbose",
@@ -323,10 +321,16 @@ class LiteLLMParams(BaseModel):
     api_key: str | None = None
     api_base: str | None = None
     api_version: str | None = None
-    timeout: float | None = Field(default=None, gt=0)
+    timeout: float | None = Field(default=None, gt=0)  # seconds for a whole answer (default 600)
+    # Seconds to a stream's first event and between two events (default 60); `timeout` still
+    # bounds the whole stream.
+    stream_timeout: float | None = Field(default=None, gt=0)
     rpm: int | None = Field(default=None, gt=0)
     tpm: int | None = Field(default=None, gt=0)
     weight: float = Field(default=1.0, gt=0)
+    # Attempts in flight on this deployment at once (per process), and its own connection pool's
+    # size: a deployment at its limit is skipped like a busy one (parley.router).
+    max_parallel_requests: int | None = Field(default=None, gt=0)
     # USD per token, overriding the genai-prices table for this deployment (parley.spend).
     input_cost_per_token: float | None = Field(default=None, ge=0)
     output_cost_per_token: float | None = Field(default=None, ge=0)
@@ -355,6 +359,10 @@ class RouterSettings(BaseModel):
     num_retries: int = Field(default=0, ge=0, le=10)
     retry_after: float = Field(default=0.0, ge=0)  # minimum seconds between retries
     timeout: float | None = Field(default=None, gt=0)
+    stream_timeout: float | None = Field(default=None, gt=0)
+    # How long a request waits for a free slot when every deployment of its group is at its
+    # max_parallel_requests, before a 429.
+    max_parallel_wait: float = Field(default=5.0, ge=0)
     fallbacks: list[dict[str, list[str]]] = Field(default_factory=list)
     # Where a request goes when the upstream says the conversation exceeds its context window.
     context_window_fallbacks: list[dict[str, list[str]]] = Field(default_factory=list)
@@ -470,13 +478,14 @@ class Settings(BaseModel):
             api_key=api_key,
             api_version=p.api_version or row.version(environ),
             timeout=p.timeout or self.router_settings.timeout,
+            stream_timeout=p.stream_timeout or self.router_settings.stream_timeout,
             params={k: v for k, v in p.model_dump().items() if k not in _TYPED and v is not None},
             name=self._name(entry, model_name),
             missing_env=missing,
         )
 
 
-_TYPED = {"model", "api_key", "api_base", "api_version", "timeout"}
+_TYPED = {"model", "api_key", "api_base", "api_version", "timeout", "stream_timeout"}
 # Config sections whose pydantic fields are honoured keys (see Keys).
 _MODELS: dict[str, type[BaseModel]] = {
     "": Settings,

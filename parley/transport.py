@@ -11,6 +11,11 @@ Design (how a provider plugs in; see parley/providers/base.py for the codec side
   of the body by a `Framing` (`SSEFraming` by default: `data:` lines decoded as JSON, `[DONE]`
   ends the stream; a codec for AWS's binary event-stream brings its own framing) and yielded one
   by one (`send_stream`). A 200 stream whose content type is not the framing's is a 502.
+* Deadlines count whole answers and events, never bytes, so an upstream trickling keep-alives
+  extends none of them: a JSON answer within `timeout` (600 s); a stream's first event within
+  `stream_timeout` (60 s), each next one within `stream_timeout`, all of it within `timeout`.
+  The 504 names the deadline that ran out.
+* A deployment with `max_parallel_requests` has its own pool (`Pool`) of that many connections.
 * Failures: a refused / dropped connection is `UpstreamError(0, ...)`, a timeout the same with
   `timeout=True`, a non-2xx answer `UpstreamError(status, "HTTP <status>: <upstream message>",
   retry_after=...)`, an unreadable answer a 502. The router stamps the provider on it and
@@ -38,7 +43,8 @@ from yarl import URL
 
 from parley.errors import UpstreamError
 
-DEFAULT_TIMEOUT = 600.0  # seconds of silence from the upstream before giving up (a read timeout)
+DEFAULT_TIMEOUT = 600.0  # seconds for a whole answer, JSON or stream (LiteLLM proxy's default)
+DEFAULT_STREAM_TIMEOUT = 60.0  # seconds to a stream's first event, and between two events
 CONNECT_TIMEOUT = 10.0
 MAX_CONNECTIONS = 1000
 ERROR_TEXT_LIMIT = 500  # upstream error text kept in messages (sanitised: no headers, no URLs)
@@ -127,47 +133,58 @@ def _sse_data(data: bytes) -> Any:
         raise UpstreamError(502, f"invalid JSON in a stream event: {data[:200]!r}") from exc
 
 
-# -- the pool -----------------------------------------------------------------------------------------
+# -- the pools -------------------------------------------------------------------------------------
 
-# One session per event loop: a ClientSession must not outlive the loop it was created on, and tests
-# or embedding applications may run several loops in one process.
-_sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.ClientSession] = (
+
+@dataclass(frozen=True)
+class Pool:
+    """A deployment's own connections (its `max_parallel_requests`): a hung deployment then holds
+    at most `limit` connections of its own, never the shared pool every other deployment uses."""
+
+    name: str
+    limit: int
+
+
+# Sessions per event loop: a ClientSession must not outlive the loop it was created on, and tests
+# or embedding applications may run several loops in one process. `None` is the shared pool.
+_sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Pool | None, aiohttp.ClientSession]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def session() -> aiohttp.ClientSession:
+def session(pool: Pool | None = None) -> aiohttp.ClientSession:
     loop = asyncio.get_running_loop()
-    client = _sessions.get(loop)
+    sessions = _sessions.setdefault(loop, {})
+    client = sessions.get(pool)
     if client is None or client.closed:
-        connector = aiohttp.TCPConnector(limit=MAX_CONNECTIONS, limit_per_host=0)
+        connector = aiohttp.TCPConnector(limit=pool.limit if pool else MAX_CONNECTIONS, limit_per_host=0)
         client = aiohttp.ClientSession(
             connector=connector,
-            timeout=aiohttp.ClientTimeout(total=None, connect=CONNECT_TIMEOUT, sock_read=DEFAULT_TIMEOUT),
+            # Read deadlines are the callers' (send_json / send_stream), counted in whole answers
+            # and events; this only bounds the connect and the wait for a free connection.
+            timeout=aiohttp.ClientTimeout(total=None, connect=CONNECT_TIMEOUT),
             json_serialize=lambda value: orjson.dumps(value).decode(),
             auto_decompress=True,
         )
-        _sessions[loop] = client
+        sessions[pool] = client
     return client
 
 
 async def close() -> None:
-    """Close this loop's pool (the engine and the SDK call it on shutdown)."""
-    client = _sessions.pop(asyncio.get_running_loop(), None)
-    if client is not None:
-        await client.close()
+    """Close this loop's pools (the engine and the SDK call it on shutdown)."""
+    sessions = _sessions.pop(asyncio.get_running_loop(), {})
+    await asyncio.gather(*(client.close() for client in sessions.values()))
 
 
-def _send(request: UpstreamRequest, timeout: float | None) -> aiohttp.client._RequestContextManager:
-    """The request on this loop's pool. A deployment's `timeout` is the longest silence from the
-    upstream (as a read timeout: a long stream that keeps talking is not cut), connect included."""
-    extra: dict[str, Any] = {}
-    if timeout is not None:
-        extra["timeout"] = aiohttp.ClientTimeout(
-            total=None, connect=min(timeout, CONNECT_TIMEOUT), sock_read=timeout
-        )
-    return session().request(
-        request.method, _url(request), data=request.content or None, headers=request.headers, **extra
+def _send(
+    request: UpstreamRequest, connect: float, pool: Pool | None
+) -> aiohttp.client._RequestContextManager:
+    return session(pool).request(
+        request.method,
+        _url(request),
+        data=request.content or None,
+        headers=request.headers,
+        timeout=aiohttp.ClientTimeout(total=None, connect=min(connect, CONNECT_TIMEOUT)),
     )
 
 
@@ -205,21 +222,28 @@ def _failure(exc: BaseException) -> UpstreamError:
 
 
 async def send_json(
-    request: UpstreamRequest, *, timeout: float | None = None, sign: Sign | None = None
+    request: UpstreamRequest,
+    *,
+    timeout: float | None = None,
+    sign: Sign | None = None,
+    pool: Pool | None = None,
 ) -> Any:
     """Send the request; the decoded JSON answer, or UpstreamError."""
     await _prepare(request, sign)
     deadline = timeout or DEFAULT_TIMEOUT
+    # A total deadline for the whole answer: an upstream trickling a byte now and then
+    # cannot extend it (a read timeout would be reset by every byte).
+    limit = asyncio.timeout(deadline)
     try:
-        # A total deadline for the whole answer: an upstream trickling a byte now and then
-        # cannot extend it (the read timeout alone would be reset by every byte).
-        async with asyncio.timeout(deadline), _send(request, timeout) as response:
+        async with limit, _send(request, deadline, pool) as response:
             raw = await response.read()
             if response.status >= 300:
                 raise _http_error(response.status, response.headers, raw)
     except TimeoutError as exc:
+        if not limit.expired():  # aiohttp's connect timeout
+            raise _failure(exc) from exc
         raise UpstreamError(
-            0, f"timed out: no complete answer within the {deadline:g} s deadline", timeout=True
+            0, f"timed out: no complete answer within the {deadline:g} s deadline (timeout)", timeout=True
         ) from exc
     except aiohttp.ClientError as exc:
         raise _failure(exc) from exc
@@ -234,46 +258,72 @@ async def send_stream(
     framing: Framing,
     *,
     timeout: float | None = None,
+    stream_timeout: float | None = None,
     sign: Sign | None = None,
+    pool: Pool | None = None,
 ) -> AsyncGenerator[Any, None]:
     """Send the request; yield the upstream events of its streamed answer until `DONE` or the end of
-    the body. Close the iterator (``aclosing``) to stop early: that releases the connection."""
+    the body. Close the iterator (``aclosing``) to stop early: that releases the connection.
+
+    Deadlines, counted in events, not bytes (keep-alive comments or a trickle of bytes that never
+    completes an event extend none of them): the first event within `stream_timeout` of sending,
+    each next one within `stream_timeout` of asking for it, the whole stream within `timeout`.
+    Time the caller spends between two events (a slow reader) is not upstream silence."""
     request.headers.setdefault("Accept", framing.media_type)
     await _prepare(request, sign)
+    loop = asyncio.get_running_loop()
+    deadline = _StreamDeadline(loop, timeout or DEFAULT_TIMEOUT, stream_timeout or DEFAULT_STREAM_TIMEOUT)
+    limit = asyncio.timeout_at(deadline.at("first"))
     try:
-        async with _send(request, timeout) as response:
+        async with limit, _send(request, deadline.gap, pool) as response:
             if response.status >= 300:
                 raise _http_error(response.status, response.headers, await response.read())
             if response.content_type != framing.media_type:
                 raise UpstreamError(
                     502, f"answered 200 with {response.content_type or 'no content type'}, not a stream"
                 )
-            # The silence allowed is counted between events, not bytes: keep-alive comments or
-            # a trickle of bytes that never completes an event cannot extend it.
-            gap = timeout or DEFAULT_TIMEOUT
             chunks = response.content.iter_any()
             while True:
+                events: list[Any] = []
                 try:
-                    async with asyncio.timeout(gap):
-                        events: list[Any] = []
-                        while not events:
-                            events = list(framing.feed(await anext(chunks)))
+                    while not events:
+                        events = list(framing.feed(await anext(chunks)))
                 except StopAsyncIteration:
-                    break
-                except TimeoutError as exc:
-                    raise UpstreamError(
-                        0, f"timed out: no stream event within the {gap:g} s deadline", timeout=True
-                    ) from exc
+                    events = [*framing.end(), DONE]
+                limit.reschedule(None)  # no deadline runs while the caller has the event
                 for event in events:
                     if event is DONE:
                         return
                     yield event
-            for event in framing.end():
-                if event is DONE:
-                    return
-                yield event
-    except (TimeoutError, aiohttp.ClientError) as exc:
+                limit.reschedule(deadline.at("idle"))
+    except TimeoutError as exc:  # ours, or aiohttp's connect timeout
+        raise (deadline.error() if limit.expired() else _failure(exc)) from exc
+    except aiohttp.ClientError as exc:
         raise _failure(exc) from exc
+
+
+class _StreamDeadline:
+    """A stream's deadlines: the next wait is bounded by the first-event or idle one
+    (`stream_timeout`) or by the whole stream's (`timeout`), whichever comes first; the 504
+    names the one that ran out."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, total: float, gap: float):
+        self.loop, self.total, self.gap = loop, total, gap
+        self.end = loop.time() + total
+        self.which = "first"
+
+    def at(self, kind: str) -> float:
+        at = self.loop.time() + self.gap
+        self.which = kind if at < self.end else "total"
+        return min(at, self.end)
+
+    def error(self) -> UpstreamError:
+        message = {
+            "first": f"no first stream event within the {self.gap:g} s deadline (stream_timeout)",
+            "idle": f"no next stream event within the {self.gap:g} s deadline (stream_timeout)",
+            "total": f"the stream did not complete within the {self.total:g} s deadline (timeout)",
+        }[self.which]
+        return UpstreamError(0, f"timed out: {message}", timeout=True)
 
 
 # -- HTTP errors ----------------------------------------------------------------------------------

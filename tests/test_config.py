@@ -175,3 +175,21 @@ def test_an_unreachable_database_fails_start_up_naming_the_field(tmp_path):
     assert result.returncode == 2
     assert "general_settings.database_url: cannot open" in result.stderr
     assert "s3cret" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_stream_timeout_and_max_parallel_requests_are_honoured_per_deployment():
+    settings = parse(
+        {
+            "model_list": [
+                {"model_name": "a", "litellm_params": {"model": "local/x", "stream_timeout": 5}},
+                {"model_name": "b", "litellm_params": {"model": "local/y", "max_parallel_requests": 3}},
+            ],
+            "router_settings": {"stream_timeout": 20, "timeout": 90},
+        }
+    )
+    a, b = settings.deployments()
+    assert (a.stream_timeout, a.timeout, b.stream_timeout) == (5, 90, 20)
+    assert b.params["max_parallel_requests"] == 3 and not settings.warnings
+    for bad in ({"stream_timeout": 0}, {"max_parallel_requests": 0}):
+        with pytest.raises(ConfigError, match=next(iter(bad))):
+            parse({"model_list": [{"model_name": "m", "litellm_params": {"model": "local/x", **bad}}]})

@@ -529,3 +529,76 @@ def test_a_trickling_upstream_cannot_extend_the_deadline(gateway_factory, upstre
         r = c.post("/v1/interactions", json={"model": "gemini-fake", "input": "hi", "stream": stream})
     assert time.monotonic() - started < 5
     assert "1 s deadline" in assert_error(r, 504)["message"]
+
+
+def deadlines_gateway(gateway_factory, upstream, **params):
+    cfg = config(upstream.url)
+    cfg["model_list"][0]["litellm_params"].update(params)
+    return gateway_factory(cfg)
+
+
+def stream_events(c: httpx.Client, body: dict) -> tuple[httpx.Response, list[dict], float]:
+    """POST a stream: the response, its events, and the seconds until it ended."""
+    started = time.monotonic()
+    r = c.post("/v1/interactions", json={**body, "stream": True})
+    return r, sse_events(r.text.splitlines()), time.monotonic() - started
+
+
+@pytest.mark.parametrize("trickle", [None, 0.3])
+def test_a_stream_without_a_first_event_is_a_504_naming_stream_timeout(gateway_factory, upstream, trickle):
+    gateway = deadlines_gateway(gateway_factory, upstream, stream_timeout=1, timeout=60)
+    # Silent, or keep-alive comments every 0.3 s, for 30 s before the first event.
+    upstream.upstream.replies.append(Reply(delay=30, trickle=trickle))
+    with api(gateway) as c:
+        r, _, elapsed = stream_events(c, {"model": "gemini-fake", "input": "hi"})
+    message = assert_error(r, 504)["message"]
+    assert "first stream event within the 1 s deadline (stream_timeout)" in message, message
+    assert elapsed < 5, elapsed
+
+
+# Four events at once (the first text delta among them), then 20 s of silence or of keep-alives.
+def stalled(trickle: float | None = None) -> Reply:
+    return Reply(text="lighthouse " * 4, chunk_size=11, stall_after=4, stall_seconds=20, trickle=trickle)
+
+
+@pytest.mark.parametrize("trickle", [None, 0.3])
+def test_an_idle_stream_ends_with_an_error_event_naming_stream_timeout(gateway_factory, upstream, trickle):
+    gateway = deadlines_gateway(gateway_factory, upstream, stream_timeout=1, timeout=60)
+    upstream.upstream.replies.append(stalled(trickle))
+    with api(gateway) as c:
+        r, events, elapsed = stream_events(c, {"model": "gemini-fake", "input": "hi"})
+    assert r.status_code == 200
+    assert events[0]["event_type"] == "interaction.created"
+    assert any(e["event_type"] == "step.delta" for e in events)
+    assert events[-1]["event_type"] == "error", events
+    assert "next stream event within the 1 s deadline (stream_timeout)" in events[-1]["error"]["message"]
+    assert elapsed < 6, elapsed
+
+
+def test_a_steady_stream_is_cut_by_the_total_timeout(gateway_factory, upstream):
+    # An event every 0.2 s never breaks the 1 s stream_timeout; the whole stream may last 2 s.
+    gateway = deadlines_gateway(gateway_factory, upstream, stream_timeout=1, timeout=2)
+    upstream.upstream.replies.append(Reply(text="lighthouse " * 100, chunk_size=11, event_delay=0.2))
+    with api(gateway) as c:
+        r, events, elapsed = stream_events(c, {"model": "gemini-fake", "input": "hi"})
+    assert r.status_code == 200
+    deltas = [e for e in events if e["event_type"] == "step.delta"]
+    assert len(deltas) >= 3  # it did stream for a while
+    assert events[-1]["event_type"] == "error", events[-1]
+    assert "did not complete within the 2 s deadline (timeout)" in events[-1]["error"]["message"]
+    assert elapsed < 7, elapsed
+
+
+def test_a_background_run_that_hits_a_deadline_ends_failed(gateway_factory, upstream):
+    gateway = deadlines_gateway(gateway_factory, upstream, stream_timeout=1, timeout=60)
+    upstream.upstream.replies.append(stalled())
+    with api(gateway) as c:
+        ident = c.post(
+            "/v1/interactions", json={"model": "gemini-fake", "input": "hi", "background": True}
+        ).json()["id"]
+        record = wait_for(
+            lambda: (r := c.get(f"/v1/interactions/{ident}").json())["status"] != "in_progress" and r,
+            timeout=10,
+        )
+    assert record["status"] == "failed", record
+    assert "(stream_timeout)" in record["errors"][0]["message"], record["errors"]

@@ -65,7 +65,8 @@ class Deployment:
     api_base: str | None = None
     api_key: str | None = None
     api_version: str | None = None  # Azure's ?api-version=
-    timeout: float | None = None  # seconds the upstream may stay silent (connect included)
+    timeout: float | None = None  # seconds for a whole answer, a stream's included (default 600)
+    stream_timeout: float | None = None  # seconds to a stream's first event, and between events (60)
     params: Mapping[str, Any] = field(default_factory=dict)  # remaining litellm_params (rpm, tpm, weight…)
     name: str = ""  # how logs and metrics name it: model_info.id, else model_name#index in its group
     # Set when neither config nor environment supplied what this provider needs (its key, or the
@@ -183,7 +184,9 @@ class HttpCodec:
 
     async def create(self, turn: Turn, deployment: Deployment) -> Outcome:
         request = self.request(turn, deployment, stream=False)
-        answer = await transport.send_json(request, timeout=deployment.timeout, sign=self._signer(deployment))
+        answer = await transport.send_json(
+            request, timeout=deployment.timeout, sign=self._signer(deployment), pool=pool(deployment)
+        )
         try:
             return self.outcome(answer, turn)
         except MALFORMED as exc:
@@ -193,7 +196,12 @@ class HttpCodec:
         request = self.request(turn, deployment, stream=True)
         decoder = self.decoder(turn)
         events = transport.send_stream(
-            request, self.framing(), timeout=deployment.timeout, sign=self._signer(deployment)
+            request,
+            self.framing(),
+            timeout=deployment.timeout,
+            stream_timeout=deployment.stream_timeout,
+            sign=self._signer(deployment),
+            pool=pool(deployment),
         )
         async with aclosing(events):
             async for event in events:
@@ -212,6 +220,12 @@ class HttpCodec:
             await self.sign(request, deployment)
 
         return sign
+
+
+def pool(deployment: Deployment) -> transport.Pool | None:
+    """The deployment's own connection pool when it has a `max_parallel_requests`, else the shared one."""
+    limit = deployment.params.get("max_parallel_requests")
+    return transport.Pool(deployment.id, int(limit)) if limit else None
 
 
 def _malformed(exc: BaseException) -> UpstreamError:

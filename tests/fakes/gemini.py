@@ -20,6 +20,7 @@ import asyncio
 import base64
 import itertools
 import json
+import time
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -124,6 +125,12 @@ async def frames(events: list[dict], reply: Reply):
     for n, event in enumerate(events):
         if reply.event_delay and n:
             await asyncio.sleep(reply.event_delay)
+        if n == reply.stall_after:
+            end = time.monotonic() + reply.stall_seconds
+            while (left := end - time.monotonic()) > 0:
+                if reply.trickle:
+                    yield b": keep-alive\n\n"
+                await asyncio.sleep(min(left, reply.trickle or left))
         if reply.cut_after is not None and n >= reply.cut_after:
             if reply.status != 200:
                 code = CODES.get(reply.status, "internal")

@@ -31,6 +31,10 @@ class Reply:
     # With `delay`: answer at once, then send a keep-alive byte (JSON: a space; SSE: a comment)
     # every `trickle` seconds until `delay` has passed, and only then the answer.
     trickle: float | None = None
+    # Streams (gemini fake): after this many events, `stall_seconds` of silence (with `trickle`:
+    # of keep-alive comments every `trickle` seconds) before the rest.
+    stall_after: int | None = None
+    stall_seconds: float = 0.0
 
 
 @dataclass
