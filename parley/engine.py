@@ -12,7 +12,6 @@ import contextlib
 import contextvars
 import hashlib
 import logging
-import math
 import re
 import time
 from collections.abc import AsyncIterator, Callable
@@ -129,7 +128,7 @@ class Engine:
         self.router = router or Router(settings)
         self.runs: dict[str, Run] = {}
         self.on_finish: Callable[[RequestLog], None] | None = None
-        self.keys = Keys(store)
+        self.keys = Keys(store, shared=self.router.shared)  # virtual keys' limits: the fleet's with Redis
         self.pricing = Pricing(settings.deployments())
         self._spend_writes: set[asyncio.Task] = set()
         # Upstream error text reaching clients, the store or the log never carries these keys.
@@ -159,6 +158,7 @@ class Engine:
         await asyncio.gather(*self._spend_writes, return_exceptions=True)
         await self.leases.stop()
         await self.store.close()
+        await self.keys.limiter.close()
         await self.router.close()
         await close_http_client()
 
@@ -233,9 +233,7 @@ class Engine:
             usage={},
             previous_interaction_id=body.get("previous_interaction_id"),
         )
-        release = self._admit(key, model, group)
-        if key is not None and key.rpm_limit is not None and self.router.shared is not None:
-            await self._fleet_rpm(key.key_hash, key.rpm_limit, release)
+        release = await self._admit(key, model, group)
         log = RequestLog(
             model=model,
             stream=stream or background,
@@ -270,29 +268,14 @@ class Engine:
             return self._events(run.follow()) if stream else self.view(record, [], status="in_progress")
         return await self._stream_now(run)
 
-    async def _fleet_rpm(self, key_hash: str, rpm: int, release: Callable[[], None]) -> None:
-        """A virtual key's rpm_limit across every worker and instance (Redis). This process's own
-        limiter has admitted the request already; it decides alone while Redis is unreachable."""
-        assert self.router.shared is not None
-        wait = await self.router.shared.take("key_rpm:" + key_hash, rpm)
-        if wait:
-            release()
-            seconds = max(1, math.ceil(wait))
-            raise ApiError(
-                429,
-                f"This key's limit of {rpm} requests per minute is reached; retry in {seconds} s.",
-                code="rate_limited",
-                headers={"Retry-After": str(seconds)},
-            )
-
-    def _admit(self, key: KeyRecord | None, model: str, group: str) -> Callable[[], None]:
+    async def _admit(self, key: KeyRecord | None, model: str, group: str) -> Callable[[], None]:
         if key is None:
             return _nothing
 
         def priced(group: str) -> bool:
             return all(self.pricing.known(dep) for dep in self.router.deployments_for(group))
 
-        return self.keys.admit(key, model, group, priced)
+        return await self.keys.admit(key, model, group, priced)
 
     async def _create_now(self, record: Record, make_turn, store: bool, log: RequestLog) -> dict:
         try:

@@ -11,17 +11,19 @@ in this process's cached copy right away, so a budget holds across processes wit
 
 from __future__ import annotations
 
+import asyncio
 import math
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from parley.errors import ApiError
 from parley.limits import key_hash
+from parley.shared_state import SharedState
 from parley.store import KeyRecord, Store
 
 CACHE_TTL = 5.0  # seconds a key (or its absence) is trusted without asking the database
@@ -30,6 +32,7 @@ KEY_PREFIX = "sk-"
 _DURATION = re.compile(r"^(\d+)(s|m|h|d)$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _HASH = re.compile(r"^[0-9a-f]{64}$")
+KEY_LEASE = 60.0  # a fleet-wide parallel slot, renewed every third of it while its request runs
 
 
 def parse_duration(value: str, field: str) -> timedelta:
@@ -107,11 +110,15 @@ class _Usage:
 
 class KeyLimiter:
     """Per-key rpm (token bucket: bursts up to rpm, refilled at rpm per minute), tpm (tokens used in
-    the current minute) and max parallel requests, in this process."""
+    the current minute) and max parallel requests. With Redis (`shared`) the limits are the fleet's,
+    decided in one atomic step; this process's own state decides while Redis is unreachable."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, clock: Callable[[], float] = time.monotonic, shared: SharedState | None = None):
         self.clock = clock
+        self.shared = shared
         self._state: dict[str, _Usage] = {}
+        self._background: set[asyncio.Task[Any]] = set()  # lease hand-backs and tpm counts in flight
+        self._renewals: set[asyncio.Task[Any]] = set()  # one per request holding a fleet-wide slot
 
     def _of(self, key: KeyRecord, now: float) -> _Usage:
         state = self._state.get(key.key_hash)
@@ -119,25 +126,40 @@ class KeyLimiter:
             state = self._state[key.key_hash] = _Usage(tokens=float(key.rpm_limit or 0), as_of=now)
         return state
 
-    def admit(self, key: KeyRecord) -> Callable[[], None]:
+    async def admit(self, key: KeyRecord) -> Callable[[], None]:
         """Take a request slot or raise 429; returns the release to call when the request ends."""
         if key.rpm_limit is None and key.tpm_limit is None and key.max_parallel_requests is None:
             return _nothing
+        if self.shared is not None:
+            admission = await self.shared.admit_key(
+                key.key_hash,
+                key.rpm_limit or 0,
+                key.tpm_limit or 0,
+                key.max_parallel_requests or 0,
+                KEY_LEASE,
+            )
+            if admission is not None:  # else Redis is unreachable: this process's own state decides
+                if admission.refused_by:
+                    raise _limited(_limit_of(key, admission.refused_by), admission.wait)
+                return self._held(key.key_hash, admission.token) if admission.token else _nothing
+        return self._admit_here(key)
+
+    def _admit_here(self, key: KeyRecord) -> Callable[[], None]:
         now = self.clock()
         state = self._of(key, now)
         if key.max_parallel_requests is not None and state.in_flight >= key.max_parallel_requests:
-            raise _limited(f"{key.max_parallel_requests} parallel requests", 1)
+            raise _limited(_limit_of(key, "parallel"), 1)
         if key.tpm_limit is not None:
             if now - state.window_start >= 60:
                 state.window_start, state.window_tokens = now, 0
             if state.window_tokens >= key.tpm_limit:
-                raise _limited(f"{key.tpm_limit} tokens per minute", state.window_start + 60 - now)
+                raise _limited(_limit_of(key, "tpm"), state.window_start + 60 - now)
         if key.rpm_limit is not None:
             rate = key.rpm_limit / 60.0
             state.tokens = min(float(key.rpm_limit), state.tokens + (now - state.as_of) * rate)
             state.as_of = now
             if state.tokens < 1.0:
-                raise _limited(f"{key.rpm_limit} requests per minute", (1.0 - state.tokens) / rate)
+                raise _limited(_limit_of(key, "rpm"), (1.0 - state.tokens) / rate)
             state.tokens -= 1.0
         state.in_flight += 1
         released = False
@@ -150,14 +172,72 @@ class KeyLimiter:
 
         return release
 
+    def _held(self, key_hash: str, token: str) -> Callable[[], None]:
+        """The release of a fleet-wide parallel slot. The lease is renewed while the request runs,
+        so a long run keeps its slot and a dead process's slots free themselves within KEY_LEASE."""
+        assert self.shared is not None
+        shared = self.shared
+
+        async def renew() -> None:
+            while True:
+                await asyncio.sleep(KEY_LEASE / 3)
+                await shared.renew_key(key_hash, token, KEY_LEASE)
+
+        renewing = self._start(renew(), self._renewals)
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                renewing.cancel()
+                self._start(shared.release_key(key_hash, token))
+
+        return release
+
     def used(self, key: KeyRecord, tokens: int) -> None:
         if key.tpm_limit is None or not tokens:
             return
+        if self.shared is None:
+            self._used_here(key, tokens)
+            return
+        shared = self.shared
+
+        async def count() -> None:
+            if not await shared.key_used(key.key_hash, tokens):
+                self._used_here(key, tokens)  # Redis is unreachable: counted where it can be
+
+        self._start(count())  # off the answer's path
+
+    def _used_here(self, key: KeyRecord, tokens: int) -> None:
         now = self.clock()
         state = self._of(key, now)
         if now - state.window_start >= 60:
             state.window_start, state.window_tokens = now, 0
         state.window_tokens += tokens
+
+    def _start(
+        self, work: Coroutine[Any, Any, None], tasks: set[asyncio.Task[Any]] | None = None
+    ) -> asyncio.Task[None]:
+        tasks = self._background if tasks is None else tasks
+        task = asyncio.ensure_future(work)
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+        return task
+
+    async def close(self) -> None:
+        """Stop renewing (the runs are over), then let hand-backs and token counts reach Redis."""
+        for task in self._renewals:
+            task.cancel()
+        await asyncio.gather(*self._renewals, *self._background, return_exceptions=True)
+
+
+def _limit_of(key: KeyRecord, which: str) -> str:
+    return {
+        "rpm": f"{key.rpm_limit} requests per minute",
+        "tpm": f"{key.tpm_limit} tokens per minute",
+        "parallel": f"{key.max_parallel_requests} parallel requests",
+    }[which]
 
 
 def _nothing() -> None:
@@ -177,10 +257,12 @@ def _limited(what: str, wait: float) -> ApiError:
 class Keys:
     """Issue, look up, update and delete virtual keys; check a key before a request."""
 
-    def __init__(self, store: Store, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, store: Store, clock: Callable[[], float] = time.monotonic, shared: SharedState | None = None
+    ):
         self.store = store
         self.clock = clock
-        self.limiter = KeyLimiter(clock)
+        self.limiter = KeyLimiter(clock, shared)
         self._cache: dict[str, tuple[float, KeyRecord | None]] = {}
 
     # -- admin ----------------------------------------------------------------------------------
@@ -263,7 +345,7 @@ class Keys:
         if key.expires and iso(utcnow()) >= key.expires:
             raise ApiError(401, f"This key expired at {key.expires}.", code="key_expired")
 
-    def admit(
+    async def admit(
         self, key: KeyRecord, model: str, group: str, priced: Callable[[str], bool]
     ) -> Callable[[], None]:
         """Before any upstream call: the model is allowed, the budget not spent, the limits not hit.
@@ -290,7 +372,7 @@ class Keys:
                     "could not be counted; set input_cost_per_token/output_cost_per_token on its deployments.",
                     code="budget_exceeded",
                 )
-        return self.limiter.admit(key)
+        return await self.limiter.admit(key)
 
     def spent(self, key: KeyRecord, cost: float | None, tokens: int) -> None:
         """After a request: count its tokens (tpm) and its cost in this process's cached copy."""

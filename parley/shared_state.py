@@ -13,6 +13,8 @@ Times are Redis' own clock (``TIME``), so instances never compare their clocks.
   in the window; plus a sorted set of recent failures and one of in-flight leases. A lease
   expires on its own, so a process that dies mid-request cannot leave a deployment "busy".
 * per rate-limit bucket (a hash): a token bucket, as parley.limits keeps it locally.
+* per virtual key (a hash and a sorted set): its rpm token bucket, its tpm minute window and its
+  in-flight leases (max parallel requests), all checked and taken by one script (parley.keys).
 
 Keys hold hashes of deployment names and API keys only: no URL, no key reaches Redis.
 
@@ -167,6 +169,58 @@ redis.call('EXPIRE', KEYS[1], 120)
 return wait
 """
 
+# A virtual key's limits, decided together. KEYS: the key's hash (rpm bucket n/s, tpm window ws/tk)
+# and its leases zset. ARGV: rpm, tpm, max parallel (0: no such limit), lease seconds, lease token.
+# Returns {"", "0"} when admitted (a lease is taken when max parallel is set), else {the limit that
+# refused: "rpm" | "tpm" | "parallel", seconds until it may admit}.
+KEY_ADMIT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local rpm, tpm, par = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+if par > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+  if redis.call('ZCARD', KEYS[2]) >= par then return {'parallel', '1'} end
+end
+local v = redis.call('HMGET', KEYS[1], 'n', 's', 'ws', 'tk')
+if tpm > 0 then
+  local ws, tk = tonumber(v[3]) or 0, tonumber(v[4]) or 0
+  if now - ws < 60 and tk >= tpm then return {'tpm', tostring(ws + 60 - now)} end
+end
+if rpm > 0 then
+  local rate = rpm / 60
+  local n, since = tonumber(v[1]) or rpm, tonumber(v[2]) or now
+  n = math.min(rpm, n + math.max(0, now - since) * rate)
+  if n < 1 then return {'rpm', tostring((1 - n) / rate)} end
+  redis.call('HSET', KEYS[1], 'n', tostring(n - 1), 's', tostring(now))
+  redis.call('EXPIRE', KEYS[1], KEY_TTL)
+end
+if par > 0 then
+  redis.call('ZADD', KEYS[2], now + tonumber(ARGV[4]), ARGV[5])
+  redis.call('EXPIRE', KEYS[2], KEY_TTL)
+end
+return {'', '0'}
+""".replace("KEY_TTL", str(KEY_TTL))
+
+# Tokens a key's request used, in its fixed one-minute tpm window. KEYS: the key's hash. ARGV: tokens.
+KEY_USED = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local ws = tonumber(redis.call('HGET', KEYS[1], 'ws')) or 0
+if now - ws >= 60 then
+  redis.call('HSET', KEYS[1], 'ws', tostring(now), 'tk', tonumber(ARGV[1]))
+else
+  redis.call('HINCRBY', KEYS[1], 'tk', tonumber(ARGV[1]))
+end
+redis.call('EXPIRE', KEYS[1], KEY_TTL)
+return 1
+""".replace("KEY_TTL", str(KEY_TTL))
+
+# A lease still held: its expiry moves on. KEYS: leases zset. ARGV: token, lease seconds.
+RENEW = """
+local t = redis.call('TIME')
+return redis.call('ZADD', KEYS[1], 'XX', tonumber(t[1]) + tonumber(ARGV[2]), ARGV[1])
+"""
+
 
 def redis_url(router_settings: Any) -> str | None:
     """The Redis URL configured in router_settings (LiteLLM's names), or None."""
@@ -194,6 +248,18 @@ class Slot:
         digest = hashlib.sha256(f"{name}\0{identity}".encode()).hexdigest()[:24]
         base = f"{PREFIX}dep:{digest}"
         return cls((base, base + ":fails", base + ":busy"), int(rpm or 0), int(tpm or 0), float(weight))
+
+
+@dataclass(frozen=True)
+class KeyAdmission:
+    refused_by: str  # "" when admitted, else the limit that refused: "rpm", "tpm" or "parallel"
+    wait: float = 0.0  # when refused: seconds until it may admit
+    token: str = ""  # when admitted under max parallel: the lease to hand back (release_key)
+
+
+def _key_keys(key_hash: str) -> tuple[str, str]:
+    digest = hashlib.sha256(f"key\0{key_hash}".encode()).hexdigest()[:32]
+    return f"{PREFIX}key:{digest}", f"{PREFIX}key:{digest}:busy"
 
 
 @dataclass(frozen=True)
@@ -242,6 +308,9 @@ class SharedState:
                     ("succeeded", SUCCEEDED),
                     ("failed", FAILED),
                     ("take", TAKE),
+                    ("key_admit", KEY_ADMIT),
+                    ("key_used", KEY_USED),
+                    ("renew", RENEW),
                 )
             }
         return self._client
@@ -373,6 +442,31 @@ class SharedState:
         result = await self._call("take", [key], [per_minute, cost])
         return None if result is None else float(result)
 
+    # -- virtual keys ---------------------------------------------------------------------------
+    async def admit_key(
+        self, key_hash: str, rpm: int, tpm: int, parallel: int, lease: float
+    ) -> KeyAdmission | None:
+        """A virtual key's rpm, tpm and max parallel limits (0: none), across the fleet, in one
+        atomic step; None when Redis is unavailable. Under max parallel an admitted request holds a
+        lease for `lease` seconds: renew it (renew_key) while the request runs, hand it back at the
+        end (release_key)."""
+        token = uuid.uuid4().hex if parallel else ""
+        result = await self._call("key_admit", _key_keys(key_hash), [rpm, tpm, parallel, repr(lease), token])
+        if result is None:
+            return None
+        refused_by, wait = result
+        return KeyAdmission(refused_by, float(wait), "" if refused_by else token)
+
+    async def key_used(self, key_hash: str, tokens: int) -> bool:
+        """Count a request's tokens in the key's tpm window; False when Redis is unavailable."""
+        return await self._call("key_used", _key_keys(key_hash)[:1], [int(tokens)]) is not None
+
+    async def renew_key(self, key_hash: str, token: str, lease: float) -> None:
+        await self._call("renew", _key_keys(key_hash)[1:], [token, repr(lease)])
+
+    async def release_key(self, key_hash: str, token: str) -> None:
+        await self._guard(lambda: self._redis().zrem(_key_keys(key_hash)[1], token))
+
     async def ping(self) -> bool:
         """Whether Redis answers now (readiness asks; a success restores shared state)."""
         self._retry_at = 0.0
@@ -387,4 +481,4 @@ class SharedState:
                 pass  # closing on a loop that is gone, or a server that is gone: nothing to free
 
 
-__all__ = ["Picked", "SharedState", "Slot", "redis_url"]
+__all__ = ["KeyAdmission", "Picked", "SharedState", "Slot", "redis_url"]

@@ -4,6 +4,7 @@ a real PostgreSQL, fake Gemini upstreams in this process."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
+from parley.shared_state import SharedState
 from tests.conftest import MASTER_KEY, OTHER_KEY
 from tests.fakes import gemini as gemini_fake
 from tests.fakes.script import Reply, Upstream
@@ -193,12 +195,80 @@ def test_a_deployment_cooled_down_on_one_instance_is_skipped_by_the_others(three
         assert 0 < row_a["cooldown_seconds"] <= 60 and row_a["recent_failures"] == 1
 
 
-def test_a_virtual_key_rpm_limit_holds_across_three_instances(three):
-    made = three[0].client().post("/key/generate", json={"rpm_limit": 3})
+@pytest.fixture(scope="module")
+def keyed(fakes, redis_server, pg_url, tmp_path_factory):
+    """Three instances for virtual keys' own limits: no rate_limit_rpm (at the edge, every virtual
+    key shares the bucket of keys it does not know, which would refuse first)."""
+    config = fleet_config(fakes, redis_server.url, pg_url)
+    fleet = start_fleet(tmp_path_factory.mktemp("keyed"), config, 3)
+    yield fleet
+    for instance in fleet:
+        instance.stop()
+
+
+def virtual_key(instance: Instance, **limits) -> str:
+    made = instance.client().post("/key/generate", json=limits)
     assert made.status_code == 200, made.text
-    clients = [i.client(made.json()["key"]) for i in three]
+    return made.json()["key"]
+
+
+def test_a_virtual_key_rpm_limit_holds_across_three_instances(keyed):
+    key = virtual_key(keyed[0], rpm_limit=3)
+    clients = [i.client(key) for i in keyed]
     codes = [create(c, "solo").status_code for c in itertools.islice(itertools.cycle(clients), 5)]
     assert codes == [200] * 3 + [429] * 2
+
+
+def test_a_virtual_key_tpm_limit_holds_across_three_instances(keyed):
+    # Each answer uses 18 tokens. No instance alone sees more than 18 of the key's 30 tpm; the
+    # fleet has seen 36 after two requests, so every instance refuses the third.
+    key = virtual_key(keyed[0], tpm_limit=30)
+    first, second, third = (i.client(key) for i in keyed)
+    assert create(first, "solo").status_code == 200
+    assert create(second, "solo").status_code == 200
+    for client in (third, first, second):
+        refused = create(client, "solo")
+        assert refused.status_code == 429, refused.text
+        assert "30 tokens per minute" in refused.json()["error"]["message"]
+        assert 1 <= int(refused.headers["retry-after"]) <= 60
+
+
+def test_a_virtual_key_max_parallel_requests_holds_across_three_instances(keyed, fakes):
+    key = virtual_key(keyed[0], max_parallel_requests=1)
+    first, second, third = (i.client(key) for i in keyed)
+    fakes["A"].upstream.replies.append(Reply(delay=3))
+    running = first.post("/v1/interactions", json={"model": "solo", "input": "hi", "background": True})
+    assert running.status_code == 200, running.text  # holds the key's one slot while it runs
+    for client in (second, third):
+        busy = create(client, "solo")
+        assert busy.status_code == 429, busy.text
+        assert "1 parallel requests" in busy.json()["error"]["message"]
+    deadline = time.monotonic() + 30
+    while first.get(f"/v1/interactions/{running.json()['id']}").json()["status"] == "in_progress":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert create(second, "solo").status_code == 200  # the slot was handed back fleet-wide
+    assert create(third, "solo").status_code == 200
+
+
+async def test_a_key_slot_lease_lasts_while_renewed_and_expires_when_not(redis_server):
+    """The lease behind max_parallel_requests: a process that dies mid-request stops renewing, and
+    its slot frees itself; a long run that keeps renewing keeps it."""
+    shared = SharedState(redis_server.url)
+    try:
+        held = await shared.admit_key("kh-lease", 0, 0, 1, 1.0)
+        assert held is not None and held.refused_by == "" and held.token
+        assert (await shared.admit_key("kh-lease", 0, 0, 1, 1.0)).refused_by == "parallel"
+        await shared.renew_key("kh-lease", held.token, 3.0)
+        await asyncio.sleep(1.5)  # past the first lease, within the renewed one
+        assert (await shared.admit_key("kh-lease", 0, 0, 1, 1.0)).refused_by == "parallel"
+        await shared.release_key("kh-lease", held.token)
+        abandoned = await shared.admit_key("kh-lease", 0, 0, 1, 1.0)  # never renewed nor released
+        assert abandoned.refused_by == ""
+        await asyncio.sleep(1.5)
+        assert (await shared.admit_key("kh-lease", 0, 0, 1, 1.0)).refused_by == ""
+    finally:
+        await shared.close()
 
 
 def metrics(instance: Instance) -> str:
