@@ -119,6 +119,7 @@ class RequestLog:
     cost: float | None = None  # USD; None when the deployment's price is unknown
     started_at: str = field(default_factory=wire.now)
     first_event: float | None = None  # streams: seconds until the upstream's first event
+    output: list[dict] = field(default_factory=list)  # the turn's steps (traced only with log_prompts)
 
 
 class Engine:
@@ -286,7 +287,7 @@ class Engine:
             self._finished(log)
             raise err from None  # nothing stored: the client never learns this interaction's id
         status = wire.settled_status(outcome.status, outcome.steps)
-        log.deployment, log.status, log.usage = dep, status, outcome.usage
+        log.deployment, log.status, log.usage, log.output = dep, status, outcome.usage, outcome.steps
         self._finished(log)
         record.status, record.updated, record.usage = status, wire.now(), outcome.usage
         if store:
@@ -412,7 +413,7 @@ class Engine:
                     "interaction": {**head, "status": status, "updated": updated, "usage": usage},
                 }
             )
-        log.status, log.usage = status, usage
+        log.status, log.usage, log.output = status, usage, acc.steps
         self._finished(log)
         try:
             if inserted is not None:  # the final write must follow the first

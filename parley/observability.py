@@ -420,7 +420,8 @@ class Observability:
 
         if scope is not None and scope.span is not None and self.tracing is not None:
             prompt = _prompt(bytes(scope.body)) if self.log_prompts and scope.body else None
-            self.tracing.finish_request(scope.span, record, dep, prompt)
+            output = getattr(log, "output", None) if self.log_prompts else None
+            self.tracing.finish_request(scope.span, record, dep, prompt, output)
             scope.finished = True
             if scope.http_done:
                 scope.span.end()

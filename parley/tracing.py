@@ -12,15 +12,18 @@ fallbacks are visible. Attributes follow the OpenTelemetry GenAI semantic conven
 ``gen_ai.response.model``, ``gen_ai.usage.input_tokens``, ``gen_ai.usage.output_tokens``) plus a few
 ``parley.*`` ones (model group, deployment name, status). A client's W3C ``traceparent`` makes the
 request span its child; each upstream call carries the attempt span's ``traceparent``. The prompt
-(``gen_ai.input.messages``) is recorded only when ``general_settings.log_prompts`` is true.
+(``gen_ai.input.messages``) and the answer (``gen_ai.output.messages``, the conventions' assistant
+message with text, reasoning and tool-call parts) are recorded only when
+``general_settings.log_prompts`` is true, and never otherwise.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import orjson
 from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
@@ -125,7 +128,15 @@ class Tracing:
             span.set_status(Status(StatusCode.ERROR))
         span.end()
 
-    def finish_request(self, span: Span, record: Mapping[str, Any], deployment: Any, prompt: Any) -> None:
+    def finish_request(
+        self,
+        span: Span,
+        record: Mapping[str, Any],
+        deployment: Any,
+        prompt: Any,
+        output: Sequence[Mapping[str, Any]] | None = None,
+    ) -> None:
+        """`prompt` and `output` (the turn's steps) are only passed, and only recorded, with log_prompts."""
         span.update_name(f"{OPERATION} {record['model']}")
         span.set_attribute("gen_ai.request.model", record["model"])
         span.set_attribute("parley.model_group", record["model_group"])
@@ -141,14 +152,49 @@ class Tracing:
         span.set_attribute("gen_ai.usage.input_tokens", tokens["input"])
         span.set_attribute("gen_ai.usage.output_tokens", tokens["output"])
         if self.log_prompts and prompt is not None:
-            import orjson
-
             span.set_attribute("gen_ai.input.messages", orjson.dumps(prompt).decode())
+        if self.log_prompts and output:
+            messages = output_messages(output, record["status"])
+            span.set_attribute("gen_ai.output.messages", orjson.dumps(messages).decode())
         if record["status"] == "failed":
             span.set_status(Status(StatusCode.ERROR))
 
     def shutdown(self) -> None:
         self.provider.shutdown()
+
+
+# An interaction's status -> the conventions' finish_reason (others pass through as they are).
+FINISH_REASONS = {"completed": "stop", "requires_action": "tool_call", "failed": "error"}
+
+
+def output_messages(steps: Sequence[Mapping[str, Any]], status: str | None) -> list[dict[str, Any]]:
+    """A turn's output steps as GenAI `gen_ai.output.messages`: one assistant message whose parts
+    keep the steps' order. Media parts say what they are, never carry their bytes."""
+    parts: list[dict[str, Any]] = []
+    for step in steps:
+        kind = step.get("type")
+        if kind == "model_output":
+            for block in step.get("content") or []:
+                if block.get("type") == "text":
+                    parts.append({"type": "text", "content": block.get("text", "")})
+                else:
+                    parts.append({k: v for k, v in block.items() if k in ("type", "mime_type", "uri")})
+        elif kind == "thought":
+            text = "".join(s.get("text", "") for s in step.get("summary") or [] if s.get("type") == "text")
+            parts.append({"type": "reasoning", "content": text})
+        elif kind == "function_call":
+            parts.append(
+                {
+                    "type": "tool_call",
+                    "id": step.get("id"),
+                    "name": step.get("name"),
+                    "arguments": step.get("arguments", {}),
+                }
+            )
+        elif kind:
+            parts.append({"type": kind})
+    reason = FINISH_REASONS.get(status or "", status or "error")
+    return [{"role": "assistant", "parts": parts, "finish_reason": reason}]
 
 
 def _set_usage(span: Span, usage: Mapping[str, Any]) -> None:
@@ -163,4 +209,4 @@ def _set_usage(span: Span, usage: Mapping[str, Any]) -> None:
                 break
 
 
-__all__ = ["Tracing", "enabled"]
+__all__ = ["Tracing", "enabled", "output_messages"]
