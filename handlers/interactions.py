@@ -46,7 +46,9 @@ async def create_interaction(
         response.headers["x-parley-interaction-id"] = log.request_id
         if log.deployment is not None:
             response.headers["x-parley-model-id"] = log.deployment.name
-            response.headers["x-parley-provider"] = log.deployment.provider
+            response.headers["x-parley-provider"] = log.deployment.prefix or log.deployment.provider
+        if log.dropped:  # drop_params left these out rather than refusing the request
+            response.headers["x-parley-dropped-params"] = ", ".join(log.dropped)
     return response
 
 

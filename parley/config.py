@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError, field_validator
 
 from parley.providers import Deployment, resolve
 
@@ -93,7 +93,6 @@ KEYS: dict[str, Keys] = {
         },
         {
             "max_retries",
-            "drop_params",
             "additional_drop_params",
             "organization",
             "custom_llm_provider",
@@ -176,9 +175,9 @@ KEYS: dict[str, Keys] = {
             "context_window_fallbacks",
             "success_callback",
             "failure_callback",
+            "drop_params",
         },
         {
-            "drop_params",
             "callbacks",
             "service_callback",
             "cache",
@@ -344,6 +343,8 @@ class LiteLLMParams(BaseModel):
     vertex_project: str | None = None
     vertex_location: str | None = None
     vertex_credentials: str | None = None
+    # True: drop what the provider cannot honour (reported), instead of a 400. None: litellm_settings'.
+    drop_params: StrictBool | None = None
 
 
 class ModelEntry(BaseModel):
@@ -482,10 +483,14 @@ class Settings(BaseModel):
             params={k: v for k, v in p.model_dump().items() if k not in _TYPED and v is not None},
             name=self._name(entry, model_name),
             missing_env=missing,
+            prefix=row.prefix,
+            drop_params=bool(self.litellm_settings.get("drop_params"))
+            if p.drop_params is None
+            else p.drop_params,
         )
 
 
-_TYPED = {"model", "api_key", "api_base", "api_version", "timeout", "stream_timeout"}
+_TYPED = {"model", "api_key", "api_base", "api_version", "timeout", "stream_timeout", "drop_params"}
 # Config sections whose pydantic fields are honoured keys (see Keys).
 _MODELS: dict[str, type[BaseModel]] = {
     "": Settings,
@@ -557,6 +562,8 @@ def parse(data: Any, source: str = "config") -> Settings:
         if key in litellm and target not in router:
             router[target] = litellm[key]
     data["router_settings"] = router
+    if not isinstance(litellm.get("drop_params", False), bool):
+        raise ConfigError(f"{source}: litellm_settings.drop_params: must be true or false")
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:

@@ -27,6 +27,7 @@ from parley.leases import INTERRUPTED, EventWriter, Leases, follow_stored
 from parley.observability import deployment_label
 from parley.providers import Deployment, Outcome, Turn
 from parley.providers.base import StreamEnd, close_http_client
+from parley.request import collect_dropped
 from parley.router import Router
 from parley.shared_state import SharedState
 from parley.spend import Pricing, Tokens
@@ -120,6 +121,7 @@ class RequestLog:
     started_at: str = field(default_factory=wire.now)
     first_event: float | None = None  # streams: seconds until the upstream's first event
     output: list[dict] = field(default_factory=list)  # the turn's steps (traced only with log_prompts)
+    dropped: list[str] = field(default_factory=list)  # what drop_params left out (parley.request)
 
 
 class Engine:
@@ -242,6 +244,7 @@ class Engine:
             interaction_id=record.id if store else None,
             owner=owner,
             key=key,
+            dropped=collect_dropped(),
         )
         response_log.set(log)
         # A JSON create's id is unknown to anyone until it answers: its row is written once, at the

@@ -400,6 +400,8 @@ class Observability:
             ],
             "stream": log.stream,
         }
+        if getattr(log, "dropped", None):  # drop_params: what the provider could not honour
+            record["dropped_params"] = list(log.dropped)
         scope = _request.get()
         if scope is not None and scope.key_hash:
             record["key_hash"] = scope.key_hash[:KEY_HASH_CHARS]

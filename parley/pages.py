@@ -93,6 +93,7 @@ EXPOSED_HEADERS = [
     "x-parley-interaction-id",
     "x-parley-model-id",
     "x-parley-provider",
+    "x-parley-dropped-params",
 ]
 
 

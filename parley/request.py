@@ -5,7 +5,8 @@
 * `tool_choice`: `generation_config.tool_choice` (a mode, or `allowed_tools`) -> `ToolChoice`; an
   allowed tool that the request does not declare is a 400, whatever the provider;
 * `reject_unsupported`: the request fields and `generation_config` keys a provider cannot honour
-  are a 400 (`errors.unsupported`), never silently dropped.
+  are a 400 (`errors.unsupported`), or, under the deployment's `drop_params`, left out and
+  reported (log line, `x-parley-dropped-params`); never silently dropped.
 
 Codecs translate these results into their upstream's own fields.
 """
@@ -13,6 +14,7 @@ Codecs translate these results into their upstream's own fields.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,19 +117,65 @@ def reject_unsupported(
     config: Iterable[str],
     fields: Iterable[str] = ("safety_settings", "cached_content"),
     service_tiers: Iterable[str] | None = None,
-) -> None:
-    """400 for what the provider cannot honour: a set `generation_config` key outside `config`, a set
-    request field in `fields`, response_modalities other than text, a `service_tier` outside
-    `service_tiers` (None: any tier)."""
+    drop: bool = False,
+) -> Mapping[str, Any]:
+    """The request without what the provider cannot honour: a set `generation_config` key outside
+    `config`, a set request field in `fields`, response_modalities other than text, a
+    `service_tier` outside `service_tiers` (None: any tier). Each is a 400 (`errors.unsupported`);
+    with `drop` (LiteLLM's drop_params) it is left out instead and its name noted for this
+    request's log line and `x-parley-dropped-params` header (`dropped_params`)."""
+    dropped: list[str] = []
+    trimmed = dict(request)
+
+    def refuse(name: str, what: str | None = None) -> None:
+        if not drop:
+            raise unsupported(provider, what or name)
+        dropped.append(name)
+
     honoured = frozenset(config)
-    for key, value in (request.get("generation_config") or {}).items():
+    generation = dict(request.get("generation_config") or {})
+    for key, value in list(generation.items()):
         if value is not None and key not in honoured:
-            raise unsupported(provider, f"generation_config.{key}")
+            refuse(f"generation_config.{key}")
+            del generation[key]
+    if "generation_config" in request:
+        trimmed["generation_config"] = generation
     for name in fields:
         if request.get(name):
-            raise unsupported(provider, name)
+            refuse(name)
+            del trimmed[name]
     if set(request.get("response_modalities") or ["text"]) - {"text"}:
-        raise unsupported(provider, "response_modalities other than text")
+        refuse("response_modalities", "response_modalities other than text")
+        del trimmed["response_modalities"]
     tier = request.get("service_tier")
     if tier and service_tiers is not None and tier not in service_tiers:
-        raise unsupported(provider, f"service_tier '{tier}'")
+        refuse("service_tier", f"service_tier '{tier}'")
+        del trimmed["service_tier"]
+    if dropped:
+        _note_dropped(dropped)
+    return trimmed if dropped else request
+
+
+# The names the last upstream call of this request dropped. The engine gives each request its own
+# list (`collect_dropped`); a retry on another deployment replaces what an earlier attempt dropped.
+_dropped: ContextVar[list[str] | None] = ContextVar("parley_dropped_params", default=None)
+
+
+def collect_dropped() -> list[str]:
+    """A fresh list that this request's dropped parameter names will be written to."""
+    names: list[str] = []
+    _dropped.set(names)
+    return names
+
+
+def forget_dropped() -> None:
+    """A new attempt (retry, fallback) starts: nothing is dropped yet."""
+    holder = _dropped.get()
+    if holder is not None:
+        holder.clear()
+
+
+def _note_dropped(names: list[str]) -> None:
+    holder = _dropped.get()
+    if holder is not None:
+        holder[:] = names

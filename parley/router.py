@@ -23,6 +23,7 @@ from parley.config import ModelEntry, Settings, fill, is_wildcard, pattern
 from parley.errors import ApiError, UpstreamError
 from parley.providers import PROVIDERS, Deployment, Outcome, Turn, adapter_for
 from parley.providers.base import StepEvent, StreamEnd
+from parley.request import forget_dropped
 from parley.shared_state import SharedState, Slot, redis_url
 
 MAX_BACKOFF = 8.0
@@ -353,6 +354,7 @@ class Router:
             self.on_attempt_end(lease.trace)
 
     def _begin(self, lease: _Lease) -> None:
+        forget_dropped()  # what an earlier attempt's provider dropped, this one may take
         if self.on_attempt_start is not None:
             lease.trace = self.on_attempt_start(lease.state.deployment)
         lease.started = time.monotonic()

@@ -435,6 +435,116 @@ async def test_context_window_fallbacks(monkeypatch, chat_fake):
     assert caught.value.status == 400
 
 
+# -- 4b. drop_params: what a provider cannot honour is dropped and named, or a 400 -----------------
+UNHONOURED = {
+    "safety_settings": [{"type": "harassment", "threshold": "block_none"}],
+    "generation_config": {"max_output_tokens": 20, "speech_config": [{"voice": "Kore"}]},
+}
+UNHONOURED_NAMES = "generation_config.speech_config, safety_settings"
+
+
+def drop_config(base: str, drop: bool | None, *, per_deployment: bool | None = None) -> dict:
+    params = {"model": "groq/llama-3.3-70b", "api_base": base, "api_key": "sk-groq"}
+    if per_deployment is not None:
+        params["drop_params"] = per_deployment
+    config: dict = {"model_list": [{"model_name": "g", "litellm_params": params}]}
+    if drop is not None:
+        config["litellm_settings"] = {"drop_params": drop}
+    return config
+
+
+def test_drop_params_is_a_setting_not_a_warning():
+    on = parse(drop_config("http://127.0.0.1:1/v1", True))
+    assert on.deployments()[0].drop_params and not any("drop_params" in w for w in on.warnings)
+    assert not parse(drop_config("http://127.0.0.1:1/v1", None)).deployments()[0].drop_params
+    # A deployment's own setting wins over litellm_settings', both ways.
+    assert not parse(drop_config("http://x/v1", True, per_deployment=False)).deployments()[0].drop_params
+    assert parse(drop_config("http://x/v1", False, per_deployment=True)).deployments()[0].drop_params
+    with pytest.raises(ConfigError, match="litellm_settings.drop_params: must be true or false"):
+        parse(drop_config("http://x/v1", "yes"))  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"model_list\[0\].litellm_params.drop_params"):
+        parse(drop_config("http://x/v1", None, per_deployment="yes"))  # type: ignore[arg-type]
+
+
+def test_drop_params_through_the_gateway_openai_chat(gateway_factory, chat_fake, capsys):
+    refusing = gateway_factory(drop_config(chat_fake.url + "/v1", None))
+    body = {"model": "g", "input": "hi", **UNHONOURED}
+    r = httpx.post(f"{refusing.url}/v1beta/interactions", json=body, timeout=60)
+    assert r.status_code == 400 and r.json()["error"]["code"] == "unsupported"
+    assert "generation_config.speech_config" in r.json()["error"]["message"]
+    assert not chat_fake.upstream.requests
+
+    dropping = gateway_factory(drop_config(chat_fake.url + "/v1", True))
+    capsys.readouterr()
+    r = httpx.post(f"{dropping.url}/v1beta/interactions", json=body, timeout=60)
+    assert r.status_code == 200, r.text
+    assert r.headers["x-parley-dropped-params"] == UNHONOURED_NAMES
+    assert r.headers["x-parley-provider"] == "groq"  # the prefix written, not the adapter key
+    sent = chat_fake.upstream.requests[-1]["body"]
+    assert sent["max_tokens"] == 20 and "safety_settings" not in sent and "speech_config" not in str(sent)
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if '"event":"request"' in ln)
+    assert yaml.safe_load(line)["dropped_params"] == UNHONOURED_NAMES.split(", ")
+    # A stream names them in its headers too; a request with nothing to drop gets no header.
+    streamed = httpx.post(f"{dropping.url}/v1beta/interactions", json={**body, "stream": True}, timeout=60)
+    assert streamed.status_code == 200 and streamed.headers["x-parley-dropped-params"] == UNHONOURED_NAMES
+    plain = httpx.post(f"{dropping.url}/v1beta/interactions", json={"model": "g", "input": "hi"}, timeout=60)
+    assert plain.status_code == 200 and "x-parley-dropped-params" not in plain.headers
+
+
+def test_drop_params_anthropic(monkeypatch, gateway_factory):
+    from tests.fakes.anthropic import make_app
+
+    upstream = Upstream()
+    with serve(make_app(upstream)) as fake:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant")
+        monkeypatch.setenv("ANTHROPIC_API_BASE", fake.url)
+        entry = {"model_name": "claude", "litellm_params": {"model": "anthropic/claude-sonnet-4-5"}}
+        refusing = gateway_factory({"model_list": [entry]})
+        body = {"model": "claude", "input": "hi", "service_tier": "flex", **UNHONOURED}
+        r = httpx.post(f"{refusing.url}/v1beta/interactions", json=body, timeout=60)
+        assert r.status_code == 400 and "generation_config.speech_config" in r.json()["error"]["message"]
+        dropping = gateway_factory({"model_list": [entry], "litellm_settings": {"drop_params": True}})
+        r = httpx.post(f"{dropping.url}/v1beta/interactions", json=body, timeout=60)
+        assert r.status_code == 200, r.text
+        assert r.headers["x-parley-dropped-params"] == f"{UNHONOURED_NAMES}, service_tier"
+        assert r.headers["x-parley-provider"] == "anthropic"
+        sent = upstream.requests[-1]["body"]
+        assert sent["max_tokens"] == 20 and "service_tier" not in sent
+
+
+async def test_drop_params_local_model():
+    from parley.providers.base import Deployment
+    from parley.providers.local import LocalAdapter
+    from parley.request import collect_dropped
+
+    request = {
+        "input": "Say hi.",
+        "generation_config": {"max_output_tokens": 4, "seed": 1, "thinking_level": "high"},
+        "cached_content": "cachedContents/abc",
+    }
+    strict = Deployment(model_name="smollm2", provider="local", model="smollm2")
+    with pytest.raises(ApiError) as caught:
+        await LocalAdapter().create(make_turn(request), strict)
+    assert caught.value.status == 400 and "generation_config.thinking_level" in caught.value.message
+    dropped = collect_dropped()
+    lenient = Deployment(model_name="smollm2", provider="local", model="smollm2", drop_params=True)
+    outcome = await LocalAdapter().create(make_turn(request), lenient)
+    assert outcome.steps and dropped == ["generation_config.thinking_level", "cached_content"]
+
+
+def test_reject_unsupported_trims_only_under_drop():
+    from parley.request import reject_unsupported
+
+    request = {"input": "x", "response_modalities": ["text", "image"], "generation_config": {"top_p": 1}}
+    with pytest.raises(ApiError, match="response_modalities other than text"):
+        reject_unsupported("p", request, config={"top_p"})
+    trimmed = reject_unsupported("p", request, config={"top_p"}, drop=True)
+    assert trimmed == {"input": "x", "generation_config": {"top_p": 1}}
+    assert request["response_modalities"] == ["text", "image"]  # the client's body is left as sent
+    kept = {"input": "x", "generation_config": {"top_p": 1}}
+    assert reject_unsupported("p", kept, config={"top_p"}, drop=True) is kept
+
+
 # -- 6. small things ----------------------------------------------------------------------------------
 def test_version():
     result = subprocess.run(

@@ -43,6 +43,7 @@ import base64
 import binascii
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -133,8 +134,17 @@ def _url(deployment: Deployment) -> str:
 
 def request_body(turn: Turn, deployment: Deployment, *, stream: bool) -> dict:
     """The Messages create body for this turn; raises the 400 for anything Anthropic cannot do."""
+    turn = replace(
+        turn,
+        request=reject_unsupported(
+            PROVIDER,
+            turn.request,
+            config=CONFIG_KEYS,
+            service_tiers=SERVICE_TIERS,
+            drop=deployment.drop_params,
+        ),
+    )
     request, config = turn.request, turn.generation_config
-    reject_unsupported(PROVIDER, request, config=CONFIG_KEYS, service_tiers=SERVICE_TIERS)
     body: dict[str, Any] = {"model": deployment.model, **_limits(config, deployment)}
     body["messages"] = messages(turn.history)
     if turn.system_instruction:

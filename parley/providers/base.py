@@ -72,6 +72,12 @@ class Deployment:
     # Set when neither config nor environment supplied what this provider needs (its key, or the
     # base URL of a server you run): the variable to set. Such a deployment answers 401 naming it.
     missing_env: str | None = None
+    # The registry prefix the model string named or implied (groq, bedrock, openai…): several
+    # prefixes share one adapter, and x-parley-provider names this one.
+    prefix: str = ""
+    # LiteLLM's drop_params (per deployment, else litellm_settings): a parameter this provider
+    # cannot honour is dropped and reported instead of being a 400 (parley.request).
+    drop_params: bool = False
 
     @property
     def id(self) -> str:

@@ -51,7 +51,7 @@ import base64
 import binascii
 import os
 from collections.abc import AsyncIterator, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote
 
@@ -65,6 +65,7 @@ from botocore.eventstream import EventStreamBuffer, ParserError
 from parley.errors import ApiError, UpstreamError, unsupported
 from parley.providers.anthropic import MIN_THINKING_BUDGET, REDACTED, THINKING_BUDGETS
 from parley.providers.base import Deployment, HttpCodec, Outcome, StepEvent, StreamEnd, Turn
+from parley.request import reject_unsupported
 from parley.transport import UpstreamRequest
 from parley.wire import CONTENT_TYPES
 
@@ -86,8 +87,18 @@ DOCUMENT_FORMATS = {
 }
 SERVICE_TIERS = {"standard": "default", "flex": "flex", "priority": "priority"}
 STATUS = {"end_turn": "completed", "stop_sequence": "completed", "tool_use": "requires_action"}
-UNSUPPORTED_CONFIG = ("seed", "speech_config", "transcription_config", "video_config", "image_config")
-UNSUPPORTED_REQUEST = ("safety_settings", "cached_content")
+# generation_config keys Converse honours; any other key set is a 400 (or dropped).
+CONFIG_KEYS = frozenset(
+    {
+        "temperature",
+        "top_p",
+        "stop_sequences",
+        "max_output_tokens",
+        "thinking_level",
+        "thinking_summaries",
+        "tool_choice",
+    }
+)
 OUTPUT_TYPES = ("text", "image", "audio", "video")
 # A stream exception frame's name -> (status for UpstreamError, is a timeout).
 ERRORS: dict[str, tuple[int, bool]] = {
@@ -195,15 +206,11 @@ def is_claude(deployment: Deployment) -> bool:
 
 def request_body(turn: Turn, deployment: Deployment) -> dict[str, Any]:
     """The Converse body for this turn; raises the 400 for anything Converse cannot do."""
-    request, config = turn.request, turn.generation_config
-    for name in UNSUPPORTED_REQUEST:
-        if request.get(name):
-            raise unsupported(PROVIDER, name)
-    for name in UNSUPPORTED_CONFIG:
-        if config.get(name) is not None:
-            raise unsupported(PROVIDER, f"generation_config.{name}")
-    if set(request.get("response_modalities") or ["text"]) != {"text"}:
-        raise unsupported(PROVIDER, "response_modalities other than text")
+    request = reject_unsupported(
+        PROVIDER, turn.request, config=CONFIG_KEYS, service_tiers=SERVICE_TIERS, drop=deployment.drop_params
+    )
+    turn = replace(turn, request=request)
+    config = turn.generation_config
     body: dict[str, Any] = {"messages": messages(turn.history)}
     if turn.system_instruction:
         body["system"] = [{"text": turn.system_instruction}]

@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 import llama_cpp
@@ -26,10 +27,24 @@ from llama_cpp.llama_grammar import LlamaGrammar
 
 from parley.errors import ApiError, UpstreamError, unsupported
 from parley.providers.base import Deployment, Outcome, StepEvent, StreamEnd, Turn
+from parley.request import reject_unsupported
 from parley.wire import StepAccumulator
 
 DEFAULT_MAX_OUTPUT_TOKENS = 256
 DEFAULT_N_CTX = 2048
+# generation_config keys the embedded model honours; any other key set is a 400 (or dropped under
+# drop_params). It makes no thoughts, so thinking_summaries has nothing to filter.
+CONFIG_KEYS = frozenset(
+    {
+        "max_output_tokens",
+        "seed",
+        "stop_sequences",
+        "temperature",
+        "top_p",
+        "tool_choice",
+        "thinking_summaries",
+    }
+)
 
 
 def bundled_gguf() -> str | None:
@@ -220,8 +235,6 @@ def _options(turn: Turn) -> dict:
             raise unsupported("local", "function tools (SmolLM2-135M cannot make reliable tool calls)")
         raise unsupported("local", f"the built-in tool '{kind}' (it needs Google's servers)")
     request = turn.request
-    if set(request.get("response_modalities") or []) - {"text"}:
-        raise unsupported("local", "non-text response_modalities")
     cfg = turn.generation_config
     seed = cfg.get("seed")
     options: dict[str, Any] = {
@@ -278,6 +291,8 @@ class LocalAdapter:
         return Outcome(steps=acc.steps, status=end.status, usage=end.usage)
 
     async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[StepEvent | StreamEnd]:
+        request = reject_unsupported("local", turn.request, config=CONFIG_KEYS, drop=deployment.drop_params)
+        turn = replace(turn, request=request)
         messages, options = _messages(turn), _options(turn)  # 400s before any work
         model = _model_for(deployment)
         model.refuse_if_too_long(messages)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -75,8 +76,17 @@ class ChatCompletionsAdapter(HttpCodec):
     # --- request translation --------------------------------------------------------------------
 
     def body(self, turn: Turn, deployment: Deployment) -> dict[str, Any]:
+        turn = replace(
+            turn,
+            request=reject_unsupported(
+                self.name,
+                turn.request,
+                config=CONFIG_KEYS,
+                service_tiers=SERVICE_TIERS,
+                drop=deployment.drop_params,
+            ),
+        )
         request = turn.request
-        reject_unsupported(self.name, request, config=CONFIG_KEYS, service_tiers=SERVICE_TIERS)
         body: dict[str, Any] = {
             "model": deployment.model,
             "messages": self.messages(turn, not self.openai_hosted(deployment)),

@@ -12,6 +12,7 @@ import binascii
 import mimetypes
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -65,8 +66,17 @@ class OpenAIResponsesAdapter(HttpCodec):
 
 
 def request_body(turn: Turn, deployment: Deployment) -> dict[str, Any]:
+    turn = replace(
+        turn,
+        request=reject_unsupported(
+            PROVIDER,
+            turn.request,
+            config=CONFIG_KEYS,
+            service_tiers=SERVICE_TIERS,
+            drop=deployment.drop_params,
+        ),
+    )
     request, config = turn.request, turn.generation_config
-    reject_unsupported(PROVIDER, request, config=CONFIG_KEYS, service_tiers=SERVICE_TIERS)
     # store=false: Parley stores the conversation and resends it whole, so OpenAI keeps nothing and
     # turn.previous_upstream_id (a previous_response_id) is never needed.
     body: dict[str, Any] = {"model": deployment.model, "input": input_items(turn.history), "store": False}

@@ -42,7 +42,7 @@ import asyncio
 import json
 import os
 from collections.abc import AsyncIterator, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import google.auth
@@ -56,6 +56,7 @@ from parley import wire
 from parley.errors import ApiError, UpstreamError, unsupported
 from parley.providers import anthropic
 from parley.providers.base import Deployment, HttpCodec, Outcome, StepEvent, StreamEnd, Turn
+from parley.request import reject_unsupported
 from parley.transport import UpstreamRequest
 from parley.wire import CONTENT_TYPES
 
@@ -66,7 +67,19 @@ ANTHROPIC_VERSION = "vertex-2023-10-16"
 TOOL_MODES = {"auto": "AUTO", "any": "ANY", "none": "NONE", "validated": "VALIDATED"}
 THINKING_LEVELS = {"minimal": "MINIMAL", "low": "LOW", "medium": "MEDIUM", "high": "HIGH"}
 THINKING_BUDGETS = {"minimal": 512, "low": 1024, "medium": 8192, "high": 24576}  # Gemini 2.x
-UNSUPPORTED_CONFIG = ("speech_config", "transcription_config", "video_config", "image_config")
+# generation_config keys generateContent honours; any other key set is a 400 (or dropped).
+CONFIG_KEYS = frozenset(
+    {
+        "temperature",
+        "top_p",
+        "seed",
+        "stop_sequences",
+        "max_output_tokens",
+        "thinking_level",
+        "thinking_summaries",
+        "tool_choice",
+    }
+)
 OUTPUT_TYPES = ("text", "image", "audio", "video")
 
 
@@ -182,16 +195,16 @@ def url(deployment: Deployment, stream: bool) -> str:
 
 def request_body(turn: Turn, deployment: Deployment) -> dict[str, Any]:
     """The generateContent body for this turn; raises the 400 for anything it cannot carry."""
-    request, config = turn.request, turn.generation_config
-    if request.get("cached_content"):
-        raise unsupported(PROVIDER, "cached_content")
-    if request.get("service_tier") not in (None, "standard"):
-        raise unsupported(PROVIDER, f"service_tier '{request['service_tier']}'")
-    if set(request.get("response_modalities") or ["text"]) != {"text"}:
-        raise unsupported(PROVIDER, "response_modalities other than text")
-    for name in UNSUPPORTED_CONFIG:
-        if config.get(name) is not None:
-            raise unsupported(PROVIDER, f"generation_config.{name}")
+    request = reject_unsupported(
+        PROVIDER,
+        turn.request,
+        config=CONFIG_KEYS,
+        fields=("cached_content",),
+        service_tiers=("standard",),
+        drop=deployment.drop_params,
+    )
+    turn = replace(turn, request=request)
+    config = turn.generation_config
     body: dict[str, Any] = {"contents": contents(turn.history)}
     if turn.system_instruction:
         body["systemInstruction"] = {"parts": [{"text": turn.system_instruction}]}
