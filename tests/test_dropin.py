@@ -594,9 +594,11 @@ def test_success_and_failure_callbacks_take_parley_callback_names(gateway_factor
     }
     gateway = gateway_factory(config)
     SEEN.clear()
-    assert httpx.post(f"{gateway.url}/v1/interactions", json={"model": "g", "input": "hi"}).status_code == 200
+    # Headroom for a loaded machine (httpx's default 5 s read timeout tripped under load).
+    hi = {"model": "g", "input": "hi"}
+    assert httpx.post(f"{gateway.url}/v1/interactions", json=hi, timeout=60).status_code == 200
     gemini_upstream.upstream.replies.append(Reply(status=400))
-    assert httpx.post(f"{gateway.url}/v1/interactions", json={"model": "g", "input": "hi"}).status_code == 400
+    assert httpx.post(f"{gateway.url}/v1/interactions", json=hi, timeout=60).status_code == 400
     assert SEEN == [("success", "completed"), ("failure", "failed")]
     with pytest.raises(ConfigError, match=r"litellm_settings.success_callback\[0\]"):
         from parley.observability import Observability
