@@ -31,6 +31,7 @@ from parley.config import Settings
 from parley.edges import Edges
 from parley.engine import Engine, owner_of
 from parley.errors import ApiError, error_body
+from parley.lane import CreateLane
 from parley.observability import Observability
 from parley.shared_state import SharedState, redis_url
 from parley.validation import compiled, describe
@@ -129,7 +130,7 @@ class OperationTable(Resolver):
         return Resolution(func, operation.operation_id)
 
 
-def _security_map(keys: list[str], master_key: str | None) -> dict:
+def _key_check(keys: list[str], master_key: str | None):
     """Keys are checked against config, then against the virtual keys in the store (cached); the
     owner of an interaction is the hash of its key either way. token_info carries the virtual
     key's record (`key`) and whether the caller holds the master key (`admin`)."""
@@ -149,6 +150,10 @@ def _security_map(keys: list[str], master_key: str | None) -> dict:
         keys.check_expiry(record)
         return {"sub": owner, "key": record, "admin": False}
 
+    return check
+
+
+def _security_map(check) -> dict:
     class ApiKeyHandler(ApiKeySecurityHandler):
         def _resolve_func(self, scheme):
             return lambda key, required_scopes=None: check(key)
@@ -242,11 +247,8 @@ class Gateway:
         if not settings.keys:
             # No keys configured: the embedded default answers anyone (anonymous is allowed).
             spec["security"] = [*spec.get("security", []), {}]
-        self.app = connexion.AsyncApp(
-            __name__,
-            lifespan=self._lifespan,
-            security_map=_security_map(settings.keys, settings.general_settings.master_key),
-        )
+        check = _key_check(settings.keys, settings.general_settings.master_key)
+        self.app = connexion.AsyncApp(__name__, lifespan=self._lifespan, security_map=_security_map(check))
         self.app.add_api(
             spec,
             resolver=OperationTable(),
@@ -260,6 +262,13 @@ class Gateway:
             },
         )
         _register_errors(self.app, _allow_for(spec))
+        # A well-formed create skips Connexion's per-request machinery (parley.lane); with response
+        # validation on, every answer goes Connexion's way, where that check lives.
+        self._lane = (
+            None
+            if settings.general_settings.validate_responses
+            else CreateLane(spec, check, OperationTable().table["createInteraction"], _problem_message)
+        )
         self._spec_json = _generated(SPEC_31_JSON)
         # One Redis-backed state (when configured) for the router and the rate limits.
         if engine is not None:
@@ -321,7 +330,10 @@ class Gateway:
     async def _serve(self, scope, receive, send):
         token = _engine.set(self.engine) if self.engine is not None else None
         try:
-            await self.app(scope, receive, send)
+            if self._lane is not None and scope["type"] == "http":
+                await self._lane(scope, receive, send, self.app)
+            else:
+                await self.app(scope, receive, send)
         finally:
             if token is not None:
                 _engine.reset(token)
