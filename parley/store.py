@@ -37,6 +37,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import queue
+import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
@@ -450,6 +453,56 @@ def _transaction(conn: Connection, kind: str):
     conn.exec_driver_sql("COMMIT")
 
 
+class _WriterThread:
+    """SQLite's one writer: a thread with one long-lived connection that runs the writes in their
+    order of arrival. A JSON create's insert is on its response path, and a one-thread executor
+    spent more than the insert itself on bookkeeping (executor futures, a pool checkout and a
+    reset ROLLBACK per write: py-spy)."""
+
+    def __init__(self, engine: Engine):
+        self._engine = engine
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._serve, name="parley-store-writer", daemon=True)
+        self._thread.start()
+
+    def run(self, op: Callable[..., Any], *args: Any) -> asyncio.Future:
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._queue.put((loop, future, op, args))
+        return future
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+    def _serve(self) -> None:
+        conn: Connection | None = None
+        while (item := self._queue.get()) is not None:
+            loop, future, op, args = item
+            try:
+                if conn is None:
+                    conn = self._engine.connect()
+                outcome = (op(conn, *args), None)
+            except BaseException as exc:  # the caller gets it; the next write starts afresh
+                outcome = (None, exc)
+                with contextlib.suppress(Exception):
+                    conn.close()  # type: ignore[union-attr]
+                conn = None
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting
+                loop.call_soon_threadsafe(_settle, future, *outcome)
+        if conn is not None:
+            conn.close()
+
+
+def _settle(future: asyncio.Future, result: Any, error: BaseException | None) -> None:
+    if future.cancelled():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
 # --- the store -------------------------------------------------------------------------------
 
 
@@ -460,15 +513,10 @@ class Store:
         self._engine = engine
         self.kind = kind  # "sqlite" | "postgresql"
         self._readers = ThreadPoolExecutor(threads, thread_name_prefix="parley-store")
-        if kind == "sqlite":
-            # One writer thread (see module docstring). ':memory:' is one shared connection
-            # (StaticPool): there every call runs on that thread, reads included.
-            self._writer = ThreadPoolExecutor(1, thread_name_prefix="parley-store-writer")
-            if memory:
-                self._readers.shutdown()
-                self._readers = self._writer
-        else:
-            self._writer = self._readers
+        # SQLite: one writer thread (see module docstring). ':memory:' is one shared connection
+        # (StaticPool): there every call runs on that thread, reads included.
+        self._writer = _WriterThread(engine) if kind == "sqlite" else None
+        self._reads_on_writer = memory
 
     @classmethod
     async def open(cls, url: str, *, pool_size: int | None = None, **engine_options: Any) -> Store:
@@ -511,7 +559,8 @@ class Store:
 
     async def close(self) -> None:
         def shutdown():
-            self._writer.shutdown()
+            if self._writer is not None:
+                self._writer.close()
             self._readers.shutdown()
             self._engine.dispose()
 
@@ -524,10 +573,14 @@ class Store:
             return op(conn, *args)
 
     async def _read(self, op, *args):
+        if self._reads_on_writer:
+            return await self._write(op, *args)
         return await asyncio.get_running_loop().run_in_executor(self._readers, self._run, op, *args)
 
     async def _write(self, op, *args):
-        return await asyncio.get_running_loop().run_in_executor(self._writer, self._run, op, *args)
+        if self._writer is not None:
+            return await self._writer.run(op, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._readers, self._run, op, *args)
 
     def _migrate(self, conn: Connection) -> None:
         with _transaction(conn, self.kind):
@@ -764,12 +817,26 @@ def _finish(conn: Connection, values: dict) -> bool:
 
 
 def _finish_with_events(conn: Connection, kind: str, values: dict, events: list[tuple[int, dict]]) -> bool:
-    rows = [{"interaction_id": values["_id"], "seq": seq, "event": ev} for seq, ev in events]
     with _transaction(conn, kind):
         finished = _finish(conn, values)
         if conn.execute(_EXISTS, {"_id": values["_id"]}).first() is not None:  # not deleted meanwhile
-            conn.execute(_INSERT_EVENT[kind], rows)
+            _insert_events(conn, kind, values["_id"], events)
     return finished
+
+
+# SQLite's events go to the driver's executemany with their JSON encoded once here: SQLAlchemy's
+# per-row parameter processing took ~60% of a 500-event stream's store time (py-spy).
+_SQLITE_INSERT_EVENTS = (
+    "INSERT INTO interaction_events (interaction_id, seq, event) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+)
+
+
+def _insert_events(conn: Connection, kind: str, id: str, events: list[tuple[int, dict]]) -> None:
+    if kind == "sqlite":
+        conn.exec_driver_sql(_SQLITE_INSERT_EVENTS, [(id, seq, _dumps(ev)) for seq, ev in events])
+    else:
+        rows = [{"interaction_id": id, "seq": seq, "event": ev} for seq, ev in events]
+        conn.execute(_INSERT_EVENT[kind], rows[0] if len(rows) == 1 else rows)
 
 
 def _cancel(conn: Connection, id: str, owner: str, updated: str) -> Record | None:
@@ -791,17 +858,16 @@ def _append_events(conn: Connection, kind: str, id: str, events: list[tuple[int,
     # One prebuilt statement, executed once per row inside one transaction: atomic, and no SQL is
     # built or compiled per call (a multi-row VALUES statement cost ~700 us for 11 events).
     # ON CONFLICT DO NOTHING makes a retried batch harmless.
-    rows = [{"interaction_id": id, "seq": seq, "event": ev} for seq, ev in events]
     try:
-        if len(rows) == 1:  # the common case of live appends: no transaction round trips
-            conn.execute(_INSERT_EVENT[kind], rows[0])
+        if len(events) == 1:  # the common case of live appends: no transaction round trips
+            _insert_events(conn, kind, id, events)
         else:
             with _transaction(conn, kind):
-                conn.execute(_INSERT_EVENT[kind], rows)
+                _insert_events(conn, kind, id, events)
     except exc.IntegrityError:
         if conn.execute(_EXISTS, {"_id": id}).first() is not None:
             raise
-        log.debug("dropped %d events of deleted interaction %s", len(rows), id)
+        log.debug("dropped %d events of deleted interaction %s", len(events), id)
 
 
 def _events_after(conn: Connection, id: str, after_seq: int) -> list[tuple[int, dict]]:
