@@ -101,8 +101,16 @@ class SSEFraming:
         lines = (self._tail + chunk).split(b"\n")
         self._tail = lines.pop()
         events: list[Any] = []
-        for line in lines:
-            self._line(line.removesuffix(b"\r"), events)
+        data = self._data
+        for line in lines:  # _line, inlined: this loop runs for every line of every stream
+            if line[:5] == b"data:":
+                value = line[5:].removesuffix(b"\r")
+                data.append(value[1:] if value[:1] == b" " else value)
+            elif (not line or line == b"\r") and data:
+                joined = data[0] if len(data) == 1 else b"\n".join(data)
+                data.clear()
+                if joined.strip():
+                    events.append(_sse_data(joined))
         return events
 
     def end(self) -> list[Any]:
