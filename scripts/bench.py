@@ -26,10 +26,12 @@ Needs `wrk` (Debian: apt-get install wrk) and .venv-litellm (scripts/litellm_env
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import json
 import os
 import platform
+import resource
 import shutil
 import socket
 import statistics
@@ -44,6 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "sk-bench"
 NOTES = "<!-- notes: hand-written, kept by scripts/bench.py -->"
+HEADLINE = ("<!-- bench: headline -->", "<!-- /bench -->")  # README's ratios, rewritten by each run
 LITELLM = ROOT / ".venv-litellm" / "bin" / "litellm"
 GATEWAY_CORE, HELPER_CORE = "0", "1"
 
@@ -125,6 +128,37 @@ CHAT_SSE = (
 )
 NOT_FOUND = b'{"error":{"code":"not_found","message":"no such route on the fast fake"}}'
 
+# Per-event cost: a model whose name says `long` streams LONG_DELTAS deltas (Interactions and Chat).
+LONG_DELTAS = 500
+LONG_INTERACTION_EVENTS = [
+    INTERACTION_EVENTS[0],
+    INTERACTION_EVENTS[1],
+    *(
+        {"event_type": "step.delta", "index": 0, "delta": {"type": "text", "text": "tok "}}
+        for _ in range(LONG_DELTAS)
+    ),
+    *INTERACTION_EVENTS[-2:],
+]
+LONG_INTERACTION_SSE = (
+    b"".join(
+        f"event: {e['event_type']}\ndata: {json.dumps({**e, 'event_id': f'evt_{i}'}, separators=(',', ':'))}\n\n".encode()
+        for i, e in enumerate(LONG_INTERACTION_EVENTS, 1)
+    )
+    + b"data: [DONE]\n\n"
+)
+LONG_CHAT_SSE = (
+    _chunk({"role": "assistant", "content": ""})
+    + _chunk({"content": "tok "}) * LONG_DELTAS
+    + _chunk({}, "stop")
+    + _chunk(
+        {}, usage={"prompt_tokens": 5, "completion_tokens": LONG_DELTAS, "total_tokens": 505}, choices=False
+    )
+    + b"data: [DONE]\n\n"
+)
+# Memory per open stream: a model whose name says `hold` sends its first events, then holds the
+# stream open for HOLD_SECONDS before it ends.
+HOLD_SECONDS = 30
+
 
 async def fast_upstream(scope, receive, send):
     """Fixed answers, no framework: the upstream must never be the bottleneck."""
@@ -144,16 +178,27 @@ async def fast_upstream(scope, receive, send):
         more = message.get("more_body", False)
     stream = b'"stream":true' in body.replace(b" ", b"")
     path = scope["path"]
+    model = str(json.loads(body or b"{}").get("model", ""))
     if path.endswith("/interactions"):
-        payload, sse = INTERACTION, INTERACTION_SSE
+        payload, sse = INTERACTION, LONG_INTERACTION_SSE if "long" in model else INTERACTION_SSE
     elif path.endswith("/chat/completions"):
-        payload, sse = CHAT, CHAT_SSE
+        payload, sse = CHAT, LONG_CHAT_SSE if "long" in model else CHAT_SSE
     else:
         payload, sse, stream = NOT_FOUND, b"", False
         print(f"fast upstream: 404 {scope['method']} {path}", file=sys.stderr)
     status = 404 if payload is NOT_FOUND else 200
     content_type = b"text/event-stream" if stream else b"application/json"
     out = sse if stream else payload
+    if stream and "hold" in model:
+        events = out.split(b"\n\n")  # the first three events now (a gateway may wait for output),
+        head, tail = b"\n\n".join(events[:3]), b"\n\n".join(events[3:])  # the rest after the hold
+        await send(
+            {"type": "http.response.start", "status": status, "headers": [(b"content-type", content_type)]}
+        )
+        await send({"type": "http.response.body", "body": head + b"\n\n", "more_body": True})
+        await asyncio.sleep(HOLD_SECONDS)
+        await send({"type": "http.response.body", "body": tail})
+        return
     await send(
         {
             "type": "http.response.start",
@@ -243,12 +288,23 @@ class Server:
 
 @dataclass
 class Target:
-    name: str  # direct | parley | litellm
+    name: str  # direct | parley | litellm (| parley-nostore, parley-wN)
     upstream: str  # gemini | chat
     url: str
-    path: str
-    model: str
     store: bool = True
+    size: str = "fast"  # fast | long (500 deltas) | hold (a stream held open)
+
+    @property
+    def path(self) -> str:
+        if self.name == "direct" and self.upstream == "chat":
+            return "/v1/chat/completions"
+        return "/v1beta/interactions"
+
+    @property
+    def model(self) -> str:
+        if self.name == "direct":
+            return f"gemini-{self.size}" if self.upstream == "gemini" else self.size
+        return f"{self.size}-{self.upstream}"
 
     def body(self, stream: bool) -> dict:
         if self.upstream == "chat" and self.name == "direct":
@@ -263,6 +319,18 @@ class Target:
         if not self.store:
             body["store"] = False
         return body
+
+    def request(self, stream: bool) -> bytes:
+        body = json.dumps(self.body(stream)).encode()
+        return (
+            f"POST {self.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"x-goog-api-key: {KEY}\r\nAuthorization: Bearer {KEY}\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode() + body
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
 
 
 LUA = """
@@ -281,46 +349,49 @@ end
 """
 
 
-def wrk(target: Target, stream: bool, connections: int, seconds: float, tmp: Path) -> dict:
+def wrk(
+    target: Target, stream: bool, connections: int, seconds: float, tmp: Path, core: str | None = ""
+) -> dict:
+    """One wrk cell. core: "" = the usual pinning (the helper core; the gateway's core when the
+    target is the fake itself), None = unpinned."""
     script = tmp / "post.lua"
     script.write_text(LUA % (json.dumps(target.body(stream)), KEY, KEY))
-    core = GATEWAY_CORE if target.name == "direct" else HELPER_CORE
-    argv = pinned(
-        core,
-        [
-            "wrk",
-            "-t1",
-            f"-c{connections}",
-            f"-d{max(1, round(seconds))}s",
-            "--timeout",
-            "10s",
-            "-s",
-            str(script),
-            target.url + target.path,
-        ],
-    )
-    out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60).stdout
+    if core == "":
+        core = GATEWAY_CORE if target.name == "direct" else HELPER_CORE
+    argv = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+        target.url + target.path,
+    ]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    out = subprocess.run(
+        pinned(core, argv) if core else argv, capture_output=True, text=True, timeout=seconds + 60
+    ).stdout
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     line = next((line for line in out.splitlines() if line.startswith("RESULT ")), None)
     if line is None:
         raise SystemExit(f"bench: wrk gave no result for {target.name}:\n{out}")
     result = json.loads(line.removeprefix("RESULT "))
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["wrk_cpu"] = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / wall
     return result
 
 
 def first_event_times(target: Target, count: int) -> list[float]:
     """Seconds from sending a streaming request to receiving the first `data:` bytes (raw socket,
-    so the client adds next to nothing), sequentially, on one keep-alive connection per request."""
-    body = json.dumps(target.body(stream=True)).encode()
-    request = (
-        f"POST {target.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        f"x-goog-api-key: {KEY}\r\nAuthorization: Bearer {KEY}\r\nConnection: close\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
-    ).encode() + body
-    port = int(target.url.rsplit(":", 1)[1])
+    so the client adds next to nothing), sequentially, on one connection per request."""
+    request = target.request(stream=True).replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n", 1)
     times = []
     for _ in range(count):
-        with socket.create_connection(("127.0.0.1", port)) as sock:
+        with socket.create_connection(("127.0.0.1", target.port)) as sock:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             started = time.perf_counter()
             sock.sendall(request)
@@ -338,25 +409,63 @@ def first_event_times(target: Target, count: int) -> list[float]:
     return times
 
 
+def _open(port: int, request: bytes, until: bytes) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+    sock.sendall(request)
+    seen = b""
+    while until not in seen:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise SystemExit(f"bench: port {port} closed before {until!r}: {seen[:300]!r}")
+        seen += chunk
+    return sock
+
+
+def settled_rss(server: Server) -> int:
+    time.sleep(1.0)
+    return tree_rss(server.proc.pid)
+
+
+def memory_per(server: Server, target: Target, count: int) -> tuple[float, float]:
+    """Bytes of the server's RSS per idle keep-alive connection (each has served one request) and
+    per open stream (a held stream: its connection, request, upstream call and run), each the RSS
+    growth with `count` of them open, divided by `count`."""
+    idle = b"GET /health/liveliness HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    hold = Target(target.name, "gemini", target.url, size="hold").request(stream=True)
+    for request, until in ((idle, b"\r\n\r\n"), (hold, b"data:")):  # warm lazily built paths
+        for sock in [_open(target.port, request, until) for _ in range(8)]:
+            sock.close()
+    out = []
+    for request, until in ((idle, b"\r\n\r\n"), (hold, b"data:")):
+        before = settled_rss(server)
+        socks = [_open(target.port, request, until) for _ in range(count)]
+        out.append(max(0, settled_rss(server) - before) / count)
+        for sock in socks:
+            sock.close()
+    time.sleep(1.0)  # the gateway notices the closed streams and ends their upstream calls
+    return out[0], out[1]
+
+
 # ------------------------------------------------------------------ configs
 
 
 def gateway_config(upstream_url: str, db: str | None) -> str:
-    text = (
-        "model_list:\n"
-        "  - model_name: fast-gemini\n"
-        "    litellm_params:\n"
-        "      model: gemini/gemini-fast\n"
-        f"      api_base: {upstream_url}\n"
-        "      api_key: upstream-key\n"
-        "  - model_name: fast-chat\n"
-        "    litellm_params:\n"
-        "      model: deepseek/fast\n"
-        f"      api_base: {upstream_url}/v1\n"
-        "      api_key: upstream-key\n"
-        "general_settings:\n"
-        f"  master_key: {KEY}\n"
-    )
+    """fast-*: the short answers; long-*: 500-delta streams; hold-*: streams held open."""
+    text = "model_list:\n"
+    for kind in ("fast", "long", "hold"):
+        text += (
+            f"  - model_name: {kind}-gemini\n"
+            "    litellm_params:\n"
+            f"      model: gemini/gemini-{kind}\n"
+            f"      api_base: {upstream_url}\n"
+            "      api_key: upstream-key\n"
+            f"  - model_name: {kind}-chat\n"
+            "    litellm_params:\n"
+            f"      model: deepseek/{kind}\n"
+            f"      api_base: {upstream_url}/v1\n"
+            "      api_key: upstream-key\n"
+        )
+    text += f"general_settings:\n  master_key: {KEY}\n"
     if db:
         text += f"  database_url: sqlite:///{db}\n"
     return text
@@ -369,7 +478,11 @@ def gateway_config(upstream_url: str, db: str | None) -> str:
 class Results:
     runs: dict = field(default_factory=dict)  # (target, upstream, kind, conc) -> wrk result
     ttfe: dict = field(default_factory=dict)  # (target, upstream) -> [seconds]
-    rss: dict = field(default_factory=dict)  # target -> bytes
+    rss: dict = field(default_factory=dict)  # target -> peak bytes
+    memory: dict = field(default_factory=dict)  # target -> (bytes per idle connection, per open stream)
+    workers: dict = field(default_factory=dict)  # (workers, kind, conc) -> wrk result + cpu shares
+    load: tuple = (0.0, 0.0)  # 1-minute load average at the start and at the end
+    memory_count: int = 0
 
 
 def _ms(us: float) -> str:
@@ -418,6 +531,130 @@ def versions() -> str:
     return ", ".join(out)
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of pid and its live descendants."""
+    children: dict[int, list[int]] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                stats[int(entry)] = fields
+                children.setdefault(int(fields[1]), []).append(int(entry))
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        todo += children.get(p, [])
+        if p in stats:
+            total += int(stats[p][11]) + int(stats[p][12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+EVENTS = {"gemini": LONG_DELTAS + 4, "chat": LONG_DELTAS + 3}  # the long streams' upstream events
+
+
+def added_us(res: Results, t: str, up: str, kind: str) -> float | None:
+    one, direct = res.runs.get((t, up, kind, 1)), res.runs.get(("direct", up, kind, 1))
+    if not one or not direct or not one["requests"] or not direct["requests"]:
+        return None  # a cell in which no request finished measured nothing
+    return one["p50_us"] - direct["p50_us"]
+
+
+def per_event_us(res: Results, t: str, up: str) -> float | None:
+    added = added_us(res, t, up, "long")
+    return added / EVENTS[up] if added is not None else None
+
+
+def rps(res: Results, t: str, up: str, kind: str, c: int) -> float | None:
+    return res.runs.get((t, up, kind, c), {}).get("rps")
+
+
+def targets_table(res: Results) -> list[str]:
+    """Issue 14's targets, each against this run's numbers."""
+    rows = []
+
+    def row(name: str, value: float | None, unit: str, goal: float, higher: bool) -> None:
+        if value is None:
+            rows.append(f"| {name} | – | {'≥' if higher else '≤'} {goal:g}{unit} | not measured |")
+            return
+        met = value >= goal if higher else value <= goal
+        rows.append(
+            f"| {name} | {value:,.2f}{unit} | {'≥' if higher else '≤'} {goal:g}{unit} | {'**met**' if met else 'not met'} |"
+        )
+
+    for up in ("gemini", "chat"):
+        a = added_us(res, "parley", up, "json")
+        row(f"added p50, JSON create, c=1, {up}", a and a / 1000, " ms", 0.5, False)
+        a = added_us(res, "parley", up, "stream")
+        row(f"added p50, short stream, c=1, {up}", a and a / 1000, " ms", 1.0, False)
+    for up in ("gemini", "chat"):
+        row(
+            f"per-event cost, {LONG_DELTAS}-delta stream, {up}",
+            per_event_us(res, "parley", up),
+            " µs",
+            20,
+            False,
+        )
+    for up in ("gemini", "chat"):
+        row(f"JSON creates/s, c=16, one process, {up}", rps(res, "parley", up, "json", 16), "", 1500, True)
+    for up in ("gemini", "chat"):
+        for kind in ("json", "stream"):
+            for c in (16, 64):
+                p, lt = rps(res, "parley", up, kind, c), rps(res, "litellm", up, kind, c)
+                row(f"× LiteLLM req/s, {up} {kind}, c={c}", p / lt if p and lt else None, "×", 20, True)
+    for kind in ("json", "stream"):
+        one, two = res.workers.get((1, kind, 64)), res.workers.get((2, kind, 64))
+        row(
+            f"--workers 2 over --workers 1, gemini {kind}, c=64",
+            two["rps"] / one["rps"] if one and two else None,
+            "×",
+            1.0,
+            True,
+        )
+    p, lt = res.rss.get("parley"), res.rss.get("litellm")
+    row("peak RSS, Parley / LiteLLM", p / lt if p and lt else None, "×", 0.5, False)
+    return [
+        "## Targets (issue 14)",
+        "",
+        "| target | this run | goal | |",
+        "|---|---|---|---|",
+        *rows,
+        "",
+    ]
+
+
+def headline(res: Results) -> str:
+    """The README's benchmark sentence: ratios, from this run."""
+
+    def span(values: list[float | None], fmt: str) -> str:
+        vs = sorted(v for v in values if v)
+        if not vs:
+            return "–"
+        return (
+            fmt.format(vs[0])
+            if len(vs) == 1 or fmt.format(vs[0]) == fmt.format(vs[-1])
+            else (fmt.format(vs[0]) + "–" + fmt.format(vs[-1]))
+        )
+
+    thr = [
+        (rps(res, "parley", up, kind, c) or 0) / (rps(res, "litellm", up, kind, c) or float("inf"))
+        for up in ("gemini", "chat")
+        for kind in ("json", "stream")
+        for c in (16, 64)
+    ]
+    lat = [
+        (added_us(res, "litellm", up, kind) or 0) / (added_us(res, "parley", up, kind) or float("inf"))
+        for up in ("gemini", "chat")
+        for kind in ("json", "stream")
+    ]
+    rss = (res.rss.get("parley") or 0) / (res.rss.get("litellm") or float("inf"))
+    return (
+        f"on 2 cores, one process each: {span(thr, '{:.1f}')}× LiteLLM's throughput at concurrency 16"
+        f" and 64; LiteLLM adds {span(lat, '{:.0f}')}× the latency Parley adds at concurrency 1;"
+        f" {rss:.2f}× LiteLLM's peak memory"
+    )
+
+
 def report(res: Results, args, command: str, concurrencies: list[int]) -> str:
     targets = [
         t for t in ("direct", "parley", "parley-nostore", "litellm") if any(k[0] == t for k in res.runs)
@@ -425,21 +662,25 @@ def report(res: Results, args, command: str, concurrencies: list[int]) -> str:
     lines = [
         "# Benchmarks: Parley vs LiteLLM proxy vs calling the upstream directly",
         "",
-        f"Produced by `{command}` on {time.strftime('%Y-%m-%d', time.gmtime())}.",
+        f"Produced by `{command}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())};"
+        f" load average at the start {res.load[0]:.2f}, at the end {res.load[1]:.2f} (1 min).",
         "",
         f"* Machine: {machine()}.",
         f"* Software: {versions()}.",
         "* Upstream: the fast fake in scripts/bench.py (bare ASGI app, uvicorn + uvloop + httptools, fixed bytes),"
         f" pinned to core {HELPER_CORE}. `gemini` = Interactions API (passed through by both gateways); `chat` ="
-        " OpenAI Chat Completions (both gateways translate Interactions ⇄ Chat).",
+        " OpenAI Chat Completions (both gateways translate Interactions ⇄ Chat). Short answers: 7 events"
+        f" (Interactions) / 7 chunks (Chat); long streams: {LONG_DELTAS} deltas.",
         f"* Gateways, one at a time, pinned to core {GATEWAY_CORE}, 1 process each: Parley (`parley --config`,"
-        " SQLite store, `validate_responses` false) and LiteLLM (`litellm --config`, no database), same model list.",
+        " SQLite store on, the default; `validate_responses` false) and LiteLLM (`litellm --config`, no database),"
+        " same model list.",
         f"* Load: wrk 1 thread, keep-alive, {args.duration:g} s per cell, pinned to core {HELPER_CORE}"
         f" (core {GATEWAY_CORE} for direct runs); body set by a Lua script. Latency = wrk's per-request latency"
-        " (for streams: until the last byte). Time to first event: a raw-socket Python client, "
-        f"{args.ttfe} sequential streaming requests, from send to the first `data:` bytes.",
+        " (for streams: until the last byte); added = gateway p50 − direct p50 at c=1. Time to first event:"
+        f" a raw-socket Python client, {args.ttfe} sequential streaming requests, from send to the first `data:` bytes.",
         '* `parley-nostore` = Parley with `"store": false` in the request body (no SQLite row).',
         "",
+        *targets_table(res),
     ]
     for upstream in ("gemini", "chat"):
         for kind in ("json", "stream"):
@@ -457,7 +698,7 @@ def report(res: Results, args, command: str, concurrencies: list[int]) -> str:
                     continue
                 added50 = _ms(one["p50_us"] - direct["p50_us"]) if direct and t != "direct" else "–"
                 added99 = _ms(one["p99_us"] - direct["p99_us"]) if direct and t != "direct" else "–"
-                rps = [res.runs.get((t, upstream, kind, c), {}).get("rps") for c in concurrencies]
+                rates = [res.runs.get((t, upstream, kind, c), {}).get("rps") for c in concurrencies]
                 errors = sum(
                     res.runs.get((t, upstream, kind, c), {}).get(k, 0)
                     for c in concurrencies
@@ -465,11 +706,31 @@ def report(res: Results, args, command: str, concurrencies: list[int]) -> str:
                 )
                 lines.append(
                     f"| {t} | {_ms(one['p50_us'])} | {_ms(one['p99_us'])} | {added50} | {added99} | "
-                    + " | ".join(f"{r:,.0f}" if r else "–" for r in rps)
+                    + " | ".join(f"{r:,.0f}" if r else "–" for r in rates)
                     + f" | {errors} |"
                 )
             lines.append("")
     lines += [
+        f"## Per-event cost: {LONG_DELTAS}-delta streams, c=1",
+        "",
+        "Gateway p50 minus direct p50 for the whole stream, divided by the upstream's events.",
+        "",
+        "| target | upstream | events | p50 ms | added ms | per event µs | errors |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for t in ("direct", "parley", "litellm"):
+        for up in ("gemini", "chat"):
+            one = res.runs.get((t, up, "long", 1))
+            if not one:
+                continue
+            per = per_event_us(res, t, up) if t != "direct" else None
+            added = added_us(res, t, up, "long") if t != "direct" else None
+            lines.append(
+                f"| {t} | {up} | {EVENTS[up]} | {_ms(one['p50_us'])} | {_ms(added) if added is not None else '–'}"
+                f" | {f'{per:.1f}' if per is not None else '–'} | {one['errors'] + one['non2xx']} |"
+            )
+    lines += [
+        "",
         "## Time to first event (streams, c=1)",
         "",
         "| target | upstream | median ms | p99 ms |",
@@ -479,22 +740,38 @@ def report(res: Results, args, command: str, concurrencies: list[int]) -> str:
         times = sorted(times)
         p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
         lines.append(f"| {t} | {upstream} | {statistics.median(times) * 1000:.2f} | {p99 * 1000:.2f} |")
+    if res.workers:
+        lines += [
+            "",
+            "## Workers: `--workers 1` vs `--workers 2` (Parley, gemini, store on)",
+            "",
+            "Nothing pinned here: the gateway's workers, wrk and the fake share the 2 cores. CPU shares are of"
+            " the whole machine (2 cores = 100%) during the cell; the rest is other load and idle.",
+            "",
+            "| workers | kind | c | req/s | ratio to 1 worker | p50 ms | gateway CPU | fake CPU | wrk CPU | errors |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for (w, kind, c), r in sorted(res.workers.items()):
+            base = res.workers.get((1, kind, c))
+            lines.append(
+                f"| {w} | {kind} | {c} | {r['rps']:,.0f} | {_ratio(r['rps'], base and base['rps'])} | {_ms(r['p50_us'])}"
+                f" | {r['gateway_cpu']:.0%} | {r['fake_cpu']:.0%} | {r['wrk_cpu'] / 2:.0%} | {r['errors'] + r['non2xx']} |"
+            )
     lines += [
         "",
-        "## Peak memory (RSS of the server's process tree, whole run)",
+        "## Memory",
         "",
-        "| target | peak RSS MiB |",
-        "|---|---|",
+        "Peak RSS of the server's process tree over its whole run; per idle connection and per open stream:"
+        f" RSS growth with {res.memory_count} idle keep-alive connections (each has served one request), then"
+        f" with {res.memory_count} streams held open by the upstream, divided by {res.memory_count}.",
+        "",
+        "| target | peak RSS MiB | KiB per idle connection | KiB per open stream |",
+        "|---|---|---|---|",
     ]
-    for t, rss in res.rss.items():
-        lines.append(f"| {t} | {rss / 1024 / 1024:.0f} |")
-
-    # ratios
-    def rps(t, up, kind, c):
-        return res.runs.get((t, up, kind, c), {}).get("rps")
-
-    def p50(t, up, kind):
-        return res.runs.get((t, up, kind, 1), {}).get("p50_us")
+    for t, peak in res.rss.items():
+        idle, stream = res.memory.get(t, (None, None))
+        kib = [f"{v / 1024:.1f}" if v is not None else "–" for v in (idle, stream)]
+        lines.append(f"| {t} | {peak / 1024 / 1024:.0f} | {kib[0]} | {kib[1]} |")
 
     lines += [
         "",
@@ -509,13 +786,13 @@ def report(res: Results, args, command: str, concurrencies: list[int]) -> str:
         for kind in ("json", "stream"):
             for c in concurrencies:
                 lines.append(
-                    f"| {upstream} | {kind} | req/s c={c} | {_ratio(rps('parley', upstream, kind, c), rps('litellm', upstream, kind, c))}"
-                    f" | {_ratio(rps('parley', upstream, kind, c), rps('direct', upstream, kind, c))} |"
+                    f"| {upstream} | {kind} | req/s c={c} | {_ratio(rps(res, 'parley', upstream, kind, c), rps(res, 'litellm', upstream, kind, c))}"
+                    f" | {_ratio(rps(res, 'parley', upstream, kind, c), rps(res, 'direct', upstream, kind, c))} |"
                 )
-            lines.append(
-                f"| {upstream} | {kind} | p50 latency c=1 | {_ratio(p50('parley', upstream, kind), p50('litellm', upstream, kind))}"
-                f" | {_ratio(p50('parley', upstream, kind), p50('direct', upstream, kind))} |"
-            )
+            pa, la = added_us(res, "parley", upstream, kind), added_us(res, "litellm", upstream, kind)
+            lines.append(f"| {upstream} | {kind} | added p50 latency c=1 | {_ratio(pa, la)} | – |")
+        pe, le = per_event_us(res, "parley", upstream), per_event_us(res, "litellm", upstream)
+        lines.append(f"| {upstream} | long stream | per-event cost | {_ratio(pe, le)} | – |")
     for upstream in ("gemini", "chat"):
         a, b, d = (res.ttfe.get((t, upstream)) for t in ("parley", "litellm", "direct"))
         if a:
@@ -533,13 +810,44 @@ def report(res: Results, args, command: str, concurrencies: list[int]) -> str:
 # ------------------------------------------------------------------ main
 
 
+def start_parley(
+    tmp: Path, config: str, workers: int = 1, core: str | None = GATEWAY_CORE
+) -> tuple[Server, str]:
+    (tmp / "parley.yaml").write_text(config)
+    port = free_port()
+    argv = [
+        str(ROOT / ".venv/bin/parley"),
+        "--config",
+        str(tmp / "parley.yaml"),
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--workers",
+        str(workers),
+    ]
+    server = Server(f"parley-w{workers}", pinned(core, argv) if core else argv, port, cwd=tmp)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # every worker up: the port opens with the first
+        with contextlib.suppress(OSError, SystemExit):
+            _open(
+                port, b"GET /health/readiness HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", b"200"
+            ).close()
+            break
+        time.sleep(0.2)
+    return server, url
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=4, help="seconds per wrk cell (default 4)")
     parser.add_argument("--ttfe", type=int, default=200, help="streaming requests for time to first event")
+    parser.add_argument("--memory", type=int, default=200, help="connections / streams held for memory")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--readme", default=str(ROOT / "README.md"), help="whose headline to refresh")
     parser.add_argument("--skip-litellm", action="store_true")
-    parser.add_argument("--only", choices=["gemini", "chat"], help="one upstream kind only")
+    parser.add_argument("--skip-workers", action="store_true")
     parser.add_argument("--serve-upstream", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -566,8 +874,9 @@ def main(argv: list[str] | None = None) -> int:
         "make bench" if not argv and len(sys.argv) == 1 else "scripts/bench.py " + " ".join(sys.argv[1:])
     )
     concurrencies = [1, 16, 64]
-    upstreams = [args.only] if args.only else ["gemini", "chat"]
-    res = Results()
+    res = Results(memory_count=args.memory)
+    load_start = os.getloadavg()[0]
+    started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="parley-bench-") as tmp_name:
         tmp = Path(tmp_name)
         up_port = free_port()
@@ -577,61 +886,79 @@ def main(argv: list[str] | None = None) -> int:
             up_port,
         )
         up_url = f"http://127.0.0.1:{up_port}"
+
+        def log(name: str, up: str, kind: str, c: int, r: dict) -> None:
+            print(
+                f"{time.monotonic() - started:5.0f}s {name:15} {up:6} {kind:6} c={c:<3} {r['rps']:9,.0f} req/s"
+                f"  p50 {_ms(r['p50_us'])} ms  p99 {_ms(r['p99_us'])} ms  errors {r['errors'] + r['non2xx']}",
+                flush=True,
+            )
+
+        def measure(name: str, url: str, store: bool = True, extras: bool = True) -> None:
+            for up in ("gemini", "chat"):
+                target = Target(name, up, url, store)
+                for kind in ("json", "stream"):
+                    wrk(target, kind == "stream", 16, 1, tmp)  # warm-up
+                    for c in concurrencies:
+                        r = wrk(target, kind == "stream", c, args.duration, tmp)
+                        res.runs[(name, up, kind, c)] = r
+                        log(name, up, kind, c, r)
+                if extras:
+                    long = Target(name, up, url, store, size="long")
+                    r = wrk(long, True, 1, max(args.duration, 3), tmp)  # whole streams even under load
+                    res.runs[(name, up, "long", 1)] = r
+                    log(name, up, "long", 1, r)
+                    res.ttfe[(name, up)] = first_event_times(target, args.ttfe)
+
         try:
-
-            def measure(name: str, url: str, store: bool = True, ttfe: bool = True) -> None:
-                for up in upstreams:
-                    if name == "direct":
-                        target = Target(
-                            name,
-                            up,
-                            url,
-                            "/v1beta/interactions" if up == "gemini" else "/v1/chat/completions",
-                            "gemini-fast" if up == "gemini" else "fast",
-                        )
-                    else:
-                        target = Target(name, up, url, "/v1beta/interactions", f"fast-{up}", store)
-                    for kind in ("json", "stream"):
-                        wrk(target, kind == "stream", 16, 1, tmp)  # warm-up
-                        for c in concurrencies:
-                            r = wrk(target, kind == "stream", c, args.duration, tmp)
-                            res.runs[(name, up, kind, c)] = r
-                            print(
-                                f"{name:15} {up:6} {kind:6} c={c:<3} {r['rps']:9,.0f} req/s  p50 {_ms(r['p50_us'])} ms"
-                                f"  p99 {_ms(r['p99_us'])} ms  errors {r['errors'] + r['non2xx']}",
-                                flush=True,
-                            )
-                    if ttfe:
-                        res.ttfe[(name, up)] = first_event_times(target, args.ttfe)
-
             measure("direct", up_url)
             res.rss["direct"] = upstream.peak_rss
 
-            (tmp / "parley.yaml").write_text(gateway_config(up_url, str(tmp / "parley.db")))
-            port = free_port()
-            parley = Server(
-                "parley",
-                pinned(
-                    GATEWAY_CORE,
-                    [
-                        str(ROOT / ".venv/bin/parley"),
-                        "--config",
-                        str(tmp / "parley.yaml"),
-                        "--port",
-                        str(port),
-                        "--log-level",
-                        "warning",
-                    ],
-                ),
-                port,
-                cwd=tmp,
-            )
+            config = gateway_config(up_url, str(tmp / "parley.db"))
+            parley, url = start_parley(tmp, config)
             try:
-                measure("parley", f"http://127.0.0.1:{port}")
-                measure("parley-nostore", f"http://127.0.0.1:{port}", store=False, ttfe=False)
+                measure("parley", url)
+                measure("parley-nostore", url, store=False, extras=False)
+                res.memory["parley"] = memory_per(parley, Target("parley", "gemini", url), args.memory)
             finally:
                 parley.stop()
             res.rss["parley"] = parley.peak_rss
+
+            if not args.skip_workers:
+                # Nothing pinned: the workers, wrk and a fake of their own share both cores.
+                fake_port = free_port()
+                fake = Server(
+                    "upstream-free", [sys.executable, __file__, "--serve-upstream", str(fake_port)], fake_port
+                )
+                try:
+                    for workers in (1, 2):
+                        (tmp / f"w{workers}.db").unlink(missing_ok=True)
+                        server, url = start_parley(
+                            tmp,
+                            gateway_config(f"http://127.0.0.1:{fake_port}", str(tmp / f"w{workers}.db")),
+                            workers,
+                            None,
+                        )
+                        try:
+                            target = Target(f"parley-w{workers}", "gemini", url)
+                            for kind in ("json", "stream"):
+                                wrk(target, kind == "stream", 16, 1, tmp, None)
+                                for c in (16, 64):
+                                    g0, f0, t0 = (
+                                        tree_cpu(server.proc.pid),
+                                        tree_cpu(fake.proc.pid),
+                                        time.monotonic(),
+                                    )
+                                    r = wrk(target, kind == "stream", c, args.duration, tmp, None)
+                                    wall = time.monotonic() - t0
+                                    r["gateway_cpu"] = (tree_cpu(server.proc.pid) - g0) / wall / 2
+                                    r["fake_cpu"] = (tree_cpu(fake.proc.pid) - f0) / wall / 2
+                                    res.workers[(workers, kind, c)] = r
+                                    log(target.name, "gemini", kind, c, r)
+                        finally:
+                            server.stop()
+                finally:
+                    fake.stop()
 
             if not args.skip_litellm:
                 (tmp / "litellm.yaml").write_text(
@@ -665,19 +992,27 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 try:
                     time.sleep(2)  # the proxy opens its port before its startup work is over
-                    measure("litellm", f"http://127.0.0.1:{port}")
+                    url = f"http://127.0.0.1:{port}"
+                    measure("litellm", url)
+                    res.memory["litellm"] = memory_per(litellm, Target("litellm", "gemini", url), args.memory)
                 finally:
                     litellm.stop()
                 res.rss["litellm"] = litellm.peak_rss
         finally:
             upstream.stop()
+    res.load = (load_start, os.getloadavg()[0])
     text = report(res, args, command, concurrencies)
     out = Path(args.out)
     # Hand-written reading of the numbers lives after NOTES in the same file and survives re-runs.
     if out.exists() and NOTES in out.read_text():
         text = text.rstrip("\n") + "\n\n" + NOTES + out.read_text().split(NOTES, 1)[1]
     out.write_text(text)
+    readme = Path(args.readme)
+    if not args.skip_litellm and readme.exists() and HEADLINE[0] in (old := readme.read_text()):
+        head, rest = old.split(HEADLINE[0], 1)
+        readme.write_text(head + HEADLINE[0] + headline(res) + HEADLINE[1] + rest.split(HEADLINE[1], 1)[1])
     print(text)
+    print(f"bench: {time.monotonic() - started:.0f} s", file=sys.stderr)
     return 0
 
 
