@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import orjson
-from connexion.exceptions import ProblemException
-from connexion.json_schema import resolve_refs
+from connexion.exceptions import ProblemException  # type: ignore[import-untyped]
+from connexion.json_schema import resolve_refs  # type: ignore[import-untyped]
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -34,6 +34,7 @@ Handler = Callable[..., Awaitable[Response]]
 
 def error_response(exc: BaseException, problem_message: Callable[[ProblemException], str]) -> Response:
     """An exception raised past the checks, in the same shape Connexion's error handlers give it."""
+    headers: Mapping[str, str] | None
     if isinstance(exc, ApiError):
         status, message, code, headers = exc.status, exc.message, exc.code, exc.headers
     elif isinstance(exc, ProblemException):
@@ -56,7 +57,7 @@ class CreateLane:
 
     def __init__(
         self,
-        spec: dict,
+        spec: dict[str, Any],
         check: KeyCheck,
         handler: Handler,
         problem_message: Callable[[ProblemException], str],
@@ -90,13 +91,13 @@ class CreateLane:
             response = await self.handler(version, body, user=token["sub"], token_info=token)
         except Exception as exc:  # the route's error handlers, as Connexion would call them
             response = error_response(exc, self.problem_message)
-        await response(scope, receive, send)
+        await response(scope, receive, send)  # type: ignore[arg-type]  # limits' Send is narrower
 
 
-def _replay(first: dict, receive: Receive) -> Receive:
+def _replay(first: dict[str, Any], receive: Receive) -> Receive:
     replayed = False
 
-    async def replay() -> dict:
+    async def replay() -> dict[str, Any]:
         nonlocal replayed
         if not replayed:
             replayed = True
