@@ -1,26 +1,34 @@
 #!/usr/bin/env python
-"""`make bench`: Parley against LiteLLM's proxy and against calling the upstream directly.
+"""`make bench`: Parley against LiteLLM's proxy and against calling the upstream directly, on
+every target of issue 14, in one run (about 8 minutes at the default 4 s per cell).
 
-    scripts/bench.py [--duration 4] [--out docs/benchmarks.md] [--skip-litellm]
+    scripts/bench.py [--duration 4] [--out docs/benchmarks.md] [--skip-litellm] [--skip-workers]
 
 One run starts, all on loopback:
 * a FAST fake upstream (this file, `--serve-upstream PORT`): a bare ASGI app under uvicorn
   (uvloop + httptools) that answers at once with fixed bytes: Gemini Interactions
   (POST /{v}/interactions, JSON or SSE) and OpenAI Chat Completions (POST /v1/chat/completions,
-  JSON or SSE), pinned to core 1;
-* Parley (`parley --config`, 1 worker, SQLite store) and LiteLLM's proxy
+  JSON or SSE), pinned to core 1. The model name picks the answer: `fast` (7 events), `long`
+  (500 deltas), `hold` (a stream that sends its first events, then stays open for 30 s);
+* Parley (`parley --config`, 1 worker, SQLite store on) and LiteLLM's proxy
   (`.venv-litellm/bin/litellm --config`, see scripts/litellm_env.sh), each pinned to core 0, one at
-  a time, with the same two model entries (gemini/ and openai/ with api_base → the fake);
+  a time, with the same model entries (gemini/ and deepseek/ with api_base → the fake);
 
 and measures, for JSON and streaming requests on both upstream kinds:
 * latency (median, p99) at concurrency 1 and the latency added over calling the fake directly;
 * throughput (req/s) at concurrency 1, 16 and 64 (wrk: HTTP/1.1 keep-alive, one thread pinned to
   core 1, or core 0 when the target is the fake itself; a Lua script sets the POST body);
+* per-event cost: a 500-delta stream at c=1, gateway p50 minus direct p50, over the events;
 * time to first event of a stream (a Python client reading the raw socket, 200 sequential requests);
-* peak RSS of the server's process tree (sampled from /proc every 50 ms);
-* Parley again with `"store": false` in the body, for the SQLite store's share of the cost.
+* peak RSS of the server's process tree (sampled from /proc every 50 ms), and RSS per idle
+  keep-alive connection and per open (held) stream;
+* Parley again with `"store": false` in the body, for the SQLite store's share of the cost;
+* Parley with `--workers 1` and `--workers 2`, nothing pinned, with the CPU share of the gateway,
+  the fake and wrk.
 
-Needs `wrk` (Debian: apt-get install wrk) and .venv-litellm (scripts/litellm_env.sh install).
+It writes docs/benchmarks.md (tables, the targets met or not, ratios; the hand-written reading
+after the NOTES marker is kept) and README's headline between the HEADLINE markers.
+Needs `wrk` (Debian: apt-get install wrk) and .venv-litellm (installed here when missing).
 """
 
 from __future__ import annotations
@@ -133,9 +141,9 @@ LONG_DELTAS = 500
 LONG_INTERACTION_EVENTS = [
     INTERACTION_EVENTS[0],
     INTERACTION_EVENTS[1],
-    *(
-        {"event_type": "step.delta", "index": 0, "delta": {"type": "text", "text": "tok "}}
-        for _ in range(LONG_DELTAS)
+    *(  # distinct deltas: LiteLLM ends a stream that repeats one chunk as a model fault
+        {"event_type": "step.delta", "index": 0, "delta": {"type": "text", "text": f"tok{i} "}}
+        for i in range(LONG_DELTAS)
     ),
     *INTERACTION_EVENTS[-2:],
 ]
@@ -148,7 +156,7 @@ LONG_INTERACTION_SSE = (
 )
 LONG_CHAT_SSE = (
     _chunk({"role": "assistant", "content": ""})
-    + _chunk({"content": "tok "}) * LONG_DELTAS
+    + b"".join(_chunk({"content": f"tok{i} "}) for i in range(LONG_DELTAS))
     + _chunk({}, "stop")
     + _chunk(
         {}, usage={"prompt_tokens": 5, "completion_tokens": LONG_DELTAS, "total_tokens": 505}, choices=False
@@ -222,7 +230,7 @@ def pinned(core: str, argv: list[str]) -> list[str]:
     return (["taskset", "-c", core] if shutil.which("taskset") else []) + argv
 
 
-def wait_port(port: int, proc: subprocess.Popen, seconds: float = 90) -> None:
+def wait_port(port: int, proc: subprocess.Popen, seconds: float = 240) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -431,7 +439,8 @@ def memory_per(server: Server, target: Target, count: int) -> tuple[float, float
     per open stream (a held stream: its connection, request, upstream call and run), each the RSS
     growth with `count` of them open, divided by `count`."""
     idle = b"GET /health/liveliness HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-    hold = Target(target.name, "gemini", target.url, size="hold").request(stream=True)
+    # Chat: LiteLLM holds back a passed-through Interactions stream's first events; both relay Chat's.
+    hold = Target(target.name, "chat", target.url, size="hold").request(stream=True)
     for request, until in ((idle, b"\r\n\r\n"), (hold, b"data:")):  # warm lazily built paths
         for sock in [_open(target.port, request, until) for _ in range(8)]:
             sock.close()
@@ -678,7 +687,7 @@ def report(res: Results, args, command: str, concurrencies: list[int]) -> str:
         f" (core {GATEWAY_CORE} for direct runs); body set by a Lua script. Latency = wrk's per-request latency"
         " (for streams: until the last byte); added = gateway p50 − direct p50 at c=1. Time to first event:"
         f" a raw-socket Python client, {args.ttfe} sequential streaming requests, from send to the first `data:` bytes.",
-        '* `parley-nostore` = Parley with `"store": false` in the request body (no SQLite row).',
+        '* `parley-nostore` = Parley with `"store": false` in the request body (no SQLite row), at c=1 only.',
         "",
         *targets_table(res),
     ]
@@ -899,7 +908,7 @@ def main(argv: list[str] | None = None) -> int:
                 target = Target(name, up, url, store)
                 for kind in ("json", "stream"):
                     wrk(target, kind == "stream", 16, 1, tmp)  # warm-up
-                    for c in concurrencies:
+                    for c in concurrencies if extras else [1]:  # without the store: latency only
                         r = wrk(target, kind == "stream", c, args.duration, tmp)
                         res.runs[(name, up, kind, c)] = r
                         log(name, up, kind, c, r)
