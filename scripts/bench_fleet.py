@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import sys
 import tempfile
 import time
@@ -23,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import subprocess  # noqa: E402
 
-from bench import ROOT, Server, Target, free_port, gateway_config, machine, wrk  # noqa: E402
+from bench import KEY, ROOT, Server, Target, free_port, gateway_config, machine, wrk  # noqa: E402
 
 START, END = "<!-- fleet: start (scripts/bench_fleet.py) -->", "<!-- fleet: end -->"
 
@@ -45,6 +46,25 @@ def ready(port: int, seconds: float = 120) -> None:
                     return
         time.sleep(0.2)
     raise SystemExit(f"bench_fleet: parley on port {port} not ready in {seconds:.0f} s")
+
+
+def warm(port: int, workers: int, seconds: float = 180) -> None:
+    """Until every worker has started and answered its first (slow) requests: a worker still
+    starting, or warming up, holds the connections it accepted and stalls a short wrk cell."""
+    body = json.dumps({"model": "fast-gemini", "input": "hi", "store": False}).encode()
+    headers = {"content-type": "application/json", "x-goog-api-key": KEY, "connection": "close"}
+    deadline, fast = time.monotonic() + seconds, 0
+    while fast < 8 * workers:  # new connections, so they spread over the workers
+        if time.monotonic() > deadline:
+            raise SystemExit(f"bench_fleet: {workers} workers on port {port} not warm in {seconds:.0f} s")
+        started = time.monotonic()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/v1beta/interactions", data=body, headers=headers
+        )
+        ok = False
+        with contextlib.suppress(OSError), urllib.request.urlopen(request, timeout=30) as r:
+            ok = r.status == 200 and bool(r.read())
+        fast = fast + 1 if ok and time.monotonic() - started < 0.5 else 0
 
 
 def run(args: argparse.Namespace) -> dict[tuple[int, bool], dict]:
@@ -77,9 +97,7 @@ def run(args: argparse.Namespace) -> dict[tuple[int, bool], dict]:
                     )
                     try:
                         ready(port)
-                        time.sleep(
-                            5 * workers
-                        )  # the other workers finish starting (~3 s each on an idle machine)
+                        warm(port, workers)
                         target = Target(
                             "parley",
                             "gemini",
