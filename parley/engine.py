@@ -1,5 +1,12 @@
 """The gateway's core, shared by the HTTP handlers and the in-process SDK: create (JSON, SSE,
 background), get (incl. SSE replay/resume), delete and cancel, over the router and the store.
+It answers Interaction dicts and async iterators of events (parley.events); SSE framing is the
+HTTP edge's business (handlers/interactions.py).
+
+A streamed or background create is a `Run`: a task that relays the upstream's events into the run
+(`_relay`; a background run is watched meanwhile by `_watch_cancel` for a cancel made on another
+instance), then saves the outcome (`_save`). Its `Phase` says which; its `Ending`, how it ended.
+Listeners `follow` its events; its `EventWriter` stores them as they come.
 
 Conversation state is Parley's own: `previous_interaction_id` is rebuilt from the store for every
 provider, so follow-ups work even where the upstream keeps no state.
@@ -10,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import enum
 import hashlib
 import logging
 import re
@@ -21,7 +29,16 @@ from typing import Any, cast
 from parley import drain, sanitize, wire
 from parley.config import Settings
 from parley.errors import ApiError, UpstreamError
-from parley.events import EventStream, InteractionSSEEvent
+from parley.events import (
+    ERROR,
+    INTERACTION_COMPLETED,
+    INTERACTION_CREATED,
+    INTERACTION_STATUS_UPDATE,
+    STEP_START,
+    STEP_STOP,
+    EventStream,
+    InteractionSSEEvent,
+)
 from parley.keys import Keys
 from parley.leases import INTERRUPTED, EventWriter, Leases, follow_stored
 from parley.observability import deployment_label
@@ -45,7 +62,8 @@ ECHOED = (
     "service_tier",
     "labels",
 )
-CANCEL_POLL_SECONDS = 0.5
+CANCEL_POLL_SECONDS = 0.5  # how late a background run notices a cancel made on another instance
+MakeTurn = Callable[[Deployment], Turn]
 # The cost of the JSON create just answered in this task: the handler puts it in a response header.
 response_cost: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "parley_response_cost", default=None
@@ -62,31 +80,70 @@ def owner_of(key: str | None) -> str:
     return hashlib.sha256(key.encode()).hexdigest() if key else ""
 
 
+class Phase(enum.Enum):
+    """Where a run is. Only a RELAYING run may be stopped (its foreground client leaving, a cancel):
+    once its outcome is known, saving it must complete."""
+
+    RELAYING = "relaying"  # upstream events flow into the run
+    SAVING = "saving"  # the outcome is known; the final write is under way
+    DONE = "done"  # saved (or nothing to save); every listener has every event
+
+
+@dataclass
+class Ending:
+    """How a run's relay ended: the interaction's final status and what the save writes with it."""
+
+    status: str
+    usage: dict = field(default_factory=dict)
+    upstream_id: str | None = None
+    error: dict | None = None  # a failed run's error: stored in `errors`, sent as the `error` event
+    failure: ApiError | None = None  # raised instead when a foreground stream has shown nothing yet
+
+
 @dataclass
 class Run:
     """A generation in progress in this process: its events so far, for every listener."""
 
-    record: Record | None  # None for store=false
+    record: Record
+    stored: bool  # False for store=false: nothing is written and no one else can find it
+    detached: bool  # background: runs on when its client goes away
+    inserted: asyncio.Future | None = None  # a stream's first write, overlapped with the upstream call
+    writer: EventWriter | None = None  # stored runs: events reach the store as they happen
+    phase: Phase = Phase.RELAYING
+    ending: Ending | None = None  # set when the relay ends
+    steps: wire.StepAccumulator = field(default_factory=wire.StepAccumulator)
     events: list[dict] = field(default_factory=list)
-    detached: bool = False  # background: runs on when its client goes away
-    done: bool = False
-    failure: ApiError | None = None
-    producing: bool = True  # False once the outcome is known and only saving remains
     task: asyncio.Task | None = None
     changed: asyncio.Event = field(default_factory=asyncio.Event)
-    writer: EventWriter | None = None  # stored runs: events reach the store as they happen
 
-    def push(self, event: dict) -> dict:
-        event = {
-            "event_type": event["event_type"],
-            "event_id": f"evt_{len(self.events) + 1}",
-            **{k: v for k, v in event.items() if k != "event_type"},
+    @property
+    def head(self) -> dict:
+        """The interaction as interaction.created / interaction.completed carry it."""
+        record = self.record
+        return {
+            "id": record.id,
+            "object": "interaction",
+            "model": record.model,
+            "status": "in_progress",
+            "created": record.created,
         }
-        self.events.append(event)
+
+    def push(self, event: dict) -> None:
+        self.events.append(
+            {  # event_id right after event_type, as the API orders them
+                "event_type": event["event_type"],
+                "event_id": f"evt_{len(self.events) + 1}",
+                **{k: v for k, v in event.items() if k != "event_type"},
+            }
+        )
         self.changed.set()
         if self.writer is not None:
             self.writer.added()
-        return event
+
+    def status_update(self, status: str) -> None:
+        self.push(
+            {"event_type": INTERACTION_STATUS_UPDATE, "interaction_id": self.record.id, "status": status}
+        )
 
     async def follow(self, start: int = 0) -> AsyncIterator[dict]:
         i = start
@@ -94,7 +151,7 @@ class Run:
             while i < len(self.events):
                 yield self.events[i]
                 i += 1
-            if self.done:
+            if self.phase is Phase.DONE:
                 return
             self.changed.clear()
             if i < len(self.events):
@@ -257,12 +314,12 @@ class Engine:
         try:
             if background:
                 await self.store.insert(record, self.leases.lease())
-                run = self._start_run(record, make_turn, log, stored=True, detached=True)
+                run = self._start(Run(record, stored=True, detached=True), make_turn, log)
             else:
                 inserted = (
                     asyncio.ensure_future(self.store.insert(record, self.leases.lease())) if store else None
                 )
-                run = self._start_run(record, make_turn, log, stored=store, detached=False, inserted=inserted)
+                run = self._start(Run(record, store, detached=False, inserted=inserted), make_turn, log)
         except BaseException:
             release()
             raise
@@ -311,140 +368,136 @@ class Engine:
         # any output gets a real HTTP status instead of a 200 stream holding one error event.
         events = run.follow()
         first = await anext(events)
-        if first["event_type"] == "error":
+        if first["event_type"] == ERROR:
             await events.aclose()
+            assert run.task is not None
             await run.task
-            raise run.failure
+            assert run.ending is not None and run.ending.failure is not None
+            raise run.ending.failure
         return self._events(_prepend(first, events), run)
 
-    def _start_run(
-        self,
-        record: Record,
-        make_turn,
-        log: RequestLog,
-        *,
-        stored: bool,
-        detached: bool,
-        inserted: asyncio.Future | None = None,
-    ) -> Run:
-        run = Run(record if stored else None, detached=detached)
-        if stored:
-            self.runs[record.id] = run
-            run.writer = EventWriter(self.store, record.id, run.events, inserted)
-        run.task = asyncio.create_task(self._produce(run, record, make_turn, log, inserted))
+    def _start(self, run: Run, make_turn: MakeTurn, log: RequestLog) -> Run:
+        if run.stored:
+            self.runs[run.record.id] = run
+            run.writer = EventWriter(self.store, run.record.id, run.events, run.inserted)
+        run.task = asyncio.create_task(self._produce(run, make_turn, log))
         return run
 
-    async def _produce(
-        self, run: Run, record: Record, make_turn, log: RequestLog, inserted: asyncio.Future | None
-    ) -> None:
-        """Drive one generation: relay adapter events into the run, then store the outcome."""
-        ident, model, stored = record.id, record.model, run.record is not None
-        head = {
-            "id": ident,
-            "object": "interaction",
-            "model": model,
-            "status": "in_progress",
-            "created": record.created,
-        }
-        acc = wire.StepAccumulator()
-        status, usage, errors, upstream_id = "failed", {}, [], None
-        last_poll = time.monotonic()
+    async def _produce(self, run: Run, make_turn: MakeTurn, log: RequestLog) -> None:
+        """Drive one generation: relay the upstream's events into the run, then save the outcome."""
+        try:
+            watch = self._watch_cancel(run) if run.stored and run.detached else None
+            try:
+                ending = await self._relay(run, make_turn, log)
+            finally:
+                if watch is not None:
+                    watch.cancel()
+            run.ending, run.phase = ending, Phase.SAVING
+            updated = wire.now()
+            if ending.status != "failed":
+                final = {**run.head, "status": ending.status, "updated": updated, "usage": ending.usage}
+                run.push({"event_type": INTERACTION_COMPLETED, "interaction": final})
+            log.status, log.usage, log.output = ending.status, ending.usage, run.steps.steps
+            self._finished(log)
+            await self._save(run, ending, updated, log.deployment)
+        finally:
+            run.phase = Phase.DONE
+            run.changed.set()
+            self.runs.pop(run.record.id, None)
+
+    async def _relay(self, run: Run, make_turn: MakeTurn, log: RequestLog) -> Ending:
+        """Upstream events into the run until the upstream's end, a failure or a stop. Every way
+        out is an Ending, and the events say it: created … then a status_update and/or an error
+        when it did not end normally (the completed event is pushed by the caller)."""
 
         async def chosen(dep: Deployment) -> None:
             log.deployment = dep
 
         try:
-            async for event in self.router.stream(model, make_turn, chosen):
+            async for event in self.router.stream(run.record.model or "", make_turn, chosen):
                 if not run.events:
                     log.first_event = time.monotonic() - log.started
-                    if inserted is not None:
-                        await inserted
-                    run.push({"event_type": "interaction.created", "interaction": head})
+                    if run.inserted is not None:
+                        # Shielded: a client leaving now must not abandon the row's insert.
+                        await asyncio.shield(run.inserted)
+                    run.push({"event_type": INTERACTION_CREATED, "interaction": run.head})
                 if isinstance(event, StreamEnd):
-                    status = wire.settled_status(event.status, acc.steps)
-                    usage, upstream_id = event.usage, event.upstream_id
-                    break
-                kind = event["event_type"]
-                if kind == "interaction.status_update":
-                    event = {**event, "interaction_id": ident}
+                    status = wire.settled_status(event.status, run.steps.steps)
+                    return Ending(status, event.usage, event.upstream_id)
+                if event["event_type"] == INTERACTION_STATUS_UPDATE:
+                    event = {**event, "interaction_id": run.record.id}
                 else:
-                    acc.apply(event)
+                    run.steps.apply(event)
                 run.push(event)
-                if stored and run.detached and time.monotonic() - last_poll > CANCEL_POLL_SECONDS:
-                    last_poll = time.monotonic()
-                    if await self.store.status(ident) == "cancelled":  # cancelled by another instance
-                        status = "cancelled"
-                        raise asyncio.CancelledError
+            raise UpstreamError(502, "stream ended before completion")  # the router prevents this
         except asyncio.CancelledError:
             if not run.events:
-                run.push({"event_type": "interaction.created", "interaction": head})
+                run.push({"event_type": INTERACTION_CREATED, "interaction": run.head})
             if self.closing or drain.draining():  # shut down, not cancelled by anyone
-                status, errors = "failed", [INTERRUPTED]
-                run.push(
-                    {"event_type": "interaction.status_update", "interaction_id": ident, "status": "failed"}
-                )
-                run.push({"event_type": "error", "error": INTERRUPTED})
-            else:
-                status = "cancelled"  # ends like any stream: created … status_update, completed (cancelled)
-                run.push(
-                    {
-                        "event_type": "interaction.status_update",
-                        "interaction_id": ident,
-                        "status": "cancelled",
-                    }
-                )
+                run.status_update("failed")
+                run.push({"event_type": ERROR, "error": INTERRUPTED})
+                return Ending("failed", error=INTERRUPTED)
+            run.status_update("cancelled")  # then completed (cancelled), like any stream's end
+            return Ending("cancelled")
         except (ApiError, UpstreamError) as exc:
-            err = exc if isinstance(exc, ApiError) else exc.to_api_error()
-            run.failure = err
-            errors = [err.body()["error"]]
-            if run.events:
-                run.push(
-                    {"event_type": "interaction.status_update", "interaction_id": ident, "status": "failed"}
-                )
-            run.push({"event_type": "error", "error": err.body()["error"]})
+            return self._failed(run, exc if isinstance(exc, ApiError) else exc.to_api_error())
         except Exception as exc:  # a bug must not leave the interaction in_progress forever
-            err = ApiError(500, f"Internal error while generating: {type(exc).__name__}")
-            run.failure = err
-            errors = [err.body()["error"]]
-            run.push({"event_type": "error", "error": err.body()["error"]})
-        run.producing = False  # from here on a client going away must not interrupt saving
-        updated = wire.now()
-        if status != "failed":
-            run.push(
-                {
-                    "event_type": "interaction.completed",
-                    "interaction": {**head, "status": status, "updated": updated, "usage": usage},
-                }
-            )
-        log.status, log.usage, log.output = status, usage, acc.steps
-        self._finished(log)
-        try:
-            if inserted is not None:  # the final write must follow the first
+            return self._failed(run, ApiError(500, f"Internal error while generating: {type(exc).__name__}"))
+
+    @staticmethod
+    def _failed(run: Run, err: ApiError) -> Ending:
+        error = err.body()["error"]
+        if run.events:  # a stream that has begun says how it ends before the error
+            run.status_update("failed")
+        run.push({"event_type": ERROR, "error": error})
+        return Ending("failed", error=error, failure=err)
+
+    def _watch_cancel(self, run: Run) -> asyncio.Task:
+        """A background run can be cancelled by another instance, through the store: poll its
+        status while it relays (even while the upstream is silent), and stop it as a local cancel does."""
+
+        async def watch() -> None:
+            while run.phase is Phase.RELAYING:
+                await asyncio.sleep(CANCEL_POLL_SECONDS)
                 try:
-                    await asyncio.shield(inserted)
-                except Exception:
-                    stored = False  # nothing to finish; the failure went out as an `error` event
-            unwritten = await run.writer.close() if run.writer is not None else []
-            if stored:
-                steps = record.steps + acc.steps
-                if not await self.store.finish(
-                    ident,
-                    status=status,
-                    steps=steps,
-                    usage=usage,
-                    updated=updated,
-                    errors=errors,
-                    upstream_id=upstream_id,
-                    deployment_id=log.deployment.id if log.deployment else None,
-                    events=unwritten,
-                ):
-                    await self.store.update(
-                        ident, steps=steps, usage=usage
-                    )  # cancelled: keep the partial output
-        finally:
-            run.done = True
-            run.changed.set()
-            self.runs.pop(ident, None)
+                    cancelled = await self.store.status(run.record.id) == "cancelled"
+                except Exception as exc:  # the database may be briefly away: look again next time
+                    _log.warning("cancel poll failed: %s", type(exc).__name__)
+                    continue
+                if cancelled and run.phase is Phase.RELAYING and run.task is not None:
+                    run.task.cancel()
+                    return
+
+        return asyncio.create_task(watch())
+
+    async def _save(self, run: Run, ending: Ending, updated: str, dep: Deployment | None) -> None:
+        """The run's final write: status, steps, usage and its events not yet written, in one
+        statement. A run cancelled meanwhile (here or on another instance) stays cancelled and
+        keeps its partial output."""
+        if run.writer is None:
+            return  # store=false
+        inserted = True
+        if run.inserted is not None:  # the final write must follow the first
+            try:
+                await asyncio.shield(run.inserted)
+            except Exception:
+                inserted = False  # nothing to finish; the failure went out as an `error` event
+        unwritten = await run.writer.close()
+        if not inserted:
+            return
+        ident, steps = run.record.id, run.record.steps + run.steps.steps
+        if not await self.store.finish(
+            ident,
+            status=ending.status,
+            steps=steps,
+            usage=ending.usage,
+            updated=updated,
+            errors=[ending.error] if ending.error else [],
+            upstream_id=ending.upstream_id,
+            deployment_id=dep.id if dep else None,
+            events=unwritten,
+        ):
+            await self.store.update(ident, steps=steps, usage=ending.usage)
 
     def _events(self, events: AsyncIterator[dict], run: Run | None = None) -> EventStream:
         """The events a stream answers with; the HTTP edge frames them as SSE, the SDK hands them out."""
@@ -456,7 +509,7 @@ class Engine:
             finally:
                 await events.aclose()
                 # A foreground stream whose client went away stops the upstream call.
-                if run is not None and not run.detached and run.task and run.producing:
+                if run is not None and not run.detached and run.task and run.phase is Phase.RELAYING:
                     run.task.cancel()
 
         return relayed()
@@ -547,7 +600,7 @@ class Engine:
             )
         run = self.runs.get(interaction_id)
         if run is not None and run.task:
-            if run.producing:
+            if run.phase is Phase.RELAYING:
                 run.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.shield(run.task)  # its partial output is saved before we answer
@@ -615,18 +668,18 @@ def _synthesised(record: Record) -> list[dict]:
     """A stream for an interaction created without one: each generated step whole."""
     head = {"id": record.id, "object": "interaction", "model": record.model, "created": record.created}
     events: list[dict] = [
-        {"event_type": "interaction.created", "interaction": {**head, "status": "in_progress"}}
+        {"event_type": INTERACTION_CREATED, "interaction": {**head, "status": "in_progress"}}
     ]
     for index, step in enumerate(_this_turn(record.steps)):
-        events.append({"event_type": "step.start", "index": index, "step": step})
-        events.append({"event_type": "step.stop", "index": index})
+        events.append({"event_type": STEP_START, "index": index, "step": step})
+        events.append({"event_type": STEP_STOP, "index": index})
     if record.status == "failed":
         error = (record.errors or [{"code": "failed", "message": "Interaction failed."}])[0]
-        events.append({"event_type": "error", "error": error})
+        events.append({"event_type": ERROR, "error": error})
     else:
         events.append(
             {
-                "event_type": "interaction.completed",
+                "event_type": INTERACTION_COMPLETED,
                 "interaction": {
                     **head,
                     "status": record.status,
