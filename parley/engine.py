@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from parley import drain, sanitize, wire
+from parley import drain, sanitize, transport, wire
 from parley.config import Settings
 from parley.errors import ApiError, UpstreamError
 from parley.events import (
@@ -43,7 +43,7 @@ from parley.keys import Keys
 from parley.leases import INTERRUPTED, EventWriter, Leases, follow_stored
 from parley.observability import deployment_label
 from parley.providers import Deployment, Outcome, Turn
-from parley.providers.base import StreamEnd, close_http_client
+from parley.providers.base import StreamEnd
 from parley.request import collect_dropped
 from parley.router import Router
 from parley.shared_state import SharedState
@@ -220,7 +220,7 @@ class Engine:
         await self.store.close()
         await self.keys.limiter.close()
         await self.router.close()
-        await close_http_client()
+        await transport.close()
 
     # -- create -------------------------------------------------------------------------------
     async def create(self, body: dict, owner: str = "", key: KeyRecord | None = None) -> dict | EventStream:

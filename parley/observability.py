@@ -45,10 +45,10 @@ from prometheus_client.exposition import generate_latest
 
 from parley.config import ConfigError, Settings
 from parley.limits import api_key_of, key_hash, send_error
-from parley.providers.base import upstream_headers
 from parley.shared_state import redis_url
 from parley.tracing import Tracing
 from parley.tracing import enabled as tracing_enabled
+from parley.transport import upstream_headers
 from parley.wire import utc_second
 
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)

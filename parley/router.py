@@ -17,12 +17,13 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from parley.config import ModelEntry, Settings, fill, is_wildcard, pattern
 from parley.errors import ApiError, UpstreamError
+from parley.events import Usage
 from parley.providers import PROVIDERS, Deployment, Outcome, Turn, adapter_for
-from parley.providers.base import StepEvent, StreamEnd
+from parley.providers.base import AdapterStream, StreamEnd
 from parley.request import forget_dropped
 from parley.shared_state import SharedState, Slot, redis_url
 
@@ -94,8 +95,23 @@ class Attempt:
     latency: float
     error: UpstreamError | None = None
     cooldown_until: float | None = None  # Unix time: this failure started a cooldown until then
-    usage: dict | None = None  # the upstream's usage, on success
+    usage: Usage | None = None  # the upstream's usage, on success
     trace: Any = None  # what on_attempt_start returned for this attempt (a span)
+
+
+class DeploymentHealth(TypedDict):
+    """One deployment's state as the router sees it (the admin page's rows)."""
+
+    model_group: str
+    deployment: Deployment
+    in_flight: int
+    latency_ms: float | None
+    recent_failures: int
+    cooldown_seconds: float
+
+
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 1)
 
 
 def _state(dep: Deployment) -> _State:
@@ -220,7 +236,7 @@ class Router:
         """Every deployment a request to this group may reach, its fallbacks' included."""
         return [s.deployment for g in self._groups_to_try(group) for s in self._groups[g]]
 
-    def health(self) -> list[dict]:
+    def health(self) -> list[DeploymentHealth]:
         """Each deployment's state as the router sees it, for the admin page."""
         now = time.monotonic()
         return [
@@ -228,7 +244,7 @@ class Router:
                 "model_group": group,
                 "deployment": state.deployment,
                 "in_flight": state.in_flight,
-                "latency_ms": None if state.latency is None else round(state.latency * 1000, 1),
+                "latency_ms": _ms(state.latency),
                 "recent_failures": sum(1 for t in state.fails if now - t < 60),
                 "cooldown_seconds": round(max(0.0, state.cooldown_until - now), 1),
             }
@@ -237,7 +253,7 @@ class Router:
             for state in states
         ]
 
-    async def fleet_health(self) -> list[dict]:
+    async def fleet_health(self) -> list[DeploymentHealth]:
         """health(), with the fleet's view (Redis) where there is one and it answers."""
         rows = self.health()
         if self.shared is None:
@@ -247,11 +263,14 @@ class Router:
         if shared is None:
             return rows
         for row, fleet in zip(rows, shared, strict=True):
-            latency = fleet.pop("latency")
-            row.update(fleet, latency_ms=None if latency is None else round(latency * 1000, 1))
+            row["in_flight"], row["latency_ms"] = fleet["in_flight"], _ms(fleet["latency"])
+            row["recent_failures"], row["cooldown_seconds"] = (
+                fleet["recent_failures"],
+                fleet["cooldown_seconds"],
+            )
         return rows
 
-    def _pick(self, group: str, tried: set[int] = frozenset()) -> _State | None:
+    def _pick(self, group: str, tried: Collection[int] = frozenset()) -> _State | None:
         now = time.monotonic()
         states = [s for s in self._groups[group] if s.available(now) and not s.deployment.missing_env]
         if not states:
@@ -264,7 +283,7 @@ class Router:
             return random.choice([s for s in states if s.in_flight == low])
         if strategy == "latency-based-routing":
             untried = [s for s in states if s.latency is None]
-            return random.choice(untried) if untried else min(states, key=lambda s: s.latency)
+            return random.choice(untried) if untried else min(states, key=lambda s: s.latency or 0.0)
         weights = [float(s.deployment.params.get("weight", 1.0)) for s in states]
         return random.choices(states, weights=weights)[0]
 
@@ -300,7 +319,7 @@ class Router:
         return [group, *self._fallbacks.get(self._origin.get(group, group), [])]
 
     # -- bookkeeping --------------------------------------------------------------------------
-    async def _succeeded(self, lease: _Lease, usage: dict) -> None:
+    async def _succeeded(self, lease: _Lease, usage: Usage) -> None:
         state, elapsed = lease.state, time.monotonic() - lease.started
         tokens = int(usage.get("total_tokens") or 0)
         if lease.token is not None and self.shared is not None:
@@ -370,7 +389,7 @@ class Router:
             return min(error.retry_after, MAX_RETRY_AFTER)
         # Jitter: up to half the step again, at random, so that the callers one failure hit together
         # do not all come back at the same instant; never less than the exponential step itself.
-        step = min(self.settings.retry_after * (2**attempt), MAX_BACKOFF)
+        step = min(self.settings.retry_after * 2.0**attempt, MAX_BACKOFF)
         return step + random.uniform(0, step / 2)
 
     async def _plan(
@@ -448,7 +467,7 @@ class Router:
         model: str,
         make_turn: Callable[[Deployment], Turn],
         on_deployment: Callable[[Deployment], Awaitable[None]] | None = None,
-    ) -> AsyncIterator[StepEvent | StreamEnd]:
+    ) -> AdapterStream:
         """Adapter events of the first deployment that starts streaming, ending with its StreamEnd.
         Failures before the first event are retried / fall back; after it they are raised to the
         caller as UpstreamError (labelled with the provider)."""
@@ -471,7 +490,6 @@ class Router:
                     if not sent and on_deployment:
                         await on_deployment(dep)
                     sent = True
-                    event = _legacy_end(event)
                     if isinstance(event, StreamEnd):
                         pending = None
                         await self._succeeded(lease, event.usage)
@@ -519,14 +537,3 @@ def missing_key(dep: Deployment) -> ApiError:
         "in the gateway's environment (or litellm_params in its config) and restart it.",
         code="unauthenticated",
     )
-
-
-def _legacy_end(event: StepEvent | StreamEnd) -> StepEvent | StreamEnd:
-    """An adapter not yet converted to a codec (bedrock, vertex_ai) still ends its stream with an
-    `interaction.completed` dict: read it as the StreamEnd it stands for."""
-    if isinstance(event, dict) and event.get("event_type") == "interaction.completed":
-        final = event.get("interaction") or {}
-        return StreamEnd(
-            final.get("status") or "completed", final.get("usage") or {}, final.get("upstream_id")
-        )
-    return event

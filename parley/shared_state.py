@@ -32,7 +32,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
@@ -269,6 +269,15 @@ class Picked:
     wait: float = 0.0  # when none is available: seconds until one will be
 
 
+class SlotView(TypedDict):
+    """One slot as the fleet sees it (SharedState.snapshot)."""
+
+    in_flight: int
+    latency: float | None  # seconds, EWMA of successful calls
+    recent_failures: int
+    cooldown_seconds: float
+
+
 class SharedState:
     """Redis-backed state; every method returns None when Redis is unavailable (use local state)."""
 
@@ -393,7 +402,7 @@ class SharedState:
             return None
         return float(result) if result else 0.0
 
-    async def snapshot(self, slots: Sequence[Slot]) -> list[dict[str, float | int | None]] | None:
+    async def snapshot(self, slots: Sequence[Slot]) -> list[SlotView] | None:
         """Each slot's state as the fleet sees it (for the admin page): in_flight, latency,
         recent_failures, cooldown_seconds. A plain read, not atomic: it only informs."""
 
@@ -411,7 +420,7 @@ class SharedState:
             return None
         seconds, micros = result[0]
         now = float(seconds) + float(micros) / 1e6
-        out: list[dict[str, float | int | None]] = []
+        out: list[SlotView] = []
         for i in range(len(slots)):
             (lat, cd), fails, busy = result[1 + 3 * i : 4 + 3 * i]
             out.append(

@@ -7,6 +7,7 @@ import copy
 import functools
 import secrets
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -96,7 +97,7 @@ class StepAccumulator:
         self.steps: list[dict] = []
         self._arguments: dict[int, str] = {}
 
-    def apply(self, event: dict) -> None:
+    def apply(self, event: Mapping[str, Any]) -> None:
         kind = event.get("event_type")
         if kind == "step.start":
             index = event["index"]

@@ -42,14 +42,15 @@ from __future__ import annotations
 import base64
 import binascii
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
 import orjson
 
 from parley.errors import ApiError, UpstreamError, unsupported
-from parley.providers.base import Deployment, HttpCodec, Outcome, StepEvent, StreamEnd, Turn
+from parley.events import STEP_DELTA, STEP_START, STEP_STOP, Delta, InteractionStatus, Step, Usage
+from parley.providers.base import Deployment, HttpCodec, JsonObject, Outcome, StepEvent, StreamEnd, Turn
 from parley.request import ToolChoice, output_format, reject_unsupported, tool_choice
 from parley.transport import UpstreamRequest
 from parley.wire import CONTENT_TYPES
@@ -65,9 +66,13 @@ IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 # signature valid base64 (the spec's type) since the data itself is.
 REDACTED = "cmVkYWN0ZWQ6"
 SERVICE_TIERS = {"standard": "standard_only", "priority": "auto"}
-STATUS = {"end_turn": "completed", "stop_sequence": "completed", "tool_use": "requires_action"}
+STATUS: dict[str, InteractionStatus] = {
+    "end_turn": "completed",
+    "stop_sequence": "completed",
+    "tool_use": "requires_action",
+}
 # Anthropic error types -> HTTP status, for `error` events inside a 200 stream.
-ERROR_STATUS = {
+ERROR_STATUS: dict[str, int] = {
     "invalid_request_error": 400,
     "authentication_error": 401,
     "billing_error": 402,
@@ -132,7 +137,7 @@ def _url(deployment: Deployment) -> str:
     return f"{root}/v1/messages"
 
 
-def request_body(turn: Turn, deployment: Deployment, *, stream: bool) -> dict:
+def request_body(turn: Turn, deployment: Deployment, *, stream: bool) -> JsonObject:
     """The Messages create body for this turn; raises the 400 for anything Anthropic cannot do."""
     turn = replace(
         turn,
@@ -165,7 +170,7 @@ def request_body(turn: Turn, deployment: Deployment, *, stream: bool) -> dict:
     return body
 
 
-def _limits(config: Any, deployment: Deployment) -> dict:
+def _limits(config: Mapping[str, Any], deployment: Deployment) -> JsonObject:
     """max_tokens, and the thinking budget that has to fit below it."""
     explicit = config.get("max_output_tokens")
     if explicit is None:
@@ -178,18 +183,18 @@ def _limits(config: Any, deployment: Deployment) -> dict:
     budget = min(budget, max_tokens - 1)
     if budget < MIN_THINKING_BUDGET:
         raise unsupported(PROVIDER, f"thinking within max_output_tokens {max_tokens} (needs more than 1024)")
-    thinking = {"type": "enabled", "budget_tokens": budget}
+    thinking: JsonObject = {"type": "enabled", "budget_tokens": budget}
     if config.get("thinking_summaries") == "none":
         thinking["display"] = "omitted"
     return {"max_tokens": max_tokens, "thinking": thinking}
 
 
-def _tools(tools: list[dict[str, Any]], choice: ToolChoice) -> dict[str, Any]:
-    specs = []
+def _tools(tools: list[JsonObject], choice: ToolChoice) -> JsonObject:
+    specs: list[JsonObject] = []
     for tool in tools:
         if tool.get("type") != "function":
             raise unsupported(PROVIDER, f"'{tool.get('type')}' tools")
-        spec = {
+        spec: JsonObject = {
             "name": tool["name"],
             "input_schema": tool.get("parameters") or {"type": "object", "properties": {}},
         }
@@ -212,9 +217,9 @@ def _tools(tools: list[dict[str, Any]], choice: ToolChoice) -> dict[str, Any]:
     return {"tools": specs, "tool_choice": {"type": "auto" if mode == "validated" else mode}}
 
 
-def messages(history: list[dict]) -> list[dict]:
+def messages(history: list[Step]) -> list[JsonObject]:
     """Steps as alternating user / assistant messages."""
-    out: list[dict] = []
+    out: list[JsonObject] = []
     for step in history:
         role, blocks = _blocks(step)
         if not blocks:
@@ -229,7 +234,7 @@ def messages(history: list[dict]) -> list[dict]:
     return out
 
 
-def _blocks(step: dict) -> tuple[str, list[dict]]:
+def _blocks(step: Step) -> tuple[str, list[JsonObject]]:
     kind = step.get("type")
     if kind == "user_input":
         return "user", _contents(step.get("content"))
@@ -245,7 +250,7 @@ def _blocks(step: dict) -> tuple[str, list[dict]]:
             {"type": "tool_use", "id": step["id"], "name": step["name"], "input": step.get("arguments") or {}}
         ]
     if kind == "function_result":
-        block = {
+        block: JsonObject = {
             "type": "tool_result",
             "tool_use_id": step["call_id"],
             "content": _result(step.get("result")),
@@ -256,7 +261,7 @@ def _blocks(step: dict) -> tuple[str, list[dict]]:
     raise unsupported(PROVIDER, f"'{kind}' steps")
 
 
-def _thinking(step: dict) -> list[dict]:
+def _thinking(step: Step) -> list[JsonObject]:
     signature = step.get("signature")
     if not signature:
         return []
@@ -266,7 +271,7 @@ def _thinking(step: dict) -> list[dict]:
     return [{"type": "thinking", "thinking": text, "signature": signature}]
 
 
-def _result(result: Any) -> str | list[dict]:
+def _result(result: Any) -> str | list[JsonObject]:
     if isinstance(result, str):
         return result
     if isinstance(result, list) and all(
@@ -276,10 +281,10 @@ def _result(result: Any) -> str | list[dict]:
     return orjson.dumps(result).decode()
 
 
-def _contents(content: Any) -> list[dict]:
+def _contents(content: Any) -> list[JsonObject]:
     if isinstance(content, str):
         content = [{"type": "text", "text": content}]
-    blocks = []
+    blocks: list[JsonObject] = []
     for part in content or []:
         kind = part.get("type")
         if kind == "text":
@@ -292,7 +297,7 @@ def _contents(content: Any) -> list[dict]:
     return blocks
 
 
-def _source(part: dict) -> dict:
+def _source(part: JsonObject) -> JsonObject:
     kind, mime, data = part["type"], part.get("mime_type"), part.get("data")
     extra = set(part) - {"type", "data", "uri", "mime_type"}
     if extra:
@@ -314,16 +319,16 @@ def _source(part: dict) -> dict:
 # --- answer --------------------------------------------------------------------------------------
 
 
-def _status(stop_reason: str | None) -> str:
+def _status(stop_reason: str | None) -> InteractionStatus:
     return STATUS.get(stop_reason or "end_turn", "incomplete")
 
 
-def _step(block: dict) -> dict | None:
+def _step(block: JsonObject) -> Step | None:
     kind = block.get("type")
     if kind == "text":
         return {"type": "model_output", "content": [{"type": "text", "text": block["text"]}]}
     if kind == "thinking":
-        step = {"type": "thought", "signature": block["signature"]}
+        step: Step = {"type": "thought", "signature": block["signature"]}
         if block.get("thinking"):
             step["summary"] = [{"type": "text", "text": block["thinking"]}]
         return step
@@ -339,7 +344,7 @@ def _step(block: dict) -> dict | None:
     return None  # server-tool blocks answer server tools, which this adapter never sends
 
 
-def usage(raw: dict) -> dict:
+def usage(raw: JsonObject) -> Usage:
     cached = raw.get("cache_read_input_tokens") or 0
     inputs = (raw.get("input_tokens") or 0) + cached + (raw.get("cache_creation_input_tokens") or 0)
     output = raw.get("output_tokens") or 0
@@ -358,16 +363,16 @@ class StreamDecoder:
 
     def __init__(self) -> None:
         self.steps: dict[int, int] = {}  # Anthropic content-block index -> step index
-        self.totals: dict[str, Any] = {}
+        self.totals: JsonObject = {}
         self.message_id: str | None = None
         self.stop_reason: str | None = None
         self.done = False
 
-    def feed(self, data: Any) -> Iterator[StepEvent]:
+    def feed(self, data: JsonObject) -> Iterator[StepEvent]:
         kind = data.get("type")
         if kind == "error":
             error = data.get("error") or {}
-            status = ERROR_STATUS.get(error.get("type"), 502)
+            status = ERROR_STATUS.get(str(error.get("type")), 502)
             raise UpstreamError(
                 status, f"Anthropic stream error ({error.get('type')}): {error.get('message')}"
             )
@@ -379,14 +384,14 @@ class StreamDecoder:
             step, initial = _start(data["content_block"])
             if step is not None:
                 index = steps[data["index"]] = len(steps)
-                yield {"event_type": "step.start", "index": index, "step": step}
-                for delta in filter(None, map(_delta, initial)):
-                    yield {"event_type": "step.delta", "index": index, "delta": delta}
+                yield {"event_type": STEP_START, "index": index, "step": step}
+                for first in filter(None, map(_delta, initial)):
+                    yield {"event_type": STEP_DELTA, "index": index, "delta": first}
         elif kind == "content_block_delta" and data["index"] in steps:
             if delta := _delta(data["delta"]):
-                yield {"event_type": "step.delta", "index": steps[data["index"]], "delta": delta}
+                yield {"event_type": STEP_DELTA, "index": steps[data["index"]], "delta": delta}
         elif kind == "content_block_stop" and data["index"] in steps:
-            yield {"event_type": "step.stop", "index": steps[data["index"]]}
+            yield {"event_type": STEP_STOP, "index": steps[data["index"]]}
         elif kind == "message_delta":
             self.stop_reason = (data.get("delta") or {}).get("stop_reason") or self.stop_reason
             self.totals.update({k: v for k, v in (data.get("usage") or {}).items() if v is not None})
@@ -399,7 +404,7 @@ class StreamDecoder:
         return StreamEnd(_status(self.stop_reason), usage(self.totals), self.message_id)
 
 
-def _start(block: dict) -> tuple[dict | None, list[dict]]:
+def _start(block: JsonObject) -> tuple[Step | None, list[JsonObject]]:
     """The step a content block opens, and any content the block already carries, as deltas."""
     kind = block.get("type")
     if kind == "text":
@@ -418,9 +423,9 @@ def _start(block: dict) -> tuple[dict | None, list[dict]]:
     return None, []
 
 
-def _delta(delta: dict) -> dict | None:
+def _delta(delta: JsonObject) -> Delta | None:
     kind = delta.get("type")
-    value = delta.get(DELTA_FIELDS.get(kind, ""))
+    value = delta.get(DELTA_FIELDS.get(str(kind), ""))
     if not value:  # citations_delta (citations are never enabled) and empty fragments
         return None
     if kind == "text_delta":

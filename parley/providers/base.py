@@ -33,26 +33,30 @@ provider that is not HTTP (llama.cpp in-process) implements `Adapter` directly.
 
 from __future__ import annotations
 
-import asyncio
-import weakref
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncGenerator, Iterable, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass, field
-from typing import Any, Protocol
-
-import aiohttp
-import httpx
-from httpx_aiohttp import AiohttpTransport
-from httpx_aiohttp import transport as httpx_transport
+from typing import Any, Protocol, TypeAlias
 
 from parley import transport
 from parley.errors import UpstreamError
+from parley.events import (
+    InteractionStatus,
+    InteractionStatusUpdate,
+    Step,
+    StepDelta,
+    StepStart,
+    StepStop,
+    Usage,
+)
 from parley.transport import Framing, SSEFraming, UpstreamRequest
 
-# An Interactions stream event as adapters produce it (step.*, interaction.status_update).
-StepEvent = dict[str, Any]
-Step = dict[str, Any]
-Usage = dict[str, Any]
+# An Interactions stream event as adapters produce it (step.*, interaction.status_update), without
+# event_id (the engine numbers events).
+StepEvent: TypeAlias = StepStart | StepDelta | StepStop | InteractionStatusUpdate
+# A JSON object in a provider's own wire format (a request body, an answer, a content block, a
+# chunk): the provider's API defines its shape, and codecs read it as documented there.
+JsonObject: TypeAlias = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -117,8 +121,8 @@ class Outcome:
     """A finished (non-streamed) upstream answer."""
 
     steps: list[Step]
-    status: str = "completed"  # completed | requires_action | incomplete
-    usage: Usage = field(default_factory=dict)
+    status: InteractionStatus = "completed"  # completed | requires_action | incomplete
+    usage: Usage = field(default_factory=Usage)
     upstream_id: str | None = None
 
 
@@ -126,9 +130,14 @@ class Outcome:
 class StreamEnd:
     """How a stream ended: the last item an adapter's stream yields (internal, never sent out)."""
 
-    status: str = "completed"  # completed | requires_action | incomplete
-    usage: Usage = field(default_factory=dict)
+    status: InteractionStatus = "completed"  # completed | requires_action | incomplete
+    usage: Usage = field(default_factory=Usage)
     upstream_id: str | None = None  # the upstream's own id for this turn, kept to chain the next
+
+
+# An adapter's stream: step events, then one StreamEnd. The router closes it (aclose) to abandon
+# an attempt, so it is a generator, not just an iterator.
+AdapterStream: TypeAlias = AsyncGenerator[StepEvent | StreamEnd, None]
 
 
 class Adapter(Protocol):
@@ -136,7 +145,7 @@ class Adapter(Protocol):
 
     async def create(self, turn: Turn, deployment: Deployment) -> Outcome: ...
 
-    def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[StepEvent | StreamEnd]: ...
+    def stream(self, turn: Turn, deployment: Deployment) -> AdapterStream: ...
 
 
 class StreamDecoder(Protocol):
@@ -198,7 +207,7 @@ class HttpCodec:
         except MALFORMED as exc:
             raise _malformed(exc) from exc
 
-    async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[StepEvent | StreamEnd]:
+    async def stream(self, turn: Turn, deployment: Deployment) -> AdapterStream:
         request = self.request(turn, deployment, stream=True)
         decoder = self.decoder(turn)
         events = transport.send_stream(
@@ -236,109 +245,3 @@ def pool(deployment: Deployment) -> transport.Pool | None:
 
 def _malformed(exc: BaseException) -> UpstreamError:
     return UpstreamError(502, f"answered something unreadable ({type(exc).__name__}: {exc})")
-
-
-# The pool's shutdown and the tracing headers, where the engine and observability find them.
-upstream_headers = transport.upstream_headers
-
-
-async def close_http_client() -> None:
-    await transport.close()
-    client = _clients.pop(asyncio.get_running_loop(), None)
-    if client is not None:
-        await client.aclose()
-
-
-# --- legacy: httpx helpers for the adapters not yet converted to codecs (bedrock, vertex_ai) -------
-# They keep their own I/O until they move onto `HttpCodec`; nothing new should use these.
-
-# httpx-aiohttp maps every aiohttp connection error to ConnectTimeout; a refused or dropped
-# connection is not a timeout (it is a 502, not a 504, and not worth waiting for).
-httpx_transport.AIOHTTP_EXC_MAP[aiohttp.ClientConnectionError] = httpx.ConnectError
-
-
-class _Transport(AiohttpTransport):
-    """httpx's API over aiohttp's connection pool: under concurrency httpcore re-polls every idle
-    connection on each request; aiohttp doubled the gateway's throughput (docs/benchmarks.md)."""
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.userinfo:  # httpx made it an Authorization header; aiohttp refuses both at once
-            request.url = request.url.copy_with(username=None, password=None)
-        return await super().handle_async_request(request)
-
-
-# One pooled httpx client per event loop: an AsyncClient must not outlive the loop it was created
-# on, and tests or embedding applications may run several loops in one process.
-_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-async def _add_context_headers(request: httpx.Request) -> None:
-    extra = upstream_headers.get()
-    if extra:
-        request.headers.update(extra)
-
-
-def http_client() -> httpx.AsyncClient:
-    loop = asyncio.get_running_loop()
-    client = _clients.get(loop)
-    if client is None:
-        limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
-        client = httpx.AsyncClient(
-            timeout=httpx.Timeout(600.0, connect=10.0),
-            limits=limits,
-            transport=_Transport(limits=limits),
-            event_hooks={"request": [_add_context_headers]},
-        )
-        _clients[loop] = client
-    return client
-
-
-def request_timeout(deployment: Deployment) -> httpx.Timeout | Any:
-    """The deployment's timeout, else the pooled client's default (None would mean "no timeout")."""
-    if deployment.timeout is None:
-        return httpx.USE_CLIENT_DEFAULT
-    return httpx.Timeout(deployment.timeout, connect=min(deployment.timeout, 10.0))
-
-
-def retry_after(response: httpx.Response) -> float | None:
-    """Seconds from Retry-After / retry-after-ms, if the upstream sent them."""
-    ms = response.headers.get("retry-after-ms")
-    if ms:
-        try:
-            return float(ms) / 1000
-        except ValueError:
-            pass
-    value = response.headers.get("retry-after")
-    if value:
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
-
-
-async def raise_for_upstream(response: httpx.Response) -> None:
-    """Turn a non-2xx upstream response into UpstreamError with the upstream's own message."""
-    if response.is_success:
-        return
-    body = (await response.aread()).decode("utf-8", "replace")
-    message = body[:500]
-    try:
-        parsed = httpx.Response(200, content=body).json()
-        err = parsed.get("error", parsed) if isinstance(parsed, dict) else parsed
-        if isinstance(err, dict) and err.get("message"):
-            message = str(err["message"])
-    except ValueError:
-        pass
-    raise UpstreamError(
-        response.status_code, f"HTTP {response.status_code}: {message}", retry_after=retry_after(response)
-    )
-
-
-def transport_error(exc: httpx.HTTPError) -> UpstreamError:
-    """Connection failures and timeouts, as retryable UpstreamErrors."""
-    if isinstance(exc, httpx.TimeoutException):
-        return UpstreamError(0, f"timed out ({type(exc).__name__})", timeout=True)
-    return UpstreamError(0, f"connection failed ({type(exc).__name__}: {exc})")

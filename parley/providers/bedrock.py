@@ -50,7 +50,7 @@ import asyncio
 import base64
 import binascii
 import os
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote
@@ -63,8 +63,9 @@ from botocore.credentials import Credentials, RefreshableCredentials
 from botocore.eventstream import EventStreamBuffer, ParserError
 
 from parley.errors import ApiError, UpstreamError, unsupported
+from parley.events import STEP_DELTA, STEP_START, STEP_STOP, Delta, InteractionStatus, Step, StepStart, Usage
 from parley.providers.anthropic import MIN_THINKING_BUDGET, REDACTED, THINKING_BUDGETS
-from parley.providers.base import Deployment, HttpCodec, Outcome, StepEvent, StreamEnd, Turn
+from parley.providers.base import AdapterStream, Deployment, HttpCodec, Outcome, StepEvent, StreamEnd, Turn
 from parley.request import reject_unsupported
 from parley.transport import UpstreamRequest
 from parley.wire import CONTENT_TYPES
@@ -86,7 +87,11 @@ DOCUMENT_FORMATS = {
     "text/markdown": "md",
 }
 SERVICE_TIERS = {"standard": "default", "flex": "flex", "priority": "priority"}
-STATUS = {"end_turn": "completed", "stop_sequence": "completed", "tool_use": "requires_action"}
+STATUS: dict[str, InteractionStatus] = {
+    "end_turn": "completed",
+    "stop_sequence": "completed",
+    "tool_use": "requires_action",
+}
 # generation_config keys Converse honours; any other key set is a 400 (or dropped).
 CONFIG_KEYS = frozenset(
     {
@@ -446,11 +451,11 @@ def _source(part: dict[str, Any]) -> dict[str, Any]:
 # --- answer -------------------------------------------------------------------------------------
 
 
-def _status(stop_reason: str | None) -> str:
+def _status(stop_reason: str | None) -> InteractionStatus:
     return STATUS.get(stop_reason or "end_turn", "incomplete")
 
 
-def usage(raw: Mapping[str, Any]) -> dict[str, int]:
+def usage(raw: Mapping[str, Any]) -> Usage:
     cached = raw.get("cacheReadInputTokens") or 0
     inputs = (raw.get("inputTokens") or 0) + cached + (raw.get("cacheWriteInputTokens") or 0)
     output = raw.get("outputTokens") or 0
@@ -536,13 +541,13 @@ class StreamDecoder:
         self._steps: dict[int, int] = {}  # contentBlockIndex -> step index
         self._started = 0
         self._stop_reason: str | None = None
-        self._usage: dict[str, int] | None = None
+        self._usage: Usage | None = None
 
     @property
     def done(self) -> bool:
         return self._stop_reason is not None and self._usage is not None
 
-    def feed(self, frame: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    def feed(self, frame: Mapping[str, Any]) -> Iterator[StepEvent]:
         headers, payload = frame["headers"], frame["body"]
         kind = headers.get(":message-type")
         if kind == "exception":
@@ -566,7 +571,7 @@ class StreamDecoder:
         elif event == "contentBlockStop":
             index = self._steps.pop(data.get("contentBlockIndex", 0), None)
             if index is not None:
-                yield {"event_type": "step.stop", "index": index}
+                yield {"event_type": STEP_STOP, "index": index}
         elif event == "messageStop":
             self._stop_reason = data.get("stopReason") or "end_turn"
         elif event == "metadata":
@@ -577,12 +582,12 @@ class StreamDecoder:
             raise UpstreamError(0, "Bedrock stream ended before messageStop")
         return StreamEnd(status=_status(self._stop_reason), usage=self._usage or usage({}))
 
-    def _open(self, block: int, step: dict[str, Any]) -> dict[str, Any]:
+    def _open(self, block: int, step: Step) -> StepStart:
         index = self._steps[block] = self._started
         self._started += 1
-        return {"event_type": "step.start", "index": index, "step": step}
+        return {"event_type": STEP_START, "index": index, "step": step}
 
-    def _delta(self, block: int, delta: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    def _delta(self, block: int, delta: Mapping[str, Any]) -> Iterator[StepEvent]:
         reasoning = delta.get("reasoningContent") or {}
         if block not in self._steps:
             step: dict[str, Any] = (
@@ -590,7 +595,7 @@ class StreamDecoder:
             )
             yield self._open(block, step)
         index = self._steps[block]
-        out: dict[str, Any] | None = None
+        out: Delta | None = None
         if delta.get("text"):
             out = {"type": "text", "text": delta["text"]}
         elif "toolUse" in delta and delta["toolUse"].get("input"):
@@ -602,7 +607,7 @@ class StreamDecoder:
         elif reasoning.get("redactedContent"):
             out = {"type": "thought_signature", "signature": REDACTED + reasoning["redactedContent"]}
         if out is not None:
-            yield {"event_type": "step.delta", "index": index, "delta": out}
+            yield {"event_type": STEP_DELTA, "index": index, "delta": out}
 
 
 def _payload(payload: bytes) -> dict[str, Any]:
@@ -641,7 +646,7 @@ class BedrockAdapter(HttpCodec):
         except UpstreamError as exc:
             raise _aws(exc) from exc
 
-    async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[StepEvent | StreamEnd]:
+    async def stream(self, turn: Turn, deployment: Deployment) -> AdapterStream:
         try:
             async for item in super().stream(turn, deployment):
                 yield item

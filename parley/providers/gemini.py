@@ -34,18 +34,28 @@ An upstream ``error`` event, a ``failed`` interaction, or a stream that ends bef
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 from parley.errors import CODES, UpstreamError
-from parley.providers.base import Deployment, HttpCodec, Outcome, StepEvent, StreamEnd, Turn
+from parley.events import (
+    ERROR,
+    INTERACTION_COMPLETED,
+    INTERACTION_CREATED,
+    INTERACTION_STATUS_UPDATE,
+    STEP_DELTA,
+    STEP_START,
+    STEP_STOP,
+    InteractionStatus,
+    Usage,
+)
+from parley.providers.base import AdapterStream, Deployment, HttpCodec, Outcome, StepEvent, StreamEnd, Turn
 from parley.request import tool_choice
 from parley.transport import UpstreamRequest
 
 DEFAULT_API_BASE = "https://generativelanguage.googleapis.com"
 DEFAULT_API_VERSION = "v1beta"
-RELAYED = frozenset({"step.start", "step.delta", "step.stop", "interaction.status_update"})
+RELAYED = frozenset({STEP_START, STEP_DELTA, STEP_STOP, INTERACTION_STATUS_UPDATE})
 # Input the upstream may echo at the head of its steps; the model itself never produces these.
 ECHOED = frozenset({"user_input", "function_result"})
 
@@ -79,15 +89,11 @@ class GeminiAdapter(HttpCodec):
         return body
 
     def outcome(self, answer: Any, turn: Turn) -> Outcome:
-        status = answer.get("status") or "completed"
-        if status == "failed":
-            raise UpstreamError(502, _failure(answer))
+        status, usage = _ending(answer)
         steps = list(answer.get("steps") or [])
         while steps and steps[0].get("type") in ECHOED:
             steps.pop(0)
-        return Outcome(
-            steps=steps, status=status, usage=answer.get("usage") or {}, upstream_id=_chainable(turn, answer)
-        )
+        return Outcome(steps=steps, status=status, usage=usage, upstream_id=_chainable(turn, answer))
 
     def decoder(self, turn: Turn) -> StreamRelay:
         return StreamRelay(turn)
@@ -102,7 +108,7 @@ class GeminiAdapter(HttpCodec):
                 raise
         return await super().create(replace(turn, previous_upstream_id=None), deployment)
 
-    async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[StepEvent | StreamEnd]:
+    async def stream(self, turn: Turn, deployment: Deployment) -> AdapterStream:
         relayed = False
         try:
             async for event in super().stream(turn, deployment):
@@ -132,12 +138,15 @@ class StreamRelay:
     def feed(self, event: Any) -> list[StepEvent]:
         kind = event.get("event_type")
         if kind in RELAYED:
-            return [{k: v for k, v in event.items() if k not in ("event_id", "interaction_id")}]
-        if kind == "interaction.created":
+            # The upstream speaks the same API: its event is ours, less the ids the engine assigns.
+            return [
+                cast(StepEvent, {k: v for k, v in event.items() if k not in ("event_id", "interaction_id")})
+            ]
+        if kind == INTERACTION_CREATED:
             self.upstream_id = (event.get("interaction") or {}).get("id")
-        elif kind == "error":
+        elif kind == ERROR:
             raise _error_event(event.get("error") or {})
-        elif kind == "interaction.completed":
+        elif kind == INTERACTION_COMPLETED:
             self.final = event.get("interaction") or {}
         return []
 
@@ -145,11 +154,18 @@ class StreamRelay:
         final = self.final
         if final is None:
             raise UpstreamError(0, "upstream stream ended before interaction.completed")
-        status = final.get("status") or "completed"
-        if status == "failed":
-            raise UpstreamError(502, _failure(final))
+        status, usage = _ending(final)
         upstream_id = _chainable(self.turn, {"id": final.get("id") or self.upstream_id})
-        return StreamEnd(status, final.get("usage") or {}, upstream_id)
+        return StreamEnd(status, usage, upstream_id)
+
+
+def _ending(interaction: dict[str, Any]) -> tuple[InteractionStatus, Usage]:
+    """The status and usage of the upstream's (final) interaction, as the same API's types; a
+    failed one is an UpstreamError."""
+    status = interaction.get("status") or "completed"
+    if status == "failed":
+        raise UpstreamError(502, _failure(interaction))
+    return cast(InteractionStatus, status), cast(Usage, interaction.get("usage") or {})
 
 
 def _chainable(turn: Turn, interaction: dict[str, Any]) -> str | None:

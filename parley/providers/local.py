@@ -17,19 +17,24 @@ import random
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable, Generator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, cast
 
 import llama_cpp
+import llama_cpp.llama_cpp as bindings  # the ctypes functions Llama() calls
 from llama_cpp.llama_grammar import LlamaGrammar
+from llama_cpp.llama_types import ChatCompletionRequestMessage, CreateChatCompletionStreamResponse
 
 from parley.errors import ApiError, UpstreamError, unsupported
-from parley.providers.base import Deployment, Outcome, StepEvent, StreamEnd, Turn
+from parley.events import STEP_DELTA, STEP_START, STEP_STOP, Usage
+from parley.providers.base import AdapterStream, Deployment, Outcome, StreamEnd, Turn
 from parley.request import reject_unsupported
 from parley.wire import StepAccumulator
 
+# Taken at import, before any load patches it (models load on their own threads, maybe at once).
+_DEFAULT_MODEL_PARAMS = bindings.llama_model_default_params
 DEFAULT_MAX_OUTPUT_TOKENS = 256
 DEFAULT_N_CTX = 2048
 # generation_config keys the embedded model honours; any other key set is a 400 (or dropped under
@@ -73,13 +78,35 @@ class _Llama(llama_cpp.Llama):
     prompt_tokens = 0
     output_tokens = 0
 
-    def generate(self, tokens, *args, **kwargs):
+    def generate(
+        self, tokens: Sequence[int], *args: Any, **kwargs: Any
+    ) -> Generator[int, Sequence[int] | None, None]:
         self.prompt_tokens, self.output_tokens = len(tokens), 0
         for token in super().generate(tokens, *args, **kwargs):
             # Same rule as llama-cpp-python's own (non-stream) usage: the end-of-generation token is not output.
             if not llama_cpp.llama_vocab_is_eog(self._model.vocab, token):
                 self.output_tokens += 1
             yield token
+
+
+# What the worker thread hands the event loop, in order: _Text…, then _Done or _Failed.
+@dataclass(frozen=True)
+class _Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class _Done:
+    finish: str  # llama.cpp's finish_reason: stop | length
+    usage: Usage
+
+
+@dataclass(frozen=True)
+class _Failed:
+    error: Exception
+
+
+_Item = _Text | _Done | _Failed
 
 
 # Before the model is loaded its longest token is unknown; no tokenizer we know has one this long.
@@ -98,15 +125,12 @@ class _Model:
             # Weights in llama.cpp's "extra" CPU buffers (AMX / repacked) segfault in
             # ggml_backend_amx_mul_mat on AMX CPUs for multi-token batches (ggml-org/llama.cpp#20824,
             # reproduced here), and Llama() has no argument for it: patch the defaults while loading.
-            defaults = llama_cpp.llama_model_default_params
-
-            def model_params():
-                params = defaults()
+            def model_params() -> bindings.llama_model_params:
+                params: bindings.llama_model_params = _DEFAULT_MODEL_PARAMS()
                 params.use_extra_bufts = False
                 return params
 
             try:
-                bindings = llama_cpp.llama.llama_cpp
                 bindings.llama_model_default_params = model_params
                 try:
                     self.llm = _Llama(
@@ -117,7 +141,7 @@ class _Model:
                         verbose=False,
                     )
                 finally:
-                    bindings.llama_model_default_params = defaults
+                    bindings.llama_model_default_params = _DEFAULT_MODEL_PARAMS
             except Exception as exc:  # e.g. not a GGUF: the deployment is broken, not the request
                 raise UpstreamError(503, f"could not load {self.path}: {exc}") from exc
             llm = self.llm
@@ -126,7 +150,7 @@ class _Model:
             )
         return self.llm
 
-    def refuse_if_too_long(self, messages: list[dict]) -> None:
+    def refuse_if_too_long(self, messages: list[ChatCompletionRequestMessage]) -> None:
         """A cheap lower bound on the prompt's tokens (its bytes over the longest token's) against
         the context window: a prompt that cannot fit is refused at once, not after tokenising it
         (a 10 MB input took 34 s, holding the model's only worker while other requests waited)."""
@@ -139,32 +163,47 @@ class _Model:
             )
 
     def run(
-        self, messages: list[dict], options: dict, cancel: threading.Event, emit: Callable[[tuple], None]
-    ):
-        """Runs on the worker thread: load if needed, generate, emit ("text", s)… then ("done", finish, usage)."""
+        self,
+        messages: list[ChatCompletionRequestMessage],
+        options: dict[str, Any],
+        cancel: threading.Event,
+        emit: Callable[[_Item], None],
+    ) -> None:
+        """Runs on the worker thread: load if needed, generate, emit _Text… then _Done (or _Failed)."""
         try:
             if cancel.is_set():  # the client left while this request waited its turn
                 return
             llm = self._load()
             self.refuse_if_too_long(messages)  # now with the vocabulary's own bound
-            llm.reset()  # no KV-cache prefix reuse: it changes the logits, and so greedy/seeded answers
+            # No KV-cache prefix reuse: it changes the logits, and so greedy/seeded answers.
+            llm.reset()  # type: ignore[no-untyped-call]  # (unannotated in llama-cpp-python)
             finish = "stop"
-            chunks = llm.create_chat_completion(messages, stream=True, **options)
+            # stream=True: llama-cpp-python answers a generator of chunks (its return type is the union).
+            chunks = cast(
+                Generator[CreateChatCompletionStreamResponse, None, None],
+                llm.create_chat_completion(messages, stream=True, **options),
+            )
             try:
                 for chunk in chunks:
                     if cancel.is_set():
                         return
                     choice = chunk["choices"][0]
-                    if choice["delta"].get("content"):
-                        emit(("text", choice["delta"]["content"]))
+                    delta: Mapping[str, object] = choice["delta"]  # or the empty delta, which has no key
+                    content = delta.get("content")
+                    if isinstance(content, str) and content:
+                        emit(_Text(content))
                     finish = choice.get("finish_reason") or finish
             finally:
                 chunks.close()
             n_in, n_out = llm.prompt_tokens, llm.output_tokens
-            usage = {"total_input_tokens": n_in, "total_output_tokens": n_out, "total_tokens": n_in + n_out}
-            emit(("done", finish, usage))
+            emit(
+                _Done(
+                    finish,
+                    {"total_input_tokens": n_in, "total_output_tokens": n_out, "total_tokens": n_in + n_out},
+                )
+            )
         except Exception as exc:  # whatever happens, the waiting coroutine must hear of it
-            emit(("error", exc))
+            emit(_Failed(exc))
 
 
 _models: dict[tuple[str, int], _Model] = {}
@@ -204,8 +243,10 @@ def _model_for(deployment: Deployment) -> _Model:
         return _models[key]
 
 
-def _messages(turn: Turn) -> list[dict]:
-    messages = [{"role": "system", "content": turn.system_instruction}] if turn.system_instruction else []
+def _messages(turn: Turn) -> list[ChatCompletionRequestMessage]:
+    messages: list[ChatCompletionRequestMessage] = []
+    if turn.system_instruction:
+        messages.append({"role": "system", "content": turn.system_instruction})
     for step in turn.history:
         kind = step.get("type")
         if kind == "thought":  # the model has no thoughts to replay; other providers' are dropped
@@ -218,16 +259,15 @@ def _messages(turn: Turn) -> list[dict]:
         for block in content:
             if block.get("type") != "text":
                 raise unsupported("local", f"{block.get('type')} content (SmolLM2-135M is a text-only model)")
-        messages.append(
-            {
-                "role": "user" if kind == "user_input" else "assistant",
-                "content": "".join(block["text"] for block in content),
-            }
-        )
+        text = "".join(block["text"] for block in content)
+        if kind == "user_input":
+            messages.append({"role": "user", "content": text})
+        else:
+            messages.append({"role": "assistant", "content": text})
     return messages
 
 
-def _options(turn: Turn) -> dict:
+def _options(turn: Turn) -> dict[str, Any]:
     if turn.tools:
         kind = turn.tools[0].get("type")
         if kind == "function":
@@ -290,15 +330,16 @@ class LocalAdapter:
             step.setdefault("content", [])
         return Outcome(steps=acc.steps, status=end.status, usage=end.usage)
 
-    async def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[StepEvent | StreamEnd]:
+    async def stream(self, turn: Turn, deployment: Deployment) -> AdapterStream:
         request = reject_unsupported("local", turn.request, config=CONFIG_KEYS, drop=deployment.drop_params)
         turn = replace(turn, request=request)
         messages, options = _messages(turn), _options(turn)  # 400s before any work
         model = _model_for(deployment)
         model.refuse_if_too_long(messages)
-        loop, queue, cancel = asyncio.get_running_loop(), asyncio.Queue(), threading.Event()
+        loop, cancel = asyncio.get_running_loop(), threading.Event()
+        queue: asyncio.Queue[_Item] = asyncio.Queue()
 
-        def emit(item: tuple) -> None:
+        def emit(item: _Item) -> None:
             try:
                 loop.call_soon_threadsafe(queue.put_nowait, item)
             except RuntimeError:  # our event loop is gone: nobody is listening
@@ -307,16 +348,15 @@ class LocalAdapter:
         model.worker.submit(model.run, messages, options, cancel, emit)
         try:
             item = await queue.get()
-            if item[0] == "error":  # nothing was yielded yet, so the router may still fall back
-                raise _failure(item[1])
-            yield {"event_type": "step.start", "index": 0, "step": {"type": "model_output"}}
-            while item[0] == "text":
-                yield {"event_type": "step.delta", "index": 0, "delta": {"type": "text", "text": item[1]}}
+            if isinstance(item, _Failed):  # nothing was yielded yet, so the router may still fall back
+                raise _failure(item.error)
+            yield {"event_type": STEP_START, "index": 0, "step": {"type": "model_output"}}
+            while isinstance(item, _Text):
+                yield {"event_type": STEP_DELTA, "index": 0, "delta": {"type": "text", "text": item.text}}
                 item = await queue.get()
-            if item[0] == "error":
-                raise _failure(item[1])
-            _, finish, usage = item
-            yield {"event_type": "step.stop", "index": 0}
-            yield StreamEnd("incomplete" if finish == "length" else "completed", usage)
+            if isinstance(item, _Failed):
+                raise _failure(item.error)
+            yield {"event_type": STEP_STOP, "index": 0}
+            yield StreamEnd("incomplete" if item.finish == "length" else "completed", item.usage)
         finally:
             cancel.set()  # consumer closed or cancelled us: the worker stops at the next token

@@ -13,7 +13,8 @@ import orjson
 
 from parley import wire
 from parley.errors import UpstreamError, unsupported
-from parley.providers.base import Deployment, HttpCodec, Outcome, StreamEnd, Turn
+from parley.events import STEP_DELTA, STEP_START, STEP_STOP, Delta, InteractionStatus, Step, StepStart, Usage
+from parley.providers.base import Deployment, HttpCodec, JsonObject, Outcome, StepEvent, StreamEnd, Turn
 from parley.request import ToolChoice, output_format, reject_unsupported, tool_choice
 from parley.transport import UpstreamRequest
 
@@ -111,10 +112,12 @@ class ChatCompletionsAdapter(HttpCodec):
                 out[SAME[key]] = value
         return out
 
-    def messages(self, turn: Turn, replay_reasoning: bool = True) -> list[dict]:
+    def messages(self, turn: Turn, replay_reasoning: bool = True) -> list[JsonObject]:
         """History steps as chat messages: consecutive model-side steps make one assistant message,
         function results become `tool` messages answering their call ids."""
-        messages = [{"role": "system", "content": turn.system_instruction}] if turn.system_instruction else []
+        messages: list[JsonObject] = (
+            [{"role": "system", "content": turn.system_instruction}] if turn.system_instruction else []
+        )
         # Reasoning is replayed only within the current turn (the tool-call loop): that is where
         # DeepSeek-style servers need it, and older turns' reasoning they ignore or reject.
         current = len(turn.history)  # no replay: every thought counts as an older turn's
@@ -122,7 +125,7 @@ class ChatCompletionsAdapter(HttpCodec):
             current = max(
                 (i for i, s in enumerate(turn.history) if s.get("type") == "user_input"), default=-1
             )
-        assistant: dict | None = None
+        assistant: JsonObject | None = None
         reasoning: list[str] = []
         for i, step in enumerate(turn.history):
             kind = step.get("type")
@@ -152,7 +155,7 @@ class ChatCompletionsAdapter(HttpCodec):
                 raise unsupported(self.name, f"'{kind}' steps in the conversation")
         return messages
 
-    def _add_to_assistant(self, assistant: dict, step: dict) -> None:
+    def _add_to_assistant(self, assistant: JsonObject, step: Step) -> None:
         if step["type"] == "function_call":
             arguments = orjson.dumps(step.get("arguments") or {}).decode()
             call = {
@@ -167,18 +170,18 @@ class ChatCompletionsAdapter(HttpCodec):
                 raise unsupported(self.name, f"{block.get('type')} content in model turns")
             assistant["content"] = (assistant["content"] or "") + block["text"]
 
-    def _user_content(self, blocks: list[dict]) -> str | list[dict]:
+    def _user_content(self, blocks: list[JsonObject]) -> str | list[JsonObject]:
         if len(blocks) == 1 and blocks[0].get("type") == "text":
-            return blocks[0]["text"]  # the plain-string form every compatible server takes
+            return str(blocks[0]["text"])  # the plain-string form every compatible server takes
         return [self._part(block) for block in blocks]
 
-    def _part(self, block: dict) -> dict:
+    def _part(self, block: JsonObject) -> JsonObject:
         kind, mime, data = block.get("type"), block.get("mime_type"), block.get("data")
         if kind == "text":
             return {"type": "text", "text": block["text"]}
         if kind == "image":
             url = f"data:{mime or 'image/png'};base64,{data}" if data else block.get("uri")
-            image = {"url": url}
+            image: JsonObject = {"url": url}
             if block.get("resolution"):
                 image["detail"] = DETAIL[block["resolution"]]
             return {"type": "image_url", "image_url": image}
@@ -194,7 +197,7 @@ class ChatCompletionsAdapter(HttpCodec):
             f"{kind} input ({mime or 'uri'}); it takes text, images, wav/mp3 audio data and PDF data",
         )
 
-    def _result(self, step: dict) -> str:
+    def _result(self, step: Step) -> str:
         """A function result as tool-message text (Chat tool messages carry text only)."""
         result = step.get("result")
         if isinstance(result, list):
@@ -208,7 +211,7 @@ class ChatCompletionsAdapter(HttpCodec):
             result = {"error": result}  # Chat has no error flag on tool messages: say it in the content
         return result if isinstance(result, str) else orjson.dumps(result).decode()
 
-    def tools(self, tools: list[dict[str, Any]], choice: ToolChoice) -> dict[str, Any]:
+    def tools(self, tools: list[JsonObject], choice: ToolChoice) -> JsonObject:
         for tool in tools:
             if tool.get("type") != "function":
                 raise unsupported(self.name, f"'{tool.get('type')}' tools")
@@ -237,8 +240,8 @@ class ChatCompletionsAdapter(HttpCodec):
         return {"type": "json_object"} if wanted.json else None
 
 
-def _function(tool: dict, strict: bool) -> dict:
-    function = {"name": tool["name"]}
+def _function(tool: JsonObject, strict: bool) -> JsonObject:
+    function: JsonObject = {"name": tool["name"]}
     for key in ("description", "parameters"):
         if tool.get(key) is not None:
             function[key] = tool[key]
@@ -254,13 +257,13 @@ def _summaries(turn: Turn) -> bool:
     return turn.generation_config.get("thinking_summaries") != "none"
 
 
-def _reasoning(message: dict) -> str:
+def _reasoning(message: JsonObject) -> str:
     """vLLM and DeepSeek call it `reasoning_content`; Ollama, Groq and newer vLLM `reasoning`."""
     value = message.get("reasoning_content") or message.get("reasoning")
     return value if isinstance(value, str) else ""
 
 
-def _arguments(raw: Any) -> dict:
+def _arguments(raw: Any) -> JsonObject:
     if isinstance(raw, dict):
         return raw
     try:
@@ -271,13 +274,13 @@ def _arguments(raw: Any) -> dict:
     return value if isinstance(value, dict) else {"_raw": raw}
 
 
-def _status(finish: str | None, calls: bool) -> str:
+def _status(finish: str | None, calls: bool) -> InteractionStatus:
     if finish in INCOMPLETE:
         return "incomplete"
     return "requires_action" if calls else "completed"
 
 
-def _usage(usage: dict | None) -> dict:
+def _usage(usage: JsonObject | None) -> Usage:
     if not usage:
         return {}
     thought = (usage.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0
@@ -292,18 +295,18 @@ def _usage(usage: dict | None) -> dict:
     }
 
 
-def _outcome(data: dict, summaries: bool) -> Outcome:
+def _outcome(data: JsonObject, summaries: bool) -> Outcome:
     if not data.get("choices"):
         raise UpstreamError(502, "upstream answered without choices")
     choice = data["choices"][0]
     message = choice.get("message") or {}
-    steps = []
+    steps: list[Step] = []
     if summaries and _reasoning(message):
         steps.append({"type": "thought", "summary": [{"type": "text", "text": _reasoning(message)}]})
     text = message.get("content") or message.get("refusal")
     if text:
         steps.append({"type": "model_output", "content": [{"type": "text", "text": text}]})
-    calls = [
+    calls: list[Step] = [
         {
             "type": "function_call",
             "id": c.get("id") or wire.new_id("call_"),
@@ -326,10 +329,10 @@ class _StreamSteps:
         self.open: tuple[str, int] | None = None  # (step type, index) of the open thought/text step
         self.calls: dict[int, int] = {}  # upstream tool_calls[].index -> step index
         self.finish: str | None = None
-        self.usage: dict = {}
+        self.usage: Usage = {}
         self.upstream_id: str | None = None
 
-    def feed(self, chunk: dict) -> Iterator[dict]:
+    def feed(self, chunk: JsonObject) -> Iterator[StepEvent]:
         if chunk.get("error"):
             raise _stream_error(chunk["error"])
         self.upstream_id = chunk.get("id") or self.upstream_id  # Azure's filter chunk has an empty id
@@ -350,7 +353,7 @@ class _StreamSteps:
                 self.finish = choice["finish_reason"]
                 yield from self._close()
                 for index in self.calls.values():
-                    yield {"event_type": "step.stop", "index": index}
+                    yield {"event_type": STEP_STOP, "index": index}
 
     @property
     def done(self) -> bool:
@@ -362,29 +365,29 @@ class _StreamSteps:
         # upstream_id is kept by the engine for tracing; Chat is stateless.
         return StreamEnd(_status(self.finish, bool(self.calls)), self.usage, self.upstream_id)
 
-    def _start(self, step: dict) -> tuple[int, dict]:
+    def _start(self, step: Step) -> tuple[int, StepStart]:
         self.started += 1
-        return self.started - 1, {"event_type": "step.start", "index": self.started - 1, "step": step}
+        return self.started - 1, {"event_type": STEP_START, "index": self.started - 1, "step": step}
 
-    def _close(self) -> Iterator[dict]:
+    def _close(self) -> Iterator[StepEvent]:
         if self.open:
-            yield {"event_type": "step.stop", "index": self.open[1]}
+            yield {"event_type": STEP_STOP, "index": self.open[1]}
             self.open = None
 
-    def _text(self, kind: str, delta: dict) -> Iterator[dict]:
+    def _text(self, kind: str, delta: Delta) -> Iterator[StepEvent]:
         if self.open is None or self.open[0] != kind:
             yield from self._close()
             index, event = self._start({"type": kind})
             self.open = (kind, index)
             yield event
-        yield {"event_type": "step.delta", "index": self.open[1], "delta": delta}
+        yield {"event_type": STEP_DELTA, "index": self.open[1], "delta": delta}
 
-    def _call(self, call: dict) -> Iterator[dict]:
+    def _call(self, call: JsonObject) -> Iterator[StepEvent]:
         function = call.get("function") or {}
         index = self.calls.get(call.get("index", 0))
         if index is None:
             yield from self._close()
-            step = {
+            step: Step = {
                 "type": "function_call",
                 "id": call.get("id") or wire.new_id("call_"),
                 "name": function.get("name") or "",
@@ -395,7 +398,7 @@ class _StreamSteps:
             yield event
         if function.get("arguments"):
             yield {
-                "event_type": "step.delta",
+                "event_type": STEP_DELTA,
                 "index": index,
                 "delta": {"type": "arguments_delta", "arguments": function["arguments"]},
             }

@@ -19,7 +19,18 @@ import orjson
 
 from parley import errors
 from parley.errors import UpstreamError
-from parley.providers.base import Deployment, HttpCodec, Outcome, StepEvent, StreamEnd, Turn
+from parley.events import (
+    STEP_DELTA,
+    STEP_START,
+    STEP_STOP,
+    Delta,
+    InteractionStatus,
+    Step,
+    StepDelta,
+    StepStart,
+    Usage,
+)
+from parley.providers.base import Deployment, HttpCodec, JsonObject, Outcome, StepEvent, StreamEnd, Turn
 from parley.request import output_format, reject_unsupported, tool_choice
 from parley.transport import UpstreamRequest
 
@@ -34,7 +45,7 @@ TOOL_MODES = {"auto": "auto", "any": "required", "none": "none"}
 SERVICE_TIERS = {"standard": "default", "flex": "flex", "priority": "priority"}
 IMAGE_DETAIL = {"low": "low", "medium": "auto", "high": "high", "ultra_high": "original"}
 # A `response.failed` / `error` code -> the HTTP status it stands for (others: the request was bad).
-ERROR_STATUS = {"server_error": 500, "rate_limit_exceeded": 429, "vector_store_timeout": 504}
+ERROR_STATUS: dict[str, int] = {"server_error": 500, "rate_limit_exceeded": 429, "vector_store_timeout": 504}
 # Only reasoning models accept `include: ["reasoning.encrypted_content"]`; others answer 400.
 REASONING_MODEL = re.compile(r"(o\d|gpt-5(?!-chat)|gpt-[6-9]|codex)", re.IGNORECASE)
 SIGNATURE = re.compile(r"(rs_[\w-]+):(.+)", re.DOTALL)
@@ -65,7 +76,7 @@ class OpenAIResponsesAdapter(HttpCodec):
 # -- request ----------------------------------------------------------------------------------------
 
 
-def request_body(turn: Turn, deployment: Deployment) -> dict[str, Any]:
+def request_body(turn: Turn, deployment: Deployment) -> JsonObject:
     turn = replace(
         turn,
         request=reject_unsupported(
@@ -79,7 +90,7 @@ def request_body(turn: Turn, deployment: Deployment) -> dict[str, Any]:
     request, config = turn.request, turn.generation_config
     # store=false: Parley stores the conversation and resends it whole, so OpenAI keeps nothing and
     # turn.previous_upstream_id (a previous_response_id) is never needed.
-    body: dict[str, Any] = {"model": deployment.model, "input": input_items(turn.history), "store": False}
+    body: JsonObject = {"model": deployment.model, "input": input_items(turn.history), "store": False}
     if turn.system_instruction:
         body["instructions"] = turn.system_instruction
     if turn.tools:
@@ -110,12 +121,12 @@ def _reasons(deployment: Deployment) -> bool:
     return override if isinstance(override, bool) else bool(REASONING_MODEL.match(deployment.model))
 
 
-def _tool(tool: Mapping) -> dict:
+def _tool(tool: Mapping[str, Any]) -> JsonObject:
     if tool.get("type") != "function":
         raise errors.unsupported(PROVIDER, f"the {tool.get('type')} tool")
     if tool.get("defer_loading"):
         raise errors.unsupported(PROVIDER, "defer_loading on function tools")
-    out = {
+    out: JsonObject = {
         "type": "function",
         "name": tool["name"],
         "parameters": tool.get("parameters") or {"type": "object", "properties": {}},
@@ -129,7 +140,7 @@ def _tool(tool: Mapping) -> dict:
     return out
 
 
-def _tool_choice(mode: str, allowed: tuple[str, ...] | None) -> str | dict[str, Any]:
+def _tool_choice(mode: str, allowed: tuple[str, ...] | None) -> str | JsonObject:
     if mode not in TOOL_MODES:  # `validated` has no Responses equivalent
         raise errors.unsupported(PROVIDER, f"tool_choice mode '{mode}'")
     upstream = TOOL_MODES[mode]
@@ -144,8 +155,8 @@ def _tool_choice(mode: str, allowed: tuple[str, ...] | None) -> str | dict[str, 
     }
 
 
-def _reasoning(config: Mapping) -> dict:
-    reasoning = {}
+def _reasoning(config: Mapping[str, Any]) -> dict[str, str]:
+    reasoning: dict[str, str] = {}
     if config.get("thinking_level"):
         reasoning["effort"] = config["thinking_level"]  # minimal|low|medium|high|xhigh: same names
     if config.get("thinking_summaries") == "auto":
@@ -153,12 +164,12 @@ def _reasoning(config: Mapping) -> dict:
     return reasoning
 
 
-def input_items(history: list[dict]) -> list[dict]:
+def input_items(history: list[Step]) -> list[JsonObject]:
     """Interactions steps -> Responses input items, in order."""
     return [item for step in history for item in _items(step)]
 
 
-def _items(step: Mapping) -> list[dict]:
+def _items(step: Mapping[str, Any]) -> list[JsonObject]:
     kind, content = step.get("type"), step.get("content") or []
     if kind == "user_input":
         return (
@@ -184,11 +195,11 @@ def _items(step: Mapping) -> list[dict]:
     raise errors.unsupported(PROVIDER, f"{kind} steps in the conversation")
 
 
-def _data_url(block: Mapping, default_mime: str) -> str:
+def _data_url(block: Mapping[str, Any], default_mime: str) -> str:
     return f"data:{block.get('mime_type') or default_mime};base64,{block['data']}"
 
 
-def _input_part(block: Mapping) -> dict:
+def _input_part(block: Mapping[str, Any]) -> JsonObject:
     kind = block.get("type")
     if kind == "text":
         return {"type": "input_text", "text": block["text"]}
@@ -197,7 +208,7 @@ def _input_part(block: Mapping) -> dict:
         return {
             "type": "input_image",
             "image_url": url,
-            "detail": IMAGE_DETAIL.get(block.get("resolution"), "auto"),
+            "detail": IMAGE_DETAIL.get(str(block.get("resolution")), "auto"),
         }
     if kind == "document":
         if block.get("uri"):
@@ -208,16 +219,16 @@ def _input_part(block: Mapping) -> dict:
     raise errors.unsupported(PROVIDER, f"{kind} input")
 
 
-def _output_text(block: Mapping) -> str:
+def _output_text(block: Mapping[str, Any]) -> str:
     if block.get("type") != "text":
         raise errors.unsupported(PROVIDER, f"{block.get('type')} content in model_output steps")
-    return block["text"]
+    return str(block["text"])
 
 
-def _function_output(step: Mapping) -> str | list[dict]:
+def _function_output(step: Mapping[str, Any]) -> str | list[JsonObject]:
     result = step.get("result")
     if isinstance(result, list):
-        output: str | list[dict] = [_input_part(block) for block in result]
+        output: str | list[JsonObject] = [_input_part(block) for block in result]
     else:
         output = result if isinstance(result, str) else orjson.dumps(result).decode()
     if not step.get("is_error"):
@@ -228,7 +239,7 @@ def _function_output(step: Mapping) -> str | list[dict]:
     return [{"type": "input_text", "text": "Error:"}, *output]
 
 
-def _signature(item: Mapping) -> str | None:
+def _signature(item: Mapping[str, Any]) -> str | None:
     """The thought signature: the reasoning item's id and encrypted content, base64 as the spec wants.
     Replay needs both (some endpoints reject a reasoning item without its id)."""
     encrypted = item.get("encrypted_content")
@@ -243,7 +254,7 @@ def _unsign(signature: str | None) -> tuple[str, str] | None:
     return (match[1], match[2]) if match else None
 
 
-def _reasoning_item(step: Mapping) -> list[dict]:
+def _reasoning_item(step: Mapping[str, Any]) -> list[JsonObject]:
     signed = _unsign(step.get("signature"))
     if not signed:
         # Another provider's thought, or one without encrypted content: OpenAI cannot verify it
@@ -260,14 +271,14 @@ def _reasoning_item(step: Mapping) -> list[dict]:
 # -- response ---------------------------------------------------------------------------------------
 
 
-def _failure(error: Mapping | None, fallback: str) -> UpstreamError:
+def _failure(error: Mapping[str, Any] | None, fallback: str) -> UpstreamError:
     error = error or {}
     code = error.get("code")
-    status = ERROR_STATUS.get(code, 400 if code else 502)
+    status = ERROR_STATUS.get(str(code), 400 if code else 502)
     return UpstreamError(status, f"{code or 'error'}: {error.get('message') or fallback}")
 
 
-def usage(raw: Mapping | None) -> dict:
+def usage(raw: Mapping[str, Any] | None) -> Usage:
     """OpenAI counts reasoning inside output_tokens; Interactions counts thoughts apart, so output
     is output_tokens minus reasoning_tokens and total_tokens (input + output + thought) stays
     equal to OpenAI's own total."""
@@ -284,26 +295,26 @@ def usage(raw: Mapping | None) -> dict:
     }
 
 
-def _status(response: Mapping, called: bool) -> str:
+def _status(response: Mapping[str, Any], called: bool) -> InteractionStatus:
     if response.get("status") == "incomplete":  # max_output_tokens or content_filter
         return "incomplete"
     return "requires_action" if called else "completed"
 
 
-def _arguments(raw: str) -> dict:
+def _arguments(raw: str) -> JsonObject:
     try:
         return orjson.loads(raw) if raw.strip() else {}
     except orjson.JSONDecodeError:
         return {"_raw": raw}  # as wire.StepAccumulator does: keep what the model wrote
 
 
-def _summary(item: Mapping) -> list[dict]:
+def _summary(item: Mapping[str, Any]) -> list[JsonObject]:
     # Summaries, then any raw reasoning text (open-weight models behind a Responses server send it).
     parts = [*(item.get("summary") or []), *(item.get("content") or [])]
     return [{"type": "text", "text": part["text"]} for part in parts]
 
 
-def step(item: Mapping) -> dict:
+def step(item: Mapping[str, Any]) -> Step:
     """One finished output item -> one Interactions step."""
     kind = item.get("type")
     if kind == "message":
@@ -318,7 +329,7 @@ def step(item: Mapping) -> dict:
             "arguments": _arguments(item.get("arguments") or ""),
         }
     if kind == "reasoning":
-        thought: dict[str, Any] = {"type": "thought"}
+        thought: Step = {"type": "thought"}
         if summary := _summary(item):
             thought["summary"] = summary
         if signature := _signature(item):
@@ -327,7 +338,7 @@ def step(item: Mapping) -> dict:
     raise UpstreamError(502, f"unexpected output item type '{kind}'")
 
 
-def outcome(response: Mapping) -> Outcome:
+def outcome(response: Mapping[str, Any]) -> Outcome:
     if response.get("status") not in ("completed", "incomplete"):
         raise _failure(response.get("error"), f"response {response.get('status')}")
     steps = [step(item) for item in response.get("output") or []]
@@ -340,11 +351,11 @@ def outcome(response: Mapping) -> Outcome:
     )
 
 
-def _step_delta(index: int, delta: dict) -> dict:
-    return {"event_type": "step.delta", "index": index, "delta": delta}
+def _step_delta(index: int, delta: Delta) -> StepDelta:
+    return {"event_type": STEP_DELTA, "index": index, "delta": delta}
 
 
-def _arguments_delta(fragment: str) -> dict:
+def _arguments_delta(fragment: str) -> Delta:
     return {"type": "arguments_delta", "arguments": fragment}
 
 
@@ -368,7 +379,7 @@ class StreamTranslator:
             raise UpstreamError(502, "stream ended before response.completed")
         return self.result
 
-    def feed(self, event: Mapping) -> list[dict]:
+    def feed(self, event: Mapping[str, Any]) -> list[StepEvent]:
         try:
             return self._feed(event)
         except (KeyError, TypeError, AttributeError) as exc:
@@ -376,7 +387,7 @@ class StreamTranslator:
                 502, f"malformed {event.get('type')} event ({type(exc).__name__}: {exc})"
             ) from exc
 
-    def _feed(self, event: Mapping) -> list[dict]:
+    def _feed(self, event: Mapping[str, Any]) -> list[StepEvent]:
         kind = event.get("type")
         if kind == "response.output_item.added":
             return [self._start(event["output_index"], event["item"])]
@@ -398,12 +409,12 @@ class StreamTranslator:
             raise _failure(event["error"] if isinstance(event.get("error"), dict) else event, "stream error")
         return []
 
-    def _start(self, output_index: int, item: Mapping) -> dict:
+    def _start(self, output_index: int, item: Mapping[str, Any]) -> StepStart:
         index = self.index[output_index] = len(self.index)
         self.open.add(index)
         kind = item.get("type")
         if kind == "message":
-            started: dict = {"type": "model_output"}
+            started: Step = {"type": "model_output"}
         elif kind == "reasoning":
             started = {"type": "thought"}
         elif kind == "function_call":
@@ -411,13 +422,14 @@ class StreamTranslator:
             started = {"type": "function_call", "id": item["call_id"], "name": item["name"], "arguments": {}}
         else:
             raise UpstreamError(502, f"unexpected output item type '{kind}'")
-        return {"event_type": "step.start", "index": index, "step": started}
+        return {"event_type": STEP_START, "index": index, "step": started}
 
-    def _delta(self, event: Mapping, delta: dict) -> dict:
+    def _delta(self, event: Mapping[str, Any], delta: Delta) -> StepDelta:
         return _step_delta(self.index[event["output_index"]], delta)
 
-    def _done(self, output_index: int, item: Mapping) -> list[dict]:
-        index, kind, events = self.index[output_index], item.get("type"), []
+    def _done(self, output_index: int, item: Mapping[str, Any]) -> list[StepEvent]:
+        index, kind = self.index[output_index], item.get("type")
+        events: list[StepEvent] = []
         # The encrypted content is complete only here, in output_item.done.
         if kind == "reasoning" and (signature := _signature(item)):
             events.append(_step_delta(index, {"type": "thought_signature", "signature": signature}))
@@ -426,11 +438,11 @@ class StreamTranslator:
             events.append(_step_delta(index, _arguments_delta(item["arguments"])))
         return events + self._stop(index)
 
-    def _stop(self, index: int) -> list[dict]:
+    def _stop(self, index: int) -> list[StepEvent]:
         if index not in self.open:
             return []
         self.open.discard(index)
-        return [{"event_type": "step.stop", "index": index}]
+        return [{"event_type": STEP_STOP, "index": index}]
 
     def _finish(self, response: Mapping[str, Any]) -> list[StepEvent]:
         stops = [event for index in sorted(self.open) for event in self._stop(index)]

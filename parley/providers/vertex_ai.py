@@ -41,7 +41,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -54,8 +54,9 @@ from google.oauth2 import service_account
 
 from parley import wire
 from parley.errors import ApiError, UpstreamError, unsupported
+from parley.events import STEP_DELTA, STEP_START, STEP_STOP, Delta, InteractionStatus, Step, StepStart, Usage
 from parley.providers import anthropic
-from parley.providers.base import Deployment, HttpCodec, Outcome, StepEvent, StreamEnd, Turn
+from parley.providers.base import AdapterStream, Deployment, HttpCodec, Outcome, StepEvent, StreamEnd, Turn
 from parley.request import reject_unsupported
 from parley.transport import UpstreamRequest
 from parley.wire import CONTENT_TYPES
@@ -390,7 +391,7 @@ def _parts(content: Any) -> list[dict[str, Any]]:
 # --- Gemini answer -------------------------------------------------------------------------------
 
 
-def usage(raw: Mapping[str, Any]) -> dict[str, int]:
+def usage(raw: Mapping[str, Any]) -> Usage:
     inputs = (raw.get("promptTokenCount") or 0) + (raw.get("toolUsePromptTokenCount") or 0)
     output, thought = raw.get("candidatesTokenCount") or 0, raw.get("thoughtsTokenCount") or 0
     return {
@@ -402,7 +403,7 @@ def usage(raw: Mapping[str, Any]) -> dict[str, int]:
     }
 
 
-def _status(finish: str | None, calls: bool) -> str:
+def _status(finish: str | None, calls: bool) -> InteractionStatus:
     if finish not in (None, "STOP", "FINISH_REASON_UNSPECIFIED"):
         return "incomplete"
     return "requires_action" if calls else "completed"
@@ -462,10 +463,10 @@ class StreamDecoder:
         self.open: tuple[str, int] | None = None
         self.finish: str | None = None
         self.calls = False
-        self.usage: dict[str, int] = usage({})
+        self.usage: Usage = usage({})
         self.upstream_id: str | None = None
 
-    def feed(self, chunk: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    def feed(self, chunk: Mapping[str, Any]) -> Iterator[StepEvent]:
         if chunk.get("error"):
             raise google_error(chunk["error"])
         self.upstream_id = chunk.get("responseId") or self.upstream_id
@@ -487,16 +488,16 @@ class StreamDecoder:
             status=_status(self.finish, self.calls), usage=self.usage, upstream_id=self.upstream_id
         )
 
-    def _start(self, step: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def _start(self, step: Step) -> tuple[int, StepStart]:
         self.started += 1
-        return self.started - 1, {"event_type": "step.start", "index": self.started - 1, "step": step}
+        return self.started - 1, {"event_type": STEP_START, "index": self.started - 1, "step": step}
 
-    def _close(self) -> Iterator[dict[str, Any]]:
+    def _close(self) -> Iterator[StepEvent]:
         if self.open:
-            yield {"event_type": "step.stop", "index": self.open[1]}
+            yield {"event_type": STEP_STOP, "index": self.open[1]}
             self.open = None
 
-    def _text(self, kind: str, delta: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    def _text(self, kind: str, delta: Delta) -> Iterator[StepEvent]:
         if self.open is None or self.open[0] != kind:
             yield from self._close()
             index, event = self._start(
@@ -504,9 +505,9 @@ class StreamDecoder:
             )
             self.open = (kind, index)
             yield event
-        yield {"event_type": "step.delta", "index": self.open[1], "delta": delta}
+        yield {"event_type": STEP_DELTA, "index": self.open[1], "delta": delta}
 
-    def _part(self, part: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    def _part(self, part: Mapping[str, Any]) -> Iterator[StepEvent]:
         if part.get("thoughtSignature"):
             yield from self._text(
                 "thought", {"type": "thought_signature", "signature": part["thoughtSignature"]}
@@ -519,11 +520,11 @@ class StreamDecoder:
             self.calls = True
             yield event
             yield {
-                "event_type": "step.delta",
+                "event_type": STEP_DELTA,
                 "index": index,
                 "delta": {"type": "arguments_delta", "arguments": arguments},
             }
-            yield {"event_type": "step.stop", "index": index}
+            yield {"event_type": STEP_STOP, "index": index}
         elif part.get("thought") and part.get("text"):
             yield from self._text(
                 "thought", {"type": "thought_summary", "content": {"type": "text", "text": part["text"]}}
@@ -614,5 +615,5 @@ class VertexAIAdapter:
     async def create(self, turn: Turn, deployment: Deployment) -> Outcome:
         return await self._codec(deployment).create(turn, deployment)
 
-    def stream(self, turn: Turn, deployment: Deployment) -> AsyncIterator[StepEvent | StreamEnd]:
+    def stream(self, turn: Turn, deployment: Deployment) -> AdapterStream:
         return self._codec(deployment).stream(turn, deployment)
