@@ -9,11 +9,11 @@ from parley.errors import ApiError
 from parley.server import current_engine
 
 
-async def liveliness() -> dict:
+async def liveliness() -> dict[str, str]:
     return {"status": "ok"}
 
 
-async def readiness() -> dict | Response:
+async def readiness() -> dict[str, str] | Response:
     if drain.draining():  # a load balancer should stop sending traffic here
         return Response(
             b'{"status":"draining","checks":{"drain":"shutting down"}}',

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
 
 import orjson
 from starlette.responses import Response, StreamingResponse
@@ -16,9 +17,9 @@ from parley.spend import usd
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
-def respond(result: dict | EventStream) -> Response:
+def respond(result: Mapping[str, Any] | EventStream) -> Response:
     # Both media types are declared on these operations, so the content type is always explicit.
-    if isinstance(result, dict):
+    if isinstance(result, Mapping):
         return Response(orjson.dumps(result), media_type="application/json")
     return StreamingResponse(sse_frames(result), media_type="text/event-stream", headers=SSE_HEADERS)
 
@@ -34,7 +35,10 @@ async def sse_frames(events: EventStream) -> AsyncIterator[bytes]:
 
 
 async def create_interaction(
-    api_version: str, body: dict, user: str | None = None, token_info: dict | None = None
+    api_version: str,
+    body: dict[str, Any],
+    user: str | None = None,
+    token_info: dict[str, Any] | None = None,
 ) -> Response:
     key = (token_info or {}).get("key")
     response = respond(await current_engine().create(body, owner=user or "", key=key))

@@ -17,13 +17,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import orjson
-from connexion.exceptions import ProblemException  # type: ignore[import-untyped]
-from connexion.json_schema import resolve_refs  # type: ignore[import-untyped]
+from connexion.exceptions import ProblemException
+from connexion.json_schema import resolve_refs
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from parley.errors import ApiError, error_body
-from parley.limits import ASGIApp, Receive, Scope, Send, api_key_of
+from parley.limits import ASGIApp, Message, Receive, Scope, Send, api_key_of
 from parley.validation import compiled
 
 log = logging.getLogger(__name__)
@@ -91,13 +91,13 @@ class CreateLane:
             response = await self.handler(version, body, user=token["sub"], token_info=token)
         except Exception as exc:  # the route's error handlers, as Connexion would call them
             response = error_response(exc, self.problem_message)
-        await response(scope, receive, send)  # type: ignore[arg-type]  # limits' Send is narrower
+        await response(scope, receive, send)
 
 
-def _replay(first: dict[str, Any], receive: Receive) -> Receive:
+def _replay(first: Message, receive: Receive) -> Receive:
     replayed = False
 
-    async def replay() -> dict[str, Any]:
+    async def replay() -> Message:
         nonlocal replayed
         if not replayed:
             replayed = True

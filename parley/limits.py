@@ -28,8 +28,9 @@ from parley.errors import error_body
 from parley.shared_state import SharedState
 
 Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[dict]]
-Send = Callable[[dict], Awaitable[None]]
+Message = MutableMapping[str, Any]  # ASGI's, as starlette.types spells them
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 OnReject = Callable[[str, Scope], None]
 

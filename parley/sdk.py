@@ -57,13 +57,13 @@ import threading
 import warnings
 from collections.abc import Coroutine, Mapping
 from pathlib import Path
-from typing import Any, Literal, Required, TypedDict, TypeVar, overload
+from typing import Any, Literal, Required, TypedDict, TypeVar, cast, overload
 
 import orjson
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from typing_extensions import Unpack
 
-from parley import wire
+from parley import events, wire
 from parley.config import DEFAULT_CONFIG, Settings, load, parse
 from parley.engine import Engine
 from parley.errors import ApiError
@@ -91,7 +91,7 @@ T = TypeVar("T")
 
 
 # -- configuration ------------------------------------------------------------------------------
-def _resolve(config: str | os.PathLike | Mapping[str, Any] | Settings | None) -> Settings:
+def _resolve(config: str | os.PathLike[str] | Mapping[str, Any] | Settings | None) -> Settings:
     if config is None:
         config = os.environ.get(CONFIG_ENV) or None
     if config is None:
@@ -214,7 +214,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_runtime.forget)
 
 
-def configure(config: str | os.PathLike | Mapping[str, Any] | Settings | None = None) -> Settings:
+def configure(config: str | os.PathLike[str] | Mapping[str, Any] | Settings | None = None) -> Settings:
     """Set the SDK's configuration: a config.yaml path, a config dict (the same shape) or a
     `Settings`; `None` means `$PARLEY_CONFIG`, else the embedded default. Bad config raises
     `parley.config.ConfigError` here. The store is opened on first use. Reconfiguring closes the
@@ -271,7 +271,7 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def _body(params: Mapping[str, Any], stream: bool, extra_body: Mapping[str, Any] | None) -> dict:
+def _body(params: Mapping[str, Any], stream: bool, extra_body: Mapping[str, Any] | None) -> dict[str, Any]:
     """The create body exactly as the gateway would receive it as JSON, checked against the spec
     (the HTTP server validates every request body; in process this is the same check)."""
     unknown = sorted(set(params) - CREATE_FIELDS)
@@ -283,7 +283,7 @@ def _body(params: Mapping[str, Any], stream: bool, extra_body: Mapping[str, Any]
     if stream:
         body["stream"] = True
     body.update(extra_body or {})
-    body = orjson.loads(orjson.dumps(body, default=_json_default))
+    body = cast(dict[str, Any], orjson.loads(orjson.dumps(body, default=_json_default)))
     if "model" in body and "agent" not in body:  # otherwise the engine says what is missing
         try:
             CreateModelInteraction.model_validate(body)
@@ -366,7 +366,7 @@ class AsyncStream:
         await self.aclose()
 
 
-def _answer(result: dict | EventStream) -> Interaction | EventStream:
+def _answer(result: events.Interaction | EventStream) -> Interaction | EventStream:
     return Interaction.model_validate(result) if isinstance(result, dict) else result
 
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from importlib import resources
+from typing import Any
 
 import connexion
 import orjson
@@ -24,6 +26,7 @@ from connexion.lifecycle import ConnexionResponse
 from connexion.resolver import Resolution, Resolver
 from connexion.security import NO_VALUE, ApiKeySecurityHandler, BearerSecurityHandler
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, JSONResponseBodyValidator
+from connexion.validators import ParameterValidator as ConnexionParameterValidator
 from starlette.exceptions import HTTPException
 
 from parley import drain, limits, pages
@@ -32,6 +35,7 @@ from parley.edges import Edges
 from parley.engine import Engine, owner_of
 from parley.errors import ApiError, error_body
 from parley.lane import CreateLane
+from parley.limits import Receive, Scope, Send
 from parley.observability import Observability
 from parley.shared_state import SharedState, redis_url
 from parley.validation import compiled, describe
@@ -53,7 +57,7 @@ def _generated(name: str) -> bytes:
 
 # -- request validation with compiled validators -------------------------------------------------
 class RequestBodyValidator(JSONRequestBodyValidator):
-    async def _parse(self, stream, scope):
+    async def _parse(self, stream: AsyncIterator[bytes], scope: Scope) -> Any:
         raw = b"".join([chunk async for chunk in stream])
         if not raw.strip():
             return None
@@ -62,7 +66,7 @@ class RequestBodyValidator(JSONRequestBodyValidator):
         except orjson.JSONDecodeError as exc:
             raise BadRequestProblem(detail=f"Request body is not valid JSON: {exc}") from None
 
-    def _validate(self, body):
+    def _validate(self, body: Any) -> None:
         if not self._nullable and body is None:
             raise BadRequestProblem(detail="Request body must not be empty")
         if not compiled(self._schema).is_valid(body):
@@ -70,24 +74,29 @@ class RequestBodyValidator(JSONRequestBodyValidator):
 
 
 class ResponseBodyValidator(JSONResponseBodyValidator):
-    def _validate(self, body):
+    def _validate(self, body: Any) -> None:
         if not compiled(self._schema).is_valid(body):
             raise NonConformingResponseBody(detail=describe(self._schema, body))
 
 
-class ParameterValidator(VALIDATOR_MAP["parameter"]):
+class ParameterValidator(ConnexionParameterValidator):
     """Connexion deep-copies each parameter's schema and builds a Draft 4 validator for it on every
     request; valid values (nearly all of them) now take one compiled check, and only invalid ones
     go the original way, for its message."""
 
     @staticmethod
-    def validate_parameter(parameter_type, value, param, param_name=None):
+    def validate_parameter(
+        parameter_type: str, value: Any, param: dict[str, Any], param_name: str | None = None
+    ) -> str | None:
         if value is not None and compiled(param.get("schema", param)).is_valid(value):
             return None
-        return VALIDATOR_MAP["parameter"].validate_parameter(parameter_type, value, param, param_name)
+        error: str | None = ConnexionParameterValidator.validate_parameter(
+            parameter_type, value, param, param_name
+        )
+        return error
 
-    def validate_path_parameter(self, param, request):
-        error = super().validate_path_parameter(param, request)
+    def validate_path_parameter(self, param: dict[str, Any], request: Any) -> str | None:
+        error: str | None = super().validate_path_parameter(param, request)
         if error and param["name"] == "api_version":  # /v2/interactions is a route that does not exist
             raise ProblemException(
                 status=404,
@@ -105,7 +114,7 @@ class OperationTable(Resolver):
         super().__init__()
         from parley.handlers import admin, health, interactions
 
-        self.table = {
+        self.table: dict[str, Callable[..., Any]] = {
             "generateKey": admin.generate_key,
             "updateKey": admin.update_key,
             "deleteKey": admin.delete_key,
@@ -123,21 +132,24 @@ class OperationTable(Resolver):
             "healthReadiness": health.readiness,
         }
 
-    def resolve(self, operation):
+    def resolve(self, operation: Any) -> Any:
         func = self.table.get(operation.operation_id)
         if func is None:
             raise ValueError(f"no handler for operationId {operation.operation_id!r}")
         return Resolution(func, operation.operation_id)
 
 
-def _key_check(keys: list[str], master_key: str | None):
+KeyCheck = Callable[[str | None], Awaitable[Any]]
+
+
+def _key_check(keys: list[str], master_key: str | None) -> KeyCheck:
     """Keys are checked against config, then against the virtual keys in the store (cached); the
     owner of an interaction is the hash of its key either way. token_info carries the virtual
     key's record (`key`) and whether the caller holds the master key (`admin`)."""
     allowed = {owner_of(k) for k in keys}
     master = owner_of(master_key) if master_key else None
 
-    async def check(key: str | None):
+    async def check(key: str | None) -> Any:
         if key is None:
             return NO_VALUE
         owner = owner_of(key)
@@ -153,13 +165,13 @@ def _key_check(keys: list[str], master_key: str | None):
     return check
 
 
-def _security_map(check) -> dict:
+def _security_map(check: KeyCheck) -> dict[str, type]:
     class ApiKeyHandler(ApiKeySecurityHandler):
-        def _resolve_func(self, scheme):
+        def _resolve_func(self, scheme: Any) -> Callable[..., Awaitable[Any]]:
             return lambda key, required_scopes=None: check(key)
 
     class BearerHandler(BearerSecurityHandler):
-        def _resolve_func(self, scheme):
+        def _resolve_func(self, scheme: Any) -> Callable[..., Awaitable[Any]]:
             return lambda token: check(token)
 
     return {"apiKey": ApiKeyHandler, "bearer": BearerHandler}
@@ -167,7 +179,7 @@ def _security_map(check) -> dict:
 
 # -- errors in the API's shape -------------------------------------------------------------------
 def _error(
-    status: int, message: str, code: str | None = None, headers: dict | None = None
+    status: int, message: str, code: str | None = None, headers: Mapping[str, str] | None = None
 ) -> ConnexionResponse:
     body = error_body(status, message, code)
     return ConnexionResponse(
@@ -178,7 +190,7 @@ def _error(
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
-def _allow_for(spec: dict):
+def _allow_for(spec: dict[str, Any]) -> Callable[[str], str]:
     """path -> the `Allow` value for a 405. Connexion routes each operation separately, so
     Starlette's own Allow names only the first route that matched the path (GET, not DELETE)."""
     table = []
@@ -194,7 +206,7 @@ def _allow_for(spec: dict):
     return allow
 
 
-def _body_required(spec: dict):
+def _body_required(spec: dict[str, Any]) -> Callable[[str, str], bool]:
     """(method, path) -> whether that operation takes a request body (the spec's `requestBody`)."""
     table = [
         (re.compile("^" + re.sub(r"\{[^/}]+\}", "[^/]+", path) + "$"), method.upper())
@@ -209,7 +221,7 @@ def _body_required(spec: dict):
     return required
 
 
-def _register_errors(app: connexion.AsyncApp, allow=None) -> None:
+def _register_errors(app: connexion.AsyncApp, allow: Callable[[str], str] | None = None) -> None:
     app.add_error_handler(ApiError, lambda req, e: _error(e.status, e.message, e.code, e.headers))
     app.add_error_handler(
         ProblemException,
@@ -217,7 +229,7 @@ def _register_errors(app: connexion.AsyncApp, allow=None) -> None:
     )
     app.add_error_handler(UnicodeDecodeError, lambda req, e: _error(400, "Request body is not valid UTF-8."))
 
-    def http_error(req, e: HTTPException) -> ConnexionResponse:
+    def http_error(req: Any, e: HTTPException) -> ConnexionResponse:
         headers = dict(e.headers or {})
         if e.status_code == 405 and allow is not None and (methods := allow(req.url.path)):
             headers = {k: v for k, v in headers.items() if k.lower() != "allow"} | {"Allow": methods}
@@ -297,7 +309,7 @@ class Gateway:
             self.observability.attach(engine)
 
     @contextlib.asynccontextmanager
-    async def _lifespan(self, app):
+    async def _lifespan(self, app: Any) -> AsyncIterator[None]:
         drain.watch_signals()  # SIGTERM drains (uvicorn's handlers are in place by now)
         own = self.engine is None
         if own:
@@ -306,14 +318,14 @@ class Gateway:
         try:
             yield
         finally:
-            if own:
+            if own and self.engine is not None:
                 await self.engine.close()
             self.observability.close()
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self._asgi(scope, receive, send)
 
-    async def _route(self, scope, receive, send):
+    async def _route(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             path = scope["path"]
             if path == "/openapi.json":
@@ -327,7 +339,7 @@ class Gateway:
                 return
         await self._pipeline(scope, receive, send)
 
-    async def _serve(self, scope, receive, send):
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         token = _engine.set(self.engine) if self.engine is not None else None
         try:
             if self._lane is not None and scope["type"] == "http":
@@ -339,7 +351,7 @@ class Gateway:
                 _engine.reset(token)
 
 
-async def _send_bytes(send, status: int, body: bytes, content_type: bytes) -> None:
+async def _send_bytes(send: Send, status: int, body: bytes, content_type: bytes) -> None:
     await send(
         {
             "type": "http.response.start",

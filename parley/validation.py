@@ -7,10 +7,12 @@ JSON Schema type lists so that Draft 2020-12 validators read them as the 3.1 spe
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import jsonschema
 import jsonschema_rs
+from jsonschema import ValidationError
 
 MAX_MESSAGE = 300
 TAGS = ("type", "event_type")  # the discriminators of the spec's unions
@@ -38,10 +40,11 @@ def nullable_to_type_list(node: Any) -> Any:
     return node
 
 
-_compiled: dict[int, tuple[dict, Any]] = {}
+Schema = dict[str, Any]
+_compiled: dict[int, tuple[Schema, jsonschema_rs.Validator]] = {}
 
 
-def compiled(schema: dict):
+def compiled(schema: Schema) -> jsonschema_rs.Validator:
     """A jsonschema_rs validator, cached by the identity of the (long-lived) schema dict."""
     hit = _compiled.get(id(schema))
     if hit is None or hit[0] is not schema:
@@ -50,7 +53,7 @@ def compiled(schema: dict):
     return hit[1]
 
 
-def describe(schema: dict, instance: Any) -> str:
+def describe(schema: Schema, instance: Any) -> str:
     """Why `instance` does not match `schema`, at the field that is wrong.
 
     Plain validators report a failed oneOf/anyOf as "not valid under any of the given schemas".
@@ -70,9 +73,7 @@ def describe(schema: dict, instance: Any) -> str:
         best = _deepest(untagged)
     elif misses:  # no branch has this tag: say which tags there are
         best = _deepest(misses)
-        tags = sorted(
-            {str(v) for e in misses if e.absolute_path == best.absolute_path for v in e.validator_value}
-        )
+        tags = sorted({str(v) for e in misses if e.absolute_path == best.absolute_path for v in _allowed(e)})
         best.message = f"{best.instance!r} is not one of {tags}"
     else:  # nothing fits this shape: say which JSON types would
         best = _deepest([e for e, _ in leaves])
@@ -90,15 +91,15 @@ def describe(schema: dict, instance: Any) -> str:
     return f"{message} (at /{path})" if path else message
 
 
-def _leaves(err, fit: int):
+def _leaves(err: ValidationError, fit: int) -> Iterator[tuple[ValidationError, int]]:
     """The leaf errors under `err`, each with how well its union branches fit the instance:
     2 = a branch's type tag matched, 1 = untagged branches only, 0 = a branch did not fit."""
     if not err.context:
         yield err, fit
         return
-    branches: dict[int, list] = {}
-    for e in err.context:
-        branches.setdefault(e.relative_schema_path[0], []).append(e)
+    branches: dict[int, list[ValidationError]] = {}
+    for e in err.context:  # a oneOf/anyOf branch's errors: their paths start at its index
+        branches.setdefault(int(e.relative_schema_path[0]), []).append(e)
     for index, errs in branches.items():
         here, tagged = err.absolute_path, _tag_matches(err, index)
         # A branch does not fit when its tag differs, the JSON type differs, or (untagged) a key
@@ -116,7 +117,7 @@ def _leaves(err, fit: int):
             yield from _leaves(e, level)
 
 
-def _tag_matches(err, index: int) -> bool:
+def _tag_matches(err: ValidationError, index: int) -> bool:
     """Whether union branch `index` of `err` declares a type tag that the instance carries."""
     branch = err.validator_value[index] if isinstance(err.validator_value, list) else None
     if not isinstance(branch, dict) or not isinstance(err.instance, dict):
@@ -129,16 +130,22 @@ def _tag_matches(err, index: int) -> bool:
     return False
 
 
-def _tag_miss(err) -> bool:
+def _tag_miss(err: ValidationError) -> bool:
     """A union branch rejected because its discriminator tag differs."""
     return err.validator in ("enum", "const") and bool(err.absolute_path) and err.absolute_path[-1] in TAGS
 
 
-def _depth(err) -> int:
+def _allowed(err: ValidationError) -> list[Any]:
+    """The values an `enum` or `const` error allowed."""
+    value = err.validator_value
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _depth(err: ValidationError) -> int:
     return len(err.absolute_path)
 
 
-def _deepest(errors: list):
+def _deepest(errors: list[ValidationError]) -> ValidationError:
     return max(errors, key=_depth)
 
 

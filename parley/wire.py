@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from parley.errors import ApiError
+from parley.events import Delta, InteractionSSEEvent, Step
 
 CONTENT_TYPES = frozenset({"text", "image", "audio", "document", "video"})
 MEDIA_TYPES = CONTENT_TYPES - {"text"}
@@ -38,7 +39,7 @@ def dumps(obj: Any) -> bytes:
     return orjson.dumps(obj)
 
 
-def sse(event: dict) -> bytes:
+def sse(event: InteractionSSEEvent) -> bytes:
     """One SSE frame. Both `event:` and `data:`; the google SDK dispatches on data.event_type."""
     return b"event: " + event["event_type"].encode() + b"\ndata: " + orjson.dumps(event) + b"\n\n"
 
@@ -46,7 +47,7 @@ def sse(event: dict) -> bytes:
 SSE_DONE = b"data: [DONE]\n\n"
 
 
-def _text_blocks(content: Any) -> list[dict]:
+def _text_blocks(content: Any) -> list[dict[str, Any]]:
     if isinstance(content, str):
         return [{"type": "text", "text": content}]
     if isinstance(content, dict):
@@ -54,7 +55,7 @@ def _text_blocks(content: Any) -> list[dict]:
     return list(content or [])
 
 
-def input_to_steps(value: Any) -> list[dict]:
+def input_to_steps(value: Any) -> list[Step]:
     """The four `input` forms (string, one Content, Content[], Step[]) and the legacy Turn list,
     as a list of steps. Clients may send `user_input` with string content; we accept it."""
     if value is None:
@@ -94,7 +95,7 @@ class StepAccumulator:
     """Rebuilds full steps from step.start / step.delta / step.stop events."""
 
     def __init__(self) -> None:
-        self.steps: list[dict] = []
+        self.steps: list[Step] = []
         self._arguments: dict[int, str] = {}
 
     def apply(self, event: Mapping[str, Any]) -> None:
@@ -116,7 +117,7 @@ class StepAccumulator:
                     # Keep what the model produced rather than dropping it; clients see the raw text.
                     self.steps[index]["arguments"] = {"_raw": raw}
 
-    def _delta(self, step: dict, index: int, delta: dict) -> None:
+    def _delta(self, step: Step, index: int, delta: Delta) -> None:
         kind = delta.get("type")
         fields = {k: v for k, v in delta.items() if k != "type"}
         if kind == "text":
@@ -150,7 +151,7 @@ class StepAccumulator:
             step.update(fields)
 
 
-def settled_status(status: str, steps: list[dict]) -> str:
+def settled_status(status: str, steps: list[Step]) -> str:
     """The real API sometimes reports `completed` while a function call it emitted waits for its
     result; clients key on `requires_action`, so a turn that ends with an unanswered call says so."""
     if status != "completed":
@@ -160,7 +161,7 @@ def settled_status(status: str, steps: list[dict]) -> str:
     return "requires_action" if pending else status
 
 
-def output_text(steps: list[dict]) -> str:
+def output_text(steps: list[Step]) -> str:
     """Text of the trailing model_output steps, the way the SDK's `output_text` reads it."""
     parts: list[str] = []
     for step in reversed(steps):
@@ -174,10 +175,10 @@ def output_text(steps: list[dict]) -> str:
     return "".join(parts)
 
 
-def legacy_outputs(steps: list[dict]) -> list[dict]:
+def legacy_outputs(steps: list[Step]) -> list[dict[str, Any]]:
     """The pre-2026-05 `outputs[]`: the generated content of this turn as flat content blocks,
     so older clients reading `response.outputs[-1].text` keep working."""
-    outputs: list[dict] = []
+    outputs: list[dict[str, Any]] = []
     for step in steps:
         kind = step.get("type")
         if kind == "model_output":
