@@ -17,13 +17,13 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
 
-from parley.config import ConfigError
+from parley.config import ConfigError, GeneralSettings
 from parley.errors import error_body
 from parley.shared_state import SharedState
 
@@ -43,7 +43,8 @@ ADMIN_PREFIXES = ("/key/", "/spend/", "/admin/")  # the spec's `admin` tag
 
 
 def header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers") or ():
+    headers: Iterable[tuple[bytes, bytes]] = scope.get("headers") or ()  # ASGI: (name, value) bytes pairs
+    for key, value in headers:
         if key.lower() == name:
             return value.decode("latin-1")
     return None
@@ -145,7 +146,7 @@ class BodyLimit:
             scope = {**scope, "headers": [*headers, (b"content-length", str(size).encode())]}
         replayed = False
 
-        async def replay() -> dict:
+        async def replay() -> Message:
             nonlocal replayed
             if not replayed:
                 replayed = True
@@ -236,14 +237,14 @@ class RateLimit:
 
 def wrap(
     app: ASGIApp,
-    general: Any,
+    general: GeneralSettings,
     known_keys: list[str] | None = None,
     on_reject: OnReject | None = None,
     shared: SharedState | None = None,
-):
+) -> ASGIApp:
     """`app` behind the configured limits: rate first (cheap, reads nothing), then body size.
-    `general` is config.GeneralSettings; bad values raise ConfigError naming the field. With
-    `shared` (Redis), rate limits hold across every worker and instance."""
+    Bad values raise ConfigError naming the field. With `shared` (Redis), rate limits hold across
+    every worker and instance."""
     app = BodyLimit(app, general.max_request_body_bytes, on_reject)
     if general.rate_limit_rpm is not None:
         app = RateLimit(app, general.rate_limit_rpm, known_keys, on_reject, shared=shared)

@@ -27,16 +27,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import importlib
 import inspect
 import os
 import sys
 import threading
 import time
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import orjson
 import structlog
@@ -44,12 +45,23 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from prometheus_client.exposition import generate_latest
 
 from parley.config import ConfigError, Settings
-from parley.limits import api_key_of, key_hash, send_error
+from parley.errors import UpstreamError
+from parley.limits import ASGIApp, Message, Receive, Scope, Send, api_key_of, key_hash, send_error
+from parley.providers.base import Deployment
 from parley.shared_state import redis_url
 from parley.tracing import Tracing
 from parley.tracing import enabled as tracing_enabled
 from parley.transport import upstream_headers
 from parley.wire import utc_second
+
+if TYPE_CHECKING:  # the engine imports this module
+    from opentelemetry.trace import Span
+
+    from parley.engine import Engine, RequestLog
+    from parley.router import Attempt
+
+# A configured callback: called with the log record, may return an awaitable (scheduled on the loop).
+Callback: TypeAlias = Callable[[dict[str, Any]], object]
 
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
 METHODS = frozenset({"GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"})
@@ -66,28 +78,28 @@ class _RequestScope:
     key_hash: str | None = None
     body: bytearray | None = None  # only kept when prompts are logged
     body_limit: int = 0
-    span: Any = None  # the request's trace span, when tracing is on and this is a create
+    span: Span | None = None  # the request's trace span, when tracing is on and this is a create
     http_done: bool = False  # the response is sent (a background run may go on)
     finished: bool = False  # the engine reported the create's outcome
 
 
 @dataclass
 class _Attempts:
-    items: list = field(default_factory=list)
+    items: list[Attempt] = field(default_factory=list)
 
 
 _request: ContextVar[_RequestScope | None] = ContextVar("parley_request_scope", default=None)
 _attempts: ContextVar[_Attempts | None] = ContextVar("parley_attempts", default=None)
 
 
-def deployment_label(dep: Any) -> str:
+def deployment_label(dep: Deployment | None) -> str:
     """The deployment's name (``model_info.id``, else ``model_name#index``): never its URL or key."""
     if dep is None:
         return ""
     return str(dep.name or dep.model_name)
 
 
-def _outcome(error: Any) -> str:
+def _outcome(error: UpstreamError | None) -> str:
     """An attempt's result as a metric label: ok, an HTTP status, timeout or connection_error."""
     if error is None:
         return "ok"
@@ -96,7 +108,7 @@ def _outcome(error: Any) -> str:
     return str(error.status) if error.status else "connection_error"
 
 
-def _tokens(usage: dict) -> dict[str, int]:
+def _tokens(usage: Mapping[str, Any]) -> dict[str, int]:
     def pick(*names: str) -> int:
         for name in names:
             if isinstance(usage.get(name), int | float):
@@ -108,14 +120,14 @@ def _tokens(usage: dict) -> dict[str, int]:
     return {"input": inp, "output": out, "total": pick("total_tokens") or inp + out}
 
 
-def load_callbacks(entries: Any, field: str = "general_settings.callbacks") -> list[tuple[str, Callable]]:
+def load_callbacks(entries: Any, field: str = "general_settings.callbacks") -> list[tuple[str, Callback]]:
     """`general_settings.callbacks` (or LiteLLM's `litellm_settings.success_callback` /
     `failure_callback`) -> [(name, function)], or ConfigError naming the bad entry."""
     if entries is None:
         return []
     if not isinstance(entries, list):
         raise ConfigError(f'{field}: must be a list of "module:function" strings')
-    out = []
+    out: list[tuple[str, Callback]] = []
     for i, entry in enumerate(entries):
         where = f"{field}[{i}]"
         if not isinstance(entry, str) or entry.count(":") != 1 or not all(entry.split(":")):
@@ -266,7 +278,7 @@ class Metrics:
             return generate_latest(self.registry)
         # Every worker's files, read afresh: the same answer whichever worker is asked.
         fleet = CollectorRegistry()
-        multiprocess.MultiProcessCollector(fleet, path=path)
+        multiprocess.MultiProcessCollector(fleet, path=path)  # type: ignore[no-untyped-call]
         return generate_latest(fleet)
 
 
@@ -292,11 +304,11 @@ class Observability:
             wrapper_class=structlog.BoundLogger,
             context_class=dict,
         )
-        self._engine: Any = None
-        self._pending: set[asyncio.Future] = set()
+        self._engine: Engine | None = None
+        self._pending: set[asyncio.Future[Any]] = set()
 
     # -- hooks ----------------------------------------------------------------------------------
-    def attach(self, engine: Any) -> None:
+    def attach(self, engine: Engine) -> None:
         """Chain onto the engine's on_finish and its router's on_attempt (once per engine)."""
         if self._engine is engine:
             return
@@ -304,13 +316,13 @@ class Observability:
         finish, attempt = engine.on_finish, engine.router.on_attempt
 
         # Logging and metrics must never fail the request they describe (a closed stdout, a bug).
-        def on_finish(log: Any) -> None:
+        def on_finish(log: RequestLog) -> None:
             with contextlib.suppress(Exception):
                 self.finished(log)
             if finish:
                 finish(log)
 
-        def on_attempt(a: Any) -> None:
+        def on_attempt(a: Attempt) -> None:
             with contextlib.suppress(Exception):
                 self.attempted(a)
             if attempt:
@@ -328,12 +340,12 @@ class Observability:
         """This process is leaving: its live gauges stop counting in the fleet's /metrics; spans
         still buffered are sent."""
         if multiprocess_dir() is not None:
-            multiprocess.mark_process_dead(os.getpid())
+            multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
         if self.tracing is not None:
             self.tracing.shutdown()
 
     # -- traces ---------------------------------------------------------------------------------
-    def attempt_started(self, deployment: Any) -> Any:
+    def attempt_started(self, deployment: Deployment) -> Span:
         """An upstream attempt begins: its span, whose traceparent the upstream call carries."""
         assert self.tracing is not None
         scope = _request.get()
@@ -341,7 +353,7 @@ class Observability:
         upstream_headers.set(self.tracing.traceparent(span))
         return span
 
-    def attempt_abandoned(self, span: Any) -> None:
+    def attempt_abandoned(self, span: Span) -> None:
         upstream_headers.set(None)
         span.end()
 
@@ -353,7 +365,7 @@ class Observability:
         if self.metrics.redis_fallbacks is not None:
             self.metrics.redis_fallbacks.inc()
 
-    def attempted(self, attempt: Any) -> None:
+    def attempted(self, attempt: Attempt) -> None:
         label, outcome = deployment_label(attempt.deployment), _outcome(attempt.error)
         m = self.metrics
         if attempt.trace is not None and self.tracing is not None:
@@ -373,7 +385,7 @@ class Observability:
             _attempts.set(holder)
         holder.items.append(attempt)
 
-    def finished(self, log: Any) -> None:
+    def finished(self, log: RequestLog) -> None:
         holder = _attempts.get()
         _attempts.set(None)  # the next request in this task starts afresh
         attempts = holder.items if holder else []
@@ -390,7 +402,7 @@ class Observability:
             "status": log.status,
             "latency_ms": round(log.latency * 1000, 1),
             "tokens": tokens,
-            "cost": getattr(log, "cost", None),  # USD; null when the deployment's price is unknown
+            "cost": log.cost,  # USD; null when the deployment's price is unknown
             "attempts": len(attempts),
             "retries": max(len(attempts) - 1, 0),
             "upstream_errors": [
@@ -400,7 +412,7 @@ class Observability:
             ],
             "stream": log.stream,
         }
-        if getattr(log, "dropped", None):  # drop_params: what the provider could not honour
+        if log.dropped:  # drop_params: what the provider could not honour
             record["dropped_params"] = list(log.dropped)
         scope = _request.get()
         if scope is not None and scope.key_hash:
@@ -417,12 +429,12 @@ class Observability:
         for kind in ("input", "output"):
             if tokens[kind]:
                 m.tokens.labels(group, label or "none", kind, key).inc(tokens[kind])
-        if getattr(log, "cost", None):
+        if log.cost:
             m.spend.labels(group).inc(log.cost)
 
         if scope is not None and scope.span is not None and self.tracing is not None:
             prompt = _prompt(bytes(scope.body)) if self.log_prompts and scope.body else None
-            output = getattr(log, "output", None) if self.log_prompts else None
+            output = log.output if self.log_prompts else None
             self.tracing.finish_request(scope.span, record, dep, prompt, output)
             scope.finished = True
             if scope.http_done:
@@ -437,7 +449,7 @@ class Observability:
         except Exception:
             return model
 
-    def _call_back(self, record: dict) -> None:
+    def _call_back(self, record: dict[str, Any]) -> None:
         which = self.on_failure if record.get("status") == "failed" else self.on_success
         for name, func in [*self.callbacks, *which]:
             try:
@@ -445,14 +457,15 @@ class Observability:
                 if inspect.isawaitable(result):
                     task = asyncio.ensure_future(result)
                     self._pending.add(task)
-                    task.add_done_callback(lambda t, n=name: self._async_done(n, t))
+                    task.add_done_callback(functools.partial(self._async_done, name))
             except Exception as exc:
                 self._callback_failed(name, exc)
 
-    def _async_done(self, name: str, task: asyncio.Future) -> None:
+    def _async_done(self, name: str, task: asyncio.Future[Any]) -> None:
         self._pending.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            self._callback_failed(name, task.exception())
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
+            self._callback_failed(name, error)
 
     def _callback_failed(self, name: str, exc: BaseException) -> None:
         self.logger.warning(
@@ -473,11 +486,11 @@ class Observability:
         )
 
     # -- HTTP -----------------------------------------------------------------------------------
-    def middleware(self, app: Callable) -> Callable:
+    def middleware(self, app: ASGIApp) -> ASGIApp:
         """Counts responses and requests in flight; sets the per-request scope for the log line."""
         metrics = self.metrics
 
-        async def observed(scope, receive, send):
+        async def observed(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] != "http":
                 await app(scope, receive, send)
                 return
@@ -495,7 +508,7 @@ class Observability:
             token = _request.set(request)
             status = 0
 
-            async def receive_and_keep():
+            async def receive_and_keep() -> Message:
                 message = await receive()
                 if request.body is not None and message.get("type") == "http.request":
                     chunk = message.get("body", b"")
@@ -503,7 +516,7 @@ class Observability:
                         request.body += chunk
                 return message
 
-            async def send_and_count(message):
+            async def send_and_count(message: Message) -> None:
                 nonlocal status
                 if message["type"] == "http.response.start":
                     status = message["status"]
@@ -527,7 +540,7 @@ class Observability:
 
         return observed
 
-    async def serve_metrics(self, scope, send) -> None:
+    async def serve_metrics(self, scope: Scope, send: Send) -> None:
         if scope.get("method") not in ("GET", "HEAD"):
             await send_error(send, 405, "Only GET is allowed on /metrics.", headers={"Allow": "GET, HEAD"})
             return
