@@ -24,10 +24,17 @@ import secrets
 import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
 
 from parley import wire
-from parley.store import Lease, Record, Store
+from parley.events import (
+    ERROR,
+    INTERACTION_COMPLETED,
+    INTERACTION_STATUS_UPDATE,
+    Error,
+    InteractionSSEEvent,
+    Step,
+)
+from parley.store import Lease, Record, Store, StoredEvent
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +43,9 @@ FLUSH_EVENTS = 64
 FOLLOW_FIRST_POLL = 0.02
 FOLLOW_MAX_POLL = 0.2
 RUNNING = ("queued", "in_progress")
-TERMINAL_EVENTS = ("interaction.completed", "error")
+TERMINAL_EVENTS = (INTERACTION_COMPLETED, ERROR)
 
-INTERRUPTED = {
+INTERRUPTED: Error = {
     "code": "interrupted",
     "message": "The gateway process running this interaction stopped before it finished; "
     "the output generated until then is kept.",
@@ -49,7 +56,7 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def rebuilt_steps(history: list[dict[str, Any]], events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def rebuilt_steps(history: list[Step], events: list[InteractionSSEEvent]) -> list[Step]:
     """A run's timeline from its stored events: what it had generated when it stopped."""
     acc = wire.StepAccumulator()
     for event in events:
@@ -58,15 +65,20 @@ def rebuilt_steps(history: list[dict[str, Any]], events: list[dict[str, Any]]) -
     return history + [step for step in acc.steps if step]
 
 
-def closing_events(ident: str, after: int, error: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+def closing_events(ident: str, after: int, error: Error) -> list[StoredEvent]:
     """The events that end an interrupted stream, numbered after its last stored one."""
-    events: list[dict[str, Any]] = [
-        {"event_type": "interaction.status_update", "interaction_id": ident, "status": "failed"},
-        {"event_type": "error", "error": error},
-    ]
+    status, failure = after + 1, after + 2
     return [
-        (seq, {"event_type": e["event_type"], "event_id": f"evt_{seq}", **e})
-        for seq, e in enumerate(events, after + 1)
+        (
+            status,
+            {
+                "event_type": INTERACTION_STATUS_UPDATE,
+                "event_id": f"evt_{status}",
+                "interaction_id": ident,
+                "status": "failed",
+            },
+        ),
+        (failure, {"event_type": ERROR, "event_id": f"evt_{failure}", "error": error}),
     ]
 
 
@@ -126,7 +138,11 @@ class EventWriter:
     list (appended to by the run); `added()` is called after each append."""
 
     def __init__(
-        self, store: Store, ident: str, events: list[dict[str, Any]], ready: Awaitable[object] | None = None
+        self,
+        store: Store,
+        ident: str,
+        events: list[InteractionSSEEvent],
+        ready: Awaitable[object] | None = None,
     ):
         self.store, self.ident, self.events = store, ident, events
         self.written = 0
@@ -156,7 +172,7 @@ class EventWriter:
             await self.store.append_events(self.ident, batch)
             self.written = end
 
-    async def close(self) -> list[tuple[int, dict[str, Any]]]:
+    async def close(self) -> list[StoredEvent]:
         """Stop writing; the events not yet written, (seq, event), for the final transaction."""
         if self._task is not None:
             self._task.cancel()
@@ -172,9 +188,9 @@ async def follow_stored(
     record: Record,
     after: int,
     recover: Callable[[], Awaitable[object]],
-    synthesised: Callable[[Record], list[dict[str, Any]]],
+    synthesised: Callable[[Record], list[InteractionSSEEvent]],
     reload: Callable[[], Awaitable[Record]],
-) -> AsyncIterator[dict[str, Any]]:
+) -> AsyncIterator[InteractionSSEEvent]:
     """Stored events after `after`, following a run that another process generates."""
     poll = FOLLOW_FIRST_POLL
     settled = False

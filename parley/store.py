@@ -39,12 +39,12 @@ import json
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias, TypeVar, TypeVarTuple
 
 import orjson
 from sqlalchemy import (
@@ -66,10 +66,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection, Engine, create_engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, create_engine, make_url
 from sqlalchemy.pool import StaticPool
 
+from parley.events import Error, InteractionSSEEvent, Step, Usage
+
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
+# A stored stream event: (seq, the event as it was sent). Read back from JSON columns as written.
+StoredEvent: TypeAlias = tuple[int, InteractionSSEEvent]
 
 CANCELLABLE = ("queued", "in_progress")
 UPDATABLE = frozenset({"status", "steps", "usage", "updated", "upstream_id", "errors", "deployment_id"})
@@ -95,13 +101,13 @@ class Record:
     model: str | None  # or agent
     created: str  # ISO-8601 'YYYY-MM-DDTHH:MM:SSZ'
     updated: str
-    request: dict  # the create body as sent
-    steps: list[dict]  # full timeline incl. user_input steps
-    usage: dict
+    request: dict[str, Any]  # the create body as sent
+    steps: list[Step]  # full timeline incl. user_input steps
+    usage: Usage
     previous_interaction_id: str | None = None
     deployment_id: str | None = None  # which upstream served it
     upstream_id: str | None = None  # the upstream's own interaction/response id
-    errors: list[dict] = field(default_factory=list)
+    errors: list[Error] = field(default_factory=list)
 
 
 @dataclass
@@ -120,7 +126,7 @@ class KeyRecord:
     budget_reset_at: str | None  # ISO-8601 end of the current window
     spend: float  # USD spent in the current window
     expires: str | None  # ISO-8601
-    metadata: dict
+    metadata: dict[str, Any]
     created: str
     updated: str
 
@@ -413,7 +419,7 @@ def _dumps_bytes(value: Any) -> bytes:  # psycopg takes bytes: saves a decode
 # --- URLs and connections ----------------------------------------------------------------------
 
 
-def _engine_url(url: str):
+def _engine_url(url: str) -> tuple[URL, str, bool]:
     """'sqlite:///path' | 'sqlite:///:memory:' | 'postgresql://...' -> (SQLAlchemy URL, kind, memory)."""
     u = make_url(url)
     backend = u.get_backend_name()
@@ -428,7 +434,7 @@ def _engine_url(url: str):
     raise ValueError(f"unsupported store URL scheme {u.drivername!r}: use sqlite:///FILE or postgresql://...")
 
 
-def _sqlite_on_connect(dbapi_connection, _record) -> None:
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:  # a DB-API connection
     cur = dbapi_connection.cursor()
     try:
         # busy_timeout first: switching the journal mode needs a lock another process may hold.
@@ -441,7 +447,7 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
 
 
 @contextlib.contextmanager
-def _transaction(conn: Connection, kind: str):
+def _transaction(conn: Connection, kind: str) -> Iterator[Connection]:
     """An explicit transaction on an AUTOCOMMIT connection (SQLite: BEGIN IMMEDIATE)."""
     conn.exec_driver_sql("BEGIN IMMEDIATE" if kind == "sqlite" else "BEGIN")
     try:
@@ -453,6 +459,12 @@ def _transaction(conn: Connection, kind: str):
     conn.exec_driver_sql("COMMIT")
 
 
+# One queued write: the caller's loop and future, the operation and its arguments.
+_Write: TypeAlias = tuple[
+    asyncio.AbstractEventLoop, "asyncio.Future[Any]", Callable[..., Any], tuple[Any, ...]
+]
+
+
 class _WriterThread:
     """SQLite's one writer: a thread with one long-lived connection that runs the writes in their
     order of arrival. A JSON create's insert is on its response path, and a one-thread executor
@@ -461,13 +473,13 @@ class _WriterThread:
 
     def __init__(self, engine: Engine):
         self._engine = engine
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Write | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._serve, name="parley-store-writer", daemon=True)
         self._thread.start()
 
-    def run(self, op: Callable[..., Any], *args: Any) -> asyncio.Future:
+    def run(self, op: Callable[[Connection, *Ts], T], *args: *Ts) -> asyncio.Future[T]:
         loop = asyncio.get_running_loop()
-        future = loop.create_future()
+        future: asyncio.Future[T] = loop.create_future()
         self._queue.put((loop, future, op, args))
         return future
 
@@ -482,7 +494,7 @@ class _WriterThread:
             try:
                 if conn is None:
                     conn = self._engine.connect()
-                outcome = (op(conn, *args), None)
+                outcome: tuple[Any, BaseException | None] = (op(conn, *args), None)
             except BaseException as exc:  # the caller gets it; the next write starts afresh
                 outcome = (None, exc)
                 with contextlib.suppress(Exception):
@@ -494,7 +506,7 @@ class _WriterThread:
             conn.close()
 
 
-def _settle(future: asyncio.Future, result: Any, error: BaseException | None) -> None:
+def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
     if future.cancelled():
         return
     if error is not None:
@@ -558,7 +570,7 @@ class Store:
         return store
 
     async def close(self) -> None:
-        def shutdown():
+        def shutdown() -> None:
             if self._writer is not None:
                 self._writer.close()
             self._readers.shutdown()
@@ -568,16 +580,16 @@ class Store:
 
     # -- plumbing: op(conn) runs in a worker thread with a pooled connection
 
-    def _run(self, op, *args):
+    def _run(self, op: Callable[[Connection, *Ts], T], *args: *Ts) -> T:
         with self._engine.connect() as conn:
             return op(conn, *args)
 
-    async def _read(self, op, *args):
+    async def _read(self, op: Callable[[Connection, *Ts], T], *args: *Ts) -> T:
         if self._reads_on_writer:
             return await self._write(op, *args)
         return await asyncio.get_running_loop().run_in_executor(self._readers, self._run, op, *args)
 
-    async def _write(self, op, *args):
+    async def _write(self, op: Callable[[Connection, *Ts], T], *args: *Ts) -> T:
         if self._writer is not None:
             return await self._writer.run(op, *args)
         return await asyncio.get_running_loop().run_in_executor(self._readers, self._run, op, *args)
@@ -624,7 +636,7 @@ class Store:
         """Extend the lease of every running interaction owned by `worker` (one statement)."""
         await self._write(_renew, worker, until_ms)
 
-    async def expire_leases(self, now_ms: int, errors: list[dict], updated: str) -> list[Record]:
+    async def expire_leases(self, now_ms: int, errors: list[Error], updated: str) -> list[Record]:
         """Atomically mark `failed` (with `errors`) every running interaction whose lease ended
         before `now_ms` (or that has none: written before leases existed); return them. Safe
         from any number of processes at once: each row is failed, and returned, once."""
@@ -658,13 +670,13 @@ class Store:
         id: str,
         *,
         status: str,
-        steps: list[dict],
-        usage: dict,
+        steps: list[Step],
+        usage: Usage,
         updated: str,
-        errors: list[dict] | None = None,
+        errors: list[Error] | None = None,
         upstream_id: str | None = None,
         deployment_id: str | None = None,
-        events: list[tuple[int, dict]] | None = None,
+        events: list[StoredEvent] | None = None,
     ) -> bool:
         """Write the final state while the row is still running; False, nothing written, when it is
         not (cancelled, or failed because its lease expired) or gone.
@@ -707,7 +719,7 @@ class Store:
             return False
         return await self._write(_delete, id, owner)
 
-    async def append_events(self, id: str, events: list[tuple[int, dict]]) -> None:
+    async def append_events(self, id: str, events: list[StoredEvent]) -> None:
         """Store SSE events (seq, event) of an interaction's stream, for resume.
 
         Idempotent per seq (a repeated seq keeps the first event). Events of an interaction that
@@ -715,7 +727,7 @@ class Store:
         if events:
             await self._write(_append_events, self.kind, id, events)
 
-    async def events_after(self, id: str, after_seq: int) -> list[tuple[int, dict]]:
+    async def events_after(self, id: str, after_seq: int) -> list[StoredEvent]:
         """The stored events with seq > after_seq, ordered by seq. Authorize with get() first."""
         return await self._read(_events_after, id, after_seq)
 
@@ -789,7 +801,7 @@ def _renew(conn: Connection, worker: str, until_ms: int) -> None:
     conn.execute(_RENEW, {"_worker": worker, "_until": until_ms})
 
 
-def _expire(conn: Connection, now_ms: int, errors: list[dict], updated: str) -> list[Record]:
+def _expire(conn: Connection, now_ms: int, errors: list[Error], updated: str) -> list[Record]:
     rows = conn.execute(_EXPIRE, {"_now": now_ms, "_errors": errors, "_updated": updated})
     return [Record(*row) for row in rows]
 
@@ -808,15 +820,17 @@ def _get(conn: Connection, id: str, owner: str) -> Record | None:
     return None if row is None else Record(*row)
 
 
-def _update(conn: Connection, values: dict) -> None:
+def _update(conn: Connection, values: dict[str, Any]) -> None:
     conn.execute(_UPDATE, values)  # SET clause: the keys that name columns
 
 
-def _finish(conn: Connection, values: dict) -> bool:
+def _finish(conn: Connection, values: dict[str, Any]) -> bool:
     return conn.execute(_FINISH, values).rowcount > 0
 
 
-def _finish_with_events(conn: Connection, kind: str, values: dict, events: list[tuple[int, dict]]) -> bool:
+def _finish_with_events(
+    conn: Connection, kind: str, values: dict[str, Any], events: list[StoredEvent]
+) -> bool:
     with _transaction(conn, kind):
         finished = _finish(conn, values)
         if conn.execute(_EXISTS, {"_id": values["_id"]}).first() is not None:  # not deleted meanwhile
@@ -831,7 +845,7 @@ _SQLITE_INSERT_EVENTS = (
 )
 
 
-def _insert_events(conn: Connection, kind: str, id: str, events: list[tuple[int, dict]]) -> None:
+def _insert_events(conn: Connection, kind: str, id: str, events: list[StoredEvent]) -> None:
     if kind == "sqlite":
         conn.exec_driver_sql(_SQLITE_INSERT_EVENTS, [(id, seq, _dumps(ev)) for seq, ev in events])
     else:
@@ -854,7 +868,7 @@ def _delete(conn: Connection, id: str, owner: str) -> bool:
     return conn.execute(_DELETE, {"_id": id, "_owner": owner}).rowcount > 0
 
 
-def _append_events(conn: Connection, kind: str, id: str, events: list[tuple[int, dict]]) -> None:
+def _append_events(conn: Connection, kind: str, id: str, events: list[StoredEvent]) -> None:
     # One prebuilt statement, executed once per row inside one transaction: atomic, and no SQL is
     # built or compiled per call (a multi-row VALUES statement cost ~700 us for 11 events).
     # ON CONFLICT DO NOTHING makes a retried batch harmless.
@@ -870,7 +884,7 @@ def _append_events(conn: Connection, kind: str, id: str, events: list[tuple[int,
         log.debug("dropped %d events of deleted interaction %s", len(events), id)
 
 
-def _events_after(conn: Connection, id: str, after_seq: int) -> list[tuple[int, dict]]:
+def _events_after(conn: Connection, id: str, after_seq: int) -> list[StoredEvent]:
     return [(seq, ev) for seq, ev in conn.execute(_EVENTS_AFTER, {"_id": id, "_after": after_seq})]
 
 
@@ -883,7 +897,7 @@ def _get_any(conn: Connection, id: str) -> Record | None:
     return None if row is None else Record(*row)
 
 
-def _insert_row(conn: Connection, statement: Any, values: dict) -> None:
+def _insert_row(conn: Connection, statement: Any, values: dict[str, Any]) -> None:
     conn.execute(statement, values)
 
 
@@ -892,7 +906,7 @@ def _get_key(conn: Connection, key_hash: str) -> KeyRecord | None:
     return None if row is None else KeyRecord(*row)
 
 
-def _update_key(conn: Connection, key_hash: str, values: dict) -> KeyRecord | None:
+def _update_key(conn: Connection, key_hash: str, values: dict[str, Any]) -> KeyRecord | None:
     statement = virtual_keys.update().where(_k.key_hash == key_hash).values(**values)
     row = conn.execute(statement.returning(*virtual_keys.c)).first()
     return None if row is None else KeyRecord(*row)
