@@ -1553,7 +1553,6 @@ AgentConfig = TypeAliasType(
 
 class CreateInteractionBase(BaseModel):
     model_config = ConfigDict(
-        extra='allow',
         populate_by_name=True,
     )
     input: InteractionsInput | None = None
@@ -1590,6 +1589,7 @@ class CreateInteractionBase(BaseModel):
 
 class CreateAgentInteraction(CreateInteractionBase):
     model_config = ConfigDict(
+        extra='forbid',
         populate_by_name=True,
     )
     agent: Annotated[
@@ -2129,6 +2129,7 @@ class GenerationConfig(BaseModel):
 
 class CreateModelInteraction(CreateInteractionBase):
     model_config = ConfigDict(
+        extra='forbid',
         populate_by_name=True,
     )
     model: Annotated[

@@ -7,6 +7,7 @@ JSON Schema type lists so that Draft 2020-12 validators read them as the 3.1 spe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -86,9 +87,34 @@ def describe(schema: Schema, instance: Any) -> str:
         )
         if len(types) > 1:
             best.message = f"{_short(repr(best.instance))} is not of type {', '.join(types)}"
+    if best.validator in ("additionalProperties", "unevaluatedProperties") and best.validator_value is False:
+        return unknown_fields(_unknown_names(best), list(best.absolute_path))
     message = _short(best.message)
     path = "/".join(map(str, best.absolute_path))
     return f"{message} (at /{path})" if path else message
+
+
+def unknown_fields(names: list[str], path: list[str | int]) -> str:
+    """Fields the spec does not define, worded as Google's API words them (one line per name):
+    `Invalid JSON payload received. Unknown name "frobnicate": Cannot find field.`, with
+    ` at 'generation_config'` (or `'tools[0]'`) when the object is nested."""
+    where = ""
+    for part in path:
+        where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
+    at = f" at '{where}'" if where else ""
+    return "\n".join(
+        _short(f'Invalid JSON payload received. Unknown name "{name}"{at}: Cannot find field.')
+        for name in names
+    )
+
+
+def _unknown_names(err: ValidationError) -> list[str]:
+    """The names an additionalProperties / unevaluatedProperties error refused."""
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        known = err.schema.get("properties") or {}
+        return [name for name in err.instance if name not in known]
+    # jsonschema words it "... ('a', 'b' were unexpected)": the names are quoted reprs.
+    return re.findall(r"'((?:[^'\\]|\\.)*)'", err.message.rpartition("(")[2]) or ["?"]
 
 
 def _leaves(err: ValidationError, fit: int) -> Iterator[tuple[ValidationError, int]]:

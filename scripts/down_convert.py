@@ -15,6 +15,10 @@ The 3.1 source stays inside a 3.0-expressible subset, so the conversion is mecha
   contentEncoding: base64        -> format: byte
   contentMediaType/contentSchema -> x-contentMediaType/x-contentSchema
   $ref siblings (annotations)    -> dropped (3.0 ignores them anyway)
+  a component `allOf: [objects]` + `unevaluatedProperties: false` (a closed composite)
+                                 -> one object: the parts' properties and required, and
+                                    additionalProperties: false (3.0 has no unevaluatedProperties,
+                                    and additionalProperties on an allOf part would close it alone)
 Anything outside the subset (prefixItems, if/then, $defs, ...) is an error, not a silent loss.
 Never edit the outputs by hand; run scripts/generate.sh.
 """
@@ -114,9 +118,41 @@ def convert_document(doc: dict) -> dict:
             raise ValueError(f"`{key}` cannot be expressed in OpenAPI 3.0")
     if "summary" in doc.get("info", {}) or "identifier" in doc.get("info", {}).get("license", {}):
         raise ValueError("info.summary / license.identifier are 3.1-only")
-    out = convert(doc)
+    schemas = doc.get("components", {}).get("schemas", {})
+    closed = {name: close_all_of(name, schema, schemas) for name, schema in schemas.items()}
+    out = convert({**doc, "components": {**doc["components"], "schemas": closed}})
     out["openapi"] = "3.0.3"
     return out
+
+
+def close_all_of(name: str, schema: Any, schemas: dict) -> Any:
+    """A closed composite (`allOf` + `unevaluatedProperties: false`) as the one closed object it
+    means; any other schema unchanged. Parts must be plain objects (a `$ref` to one, or inline)."""
+    if not isinstance(schema, dict) or "unevaluatedProperties" not in schema:
+        return schema
+    where = f"#/components/schemas/{name}"
+    extra = set(schema) - {"allOf", "unevaluatedProperties", "description", "title"}
+    if schema["unevaluatedProperties"] is not False or "allOf" not in schema or extra:
+        raise ValueError(f"{where}: only `allOf` + `unevaluatedProperties: false` can be expressed in 3.0")
+    merged: dict[str, Any] = {k: schema[k] for k in ("title", "description") if k in schema}
+    merged.update(type="object", properties={}, required=[])
+    for i, part in enumerate(schema["allOf"]):
+        if "$ref" in part:
+            part = schemas[part["$ref"].removeprefix("#/components/schemas/")]
+        if (
+            set(part) - {"type", "properties", "required", "description"}
+            or part.get("type", "object") != "object"
+        ):
+            raise ValueError(f"{where}/allOf/{i}: a closed composite's parts must be plain objects")
+        for prop, value in (part.get("properties") or {}).items():
+            if prop in merged["properties"] and merged["properties"][prop] != value:
+                raise ValueError(f"{where}/allOf/{i}: property {prop!r} is defined twice")
+            merged["properties"][prop] = value
+        merged["required"] += [r for r in part.get("required") or [] if r not in merged["required"]]
+    if not merged["required"]:
+        del merged["required"]
+    merged["additionalProperties"] = False
+    return merged
 
 
 def render_30(doc: dict) -> str:

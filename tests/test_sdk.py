@@ -120,13 +120,20 @@ def test_create_body_fields_are_keyword_arguments(sdk, gemini_upstream):
         generation_config={"max_output_tokens": 50, "thinking_level": "low"},
         labels={"team": "sdk"},
         previous_interaction_id=None,  # None means "not sent"
-        extra_body={"x_custom": True},
+        extra_body={"service_tier": "flex"},  # extra_body carries spec fields as they are
     )
     assert interaction.system_instruction == "Be brief." and interaction.labels == {"team": "sdk"}
     sent = gemini_upstream.upstream.requests[-1]["body"]
-    assert sent["system_instruction"] == "Be brief."
+    assert sent["system_instruction"] == "Be brief." and sent["service_tier"] == "flex"
     assert sent["generation_config"]["max_output_tokens"] == 50
     assert "previous_interaction_id" not in sent
+    # A field the spec does not define is refused as the HTTP server refuses it.
+    with pytest.raises(ApiError) as caught:
+        sdk.create_interaction(model="gemini-fake", input="Hi", extra_body={"x_custom": True})
+    assert caught.value.status == 400
+    assert (
+        caught.value.message == 'Invalid JSON payload received. Unknown name "x_custom": Cannot find field.'
+    )
 
 
 def test_function_tools_as_generated_models(sdk, gemini_upstream):

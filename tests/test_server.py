@@ -264,6 +264,23 @@ def test_bad_requests_get_clear_errors(gateway, request_kwargs, status, needle):
     assert len(r.json()["error"]["message"]) < 400  # a sentence, never a schema dump
 
 
+def test_unknown_create_fields_are_a_400_naming_them(gateway, gemini_upstream):
+    """As Google's API answers: the spec's create request is closed (unevaluatedProperties: false)."""
+    body = {"model": "gemini-fake", "input": "hi", "frobnicate": 1}
+    r = http(gateway).post("/v1beta/interactions", json=body)
+    assert r.status_code == 400, r.text
+    validate("ErrorResponse", r.json())
+    assert r.json()["error"]["message"] == (
+        'Invalid JSON payload received. Unknown name "frobnicate": Cannot find field.'
+    )
+    r = http(gateway).post("/v1beta/interactions", json={**body, "stream": True, "agent_config": {}})
+    assert r.status_code == 400 and r.json()["error"]["message"].splitlines() == [
+        'Invalid JSON payload received. Unknown name "frobnicate": Cannot find field.',
+        'Invalid JSON payload received. Unknown name "agent_config": Cannot find field.',
+    ]
+    assert not gemini_upstream.upstream.requests  # refused before anything ran
+
+
 def test_auth_errors(gateway):
     assert http(gateway, key=None).get("/v1/interactions/x").status_code == 401
     r = http(gateway, key="sk-wrong").get("/v1/interactions/x")
