@@ -291,14 +291,12 @@ def _body(params: Mapping[str, Any], stream: bool, extra_body: Mapping[str, Any]
         except ValidationError as exc:
             first = exc.errors()[0]
             if first["type"] == "extra_forbidden":  # worded as the HTTP server words it
-                unknown = [
-                    e
+                extras = [
+                    str(e["loc"][-1])
                     for e in exc.errors()
                     if e["type"] == "extra_forbidden" and e["loc"][:-1] == first["loc"][:-1]
                 ]
-                raise ApiError(
-                    400, unknown_fields([str(e["loc"][-1]) for e in unknown], list(first["loc"][:-1]))
-                ) from None
+                raise ApiError(400, unknown_fields(extras, list(first["loc"][:-1]))) from None
             where = "/".join(str(p) for p in first["loc"])
             raise ApiError(400, f"{first['msg']} (at /{where})" if where else first["msg"]) from None
     return body

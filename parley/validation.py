@@ -111,7 +111,7 @@ def unknown_fields(names: list[str], path: list[str | int]) -> str:
 def _unknown_names(err: ValidationError) -> list[str]:
     """The names an additionalProperties / unevaluatedProperties error refused."""
     if err.validator == "additionalProperties" and isinstance(err.instance, dict):
-        known = err.schema.get("properties") or {}
+        known = (err.schema.get("properties") if isinstance(err.schema, dict) else None) or {}
         return [name for name in err.instance if name not in known]
     # jsonschema words it "... ('a', 'b' were unexpected)": the names are quoted reprs.
     return re.findall(r"'((?:[^'\\]|\\.)*)'", err.message.rpartition("(")[2]) or ["?"]
