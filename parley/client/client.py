@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 from urllib.parse import quote
 
 import httpx
@@ -45,6 +45,7 @@ BASE_URL_ENV = "PARLEY_BASE_URL"
 API_KEY_ENV = "PARLEY_API_KEY"
 DEFAULT_BASE_URL = "http://127.0.0.1:4000"
 DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
+HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 
 
 def _json(value: Any) -> Any:
@@ -260,10 +261,10 @@ class AsyncInteractions:
         return AsyncStream(response)
 
 
-class Client:
-    """A synchronous client. `base_url` defaults to $PARLEY_BASE_URL, then http://127.0.0.1:4000;
-    `api_key` to $PARLEY_API_KEY. Pass `http_client` to bring your own httpx.Client (proxies, limits);
-    it is then yours to close."""
+class _ClientBase(Generic[HttpT]):
+    """What both clients are made of: the requests they send and the httpx client that sends them."""
+
+    _http_class: type[HttpT]
 
     def __init__(
         self,
@@ -274,12 +275,27 @@ class Client:
         api_version: str = "v1beta",
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
-        http_client: httpx.Client | None = None,
+        http_client: HttpT | None = None,
     ):
         requests = _Requests(base_url, api_key, auth, api_version, headers)
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(timeout=timeout)
+        self._http: HttpT = http_client or self._http_class(timeout=timeout)
         self.base_url = requests.base_url
+        self._attach(requests)
+
+    def _attach(self, requests: _Requests) -> None:
+        raise NotImplementedError
+
+
+class Client(_ClientBase[httpx.Client]):
+    """A synchronous client. `base_url` defaults to $PARLEY_BASE_URL, then http://127.0.0.1:4000;
+    `api_key` to $PARLEY_API_KEY. Pass `http_client` to bring your own httpx.Client (proxies, limits);
+    it is then yours to close."""
+
+    _http_class = httpx.Client
+    interactions: Interactions
+
+    def _attach(self, requests: _Requests) -> None:
         self.interactions = Interactions(self._http, requests)
 
     def close(self) -> None:
@@ -293,24 +309,14 @@ class Client:
         self.close()
 
 
-class AsyncClient:
-    """The asynchronous twin of `Client` (`await client.interactions.create(...)`)."""
+class AsyncClient(_ClientBase[httpx.AsyncClient]):
+    """The asynchronous twin of `Client` (`await client.interactions.create(...)`); `http_client`
+    is an httpx.AsyncClient."""
 
-    def __init__(
-        self,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        *,
-        auth: Auth = "x-goog-api-key",
-        api_version: str = "v1beta",
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-        headers: Mapping[str, str] | None = None,
-        http_client: httpx.AsyncClient | None = None,
-    ):
-        requests = _Requests(base_url, api_key, auth, api_version, headers)
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(timeout=timeout)
-        self.base_url = requests.base_url
+    _http_class = httpx.AsyncClient
+    interactions: AsyncInteractions
+
+    def _attach(self, requests: _Requests) -> None:
         self.interactions = AsyncInteractions(self._http, requests)
 
     async def aclose(self) -> None:
