@@ -51,7 +51,7 @@ contract: install
 	$(PY) scripts/contract $(if $(URL),--base-url $(URL)) $(if $(KEY),--api-key $(KEY)) $(if $(MODEL),--model $(MODEL))
 
 bench: install
-	command -v wrk >/dev/null || { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq wrk; }
+	command -v wrk >/dev/null || bash scripts/apt_install.sh wrk
 	$(PY) scripts/bench.py
 	bash scripts/redis.sh install
 	$(PY) scripts/bench_fleet.py

@@ -13,6 +13,7 @@
 # other user it runs as that user. The cluster is for tests only: fsync is off.
 # Quiet on success; on failure the reason (and the server log's tail) goes to stderr, exit status 1.
 set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 die() {
     echo "postgres.sh: $*" >&2
@@ -36,26 +37,7 @@ bindir() {
 
 install_pg() {
     bindir >/dev/null && return 0
-    local sudo=()
-    if [[ $EUID -ne 0 ]]; then
-        command -v sudo >/dev/null 2>&1 || die "PostgreSQL is not installed and we are not root (no sudo): apt-get install postgresql"
-        sudo=(sudo -n)
-    fi
-    local log attempt apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -qq -o DPkg::Lock::Timeout=600)
-    log=$(mktemp)
-    # Retried: another apt run (a parallel job) may hold the apt/dpkg locks for a while.
-    for attempt in 1 2 3 4 5 6; do
-        if { "${apt[@]}" update && "${apt[@]}" install -y --no-install-recommends postgresql; } >"$log" 2>&1; then
-            break
-        fi
-        if [[ $attempt -eq 6 ]]; then
-            tail -n 30 "$log" >&2
-            rm -f "$log"
-            die "apt-get install postgresql failed"
-        fi
-        sleep 10
-    done
-    rm -f "$log"
+    bash "$HERE/apt_install.sh" postgresql
     bindir >/dev/null || die "postgresql installed but no initdb/pg_ctl found under /usr/lib/postgresql/*/bin"
 }
 

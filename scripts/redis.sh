@@ -9,6 +9,7 @@
 # Idempotent: `start` on a running server only waits for it, `stop` on a stopped one does nothing.
 # Quiet on success; on failure the reason (and the server log's tail) goes to stderr, exit status 1.
 set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 die() {
     echo "redis.sh: $*" >&2
@@ -17,26 +18,7 @@ die() {
 
 install_redis() {
     command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 && return 0
-    local sudo=()
-    if [[ $EUID -ne 0 ]]; then
-        command -v sudo >/dev/null 2>&1 || die "redis-server is not installed and we are not root (no sudo): apt-get install redis-server"
-        sudo=(sudo -n)
-    fi
-    local log attempt apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -qq -o DPkg::Lock::Timeout=600)
-    log=$(mktemp)
-    # Retried: another apt run (a parallel job) may hold the apt/dpkg locks for a while.
-    for attempt in 1 2 3 4 5 6; do
-        if { "${apt[@]}" update && "${apt[@]}" install -y --no-install-recommends redis-server redis-tools; } >"$log" 2>&1; then
-            break
-        fi
-        if [[ $attempt -eq 6 ]]; then
-            tail -n 30 "$log" >&2
-            rm -f "$log"
-            die "apt-get install redis-server failed"
-        fi
-        sleep 10
-    done
-    rm -f "$log"
+    bash "$HERE/apt_install.sh" redis-server redis-tools
     command -v redis-server >/dev/null 2>&1 || die "redis-server installed but not on PATH"
 }
 
