@@ -66,7 +66,7 @@ from parley.errors import ApiError, UpstreamError, unsupported
 from parley.events import STEP_DELTA, STEP_START, STEP_STOP, Delta, InteractionStatus, Step, StepStart, Usage
 from parley.providers.anthropic import MIN_THINKING_BUDGET, REDACTED, THINKING_BUDGETS
 from parley.providers.base import AdapterStream, Deployment, HttpCodec, Outcome, StepEvent, StreamEnd, Turn
-from parley.request import reject_unsupported
+from parley.request import ToolChoice, reject_unsupported, tool_choice
 from parley.transport import UpstreamRequest
 from parley.wire import CONTENT_TYPES
 
@@ -230,7 +230,7 @@ def request_body(turn: Turn, deployment: Deployment) -> dict[str, Any]:
     body["inferenceConfig"] = inference
     if extra:
         body["additionalModelRequestFields"] = extra
-    if tool_config := _tools(turn.tools, config.get("tool_choice"), body["messages"]):
+    if tool_config := _tools(turn.tools, tool_choice(request), body["messages"]):
         body["toolConfig"] = tool_config
     if schema := _schema(request):
         body["outputConfig"] = {
@@ -267,7 +267,9 @@ def _limits(config: Mapping[str, Any], deployment: Deployment) -> tuple[dict[str
     return {"maxTokens": max_tokens}, {"thinking": thinking}
 
 
-def _tools(tools: list[dict[str, Any]], choice: Any, history: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _tools(
+    tools: list[dict[str, Any]], choice: ToolChoice, history: list[dict[str, Any]]
+) -> dict[str, Any] | None:
     specs = []
     for tool in tools:
         if tool.get("type") != "function":
@@ -279,17 +281,9 @@ def _tools(tools: list[dict[str, Any]], choice: Any, history: list[dict[str, Any
         if tool.get("description"):
             spec["description"] = tool["description"]
         specs.append(spec)
-    mode, names = choice, None
-    if isinstance(choice, dict):
-        allowed = choice.get("allowed_tools") or {}
-        mode, names = allowed.get("mode", "auto"), allowed.get("tools")
-    if names is not None:
-        unknown = set(names) - {spec["name"] for spec in specs}
-        if unknown:
-            raise ApiError(
-                400, f"tool_choice.allowed_tools names undeclared tools: {', '.join(sorted(unknown))}"
-            )
-        specs = [spec for spec in specs if spec["name"] in names]
+    offered = choice.offered(spec["name"] for spec in specs)
+    specs = [spec for spec in specs if spec["name"] in offered]
+    mode = choice.mode
     if mode == "none":
         if any("toolUse" in block or "toolResult" in block for m in history for block in m["content"]):
             raise unsupported(PROVIDER, "tool_choice 'none' once the conversation holds tool calls")

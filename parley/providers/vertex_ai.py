@@ -57,7 +57,7 @@ from parley.errors import ApiError, UpstreamError, unsupported
 from parley.events import STEP_DELTA, STEP_START, STEP_STOP, Delta, InteractionStatus, Step, StepStart, Usage
 from parley.providers import anthropic
 from parley.providers.base import AdapterStream, Deployment, HttpCodec, Outcome, StepEvent, StreamEnd, Turn
-from parley.request import reject_unsupported
+from parley.request import ToolChoice, reject_unsupported, tool_choice
 from parley.transport import UpstreamRequest
 from parley.wire import CONTENT_TYPES
 
@@ -226,7 +226,7 @@ def request_body(turn: Turn, deployment: Deployment) -> dict[str, Any]:
     generation.update(_output(request))
     if generation:
         body["generationConfig"] = generation
-    body.update(_tools(turn.tools, config.get("tool_choice")))
+    body.update(_tools(turn.tools, tool_choice(request)))
     if request.get("safety_settings"):
         body["safetySettings"] = [_safety(item) for item in request["safety_settings"]]
     return body
@@ -267,7 +267,7 @@ def _output(request: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _tools(tools: list[dict[str, Any]], choice: Any) -> dict[str, Any]:
+def _tools(tools: list[dict[str, Any]], choice: ToolChoice) -> dict[str, Any]:
     declarations = []
     for tool in tools:
         if tool.get("type") != "function":
@@ -278,16 +278,7 @@ def _tools(tools: list[dict[str, Any]], choice: Any) -> dict[str, Any]:
         if tool.get("parameters"):
             declaration["parametersJsonSchema"] = tool["parameters"]
         declarations.append(declaration)
-    mode, names = choice, None
-    if isinstance(choice, dict):
-        allowed = choice.get("allowed_tools") or {}
-        mode, names = allowed.get("mode", "auto"), allowed.get("tools")
-    if names is not None:
-        unknown = set(names) - {d["name"] for d in declarations}
-        if unknown:
-            raise ApiError(
-                400, f"tool_choice.allowed_tools names undeclared tools: {', '.join(sorted(unknown))}"
-            )
+    mode, names = choice.mode, choice.allowed
     if not declarations:
         return {}
     out: dict[str, Any] = {"tools": [{"functionDeclarations": declarations}]}
