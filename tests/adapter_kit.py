@@ -1,7 +1,9 @@
-"""What the adapter tests share: a scriptable fake upstream per module, turns, and drained streams."""
+"""What the adapter tests share: scriptable fake upstreams per module (also used by the gateway
+tests), turns, and drained streams."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 
 import pytest
@@ -9,7 +11,7 @@ import pytest
 from parley.errors import UpstreamError
 from parley.providers.base import StreamEnd, Turn
 from parley.wire import input_to_steps
-from tests.fakes.script import Reply, Upstream
+from tests.fakes.script import Upstream
 from tests.fakes.server import serve
 
 # The function tool every adapter test declares.
@@ -25,11 +27,11 @@ WEATHER = {
 }
 
 
-def fake_fixtures(make_app):
+def fake_fixtures(make_app, name: str = "fake"):
     """(fake, reset): the fake on loopback for the module (its ASGI app at `.app`), with its
-    `.upstream` reset before each test."""
+    `.upstream` reset before each test. Assign them to module names; the fake's must be `name`."""
 
-    @pytest.fixture(scope="module")
+    @pytest.fixture(scope="module", name=name)
     def fake():
         upstream = Upstream()
         app = make_app(upstream)
@@ -38,12 +40,32 @@ def fake_fixtures(make_app):
             yield server
 
     @pytest.fixture(autouse=True)
-    def reset(fake):
-        fake.upstream.replies.clear()
-        fake.upstream.requests.clear()
-        fake.upstream.default = Reply()
+    def reset(request):
+        request.getfixturevalue(name).upstream.reset()
 
     return fake, reset
+
+
+def fakes_fixtures(make_app, letters: str, name: str = "fakes"):
+    """(fakes, reset): a fake on loopback per letter of `letters` for the module, as {letter: server},
+    each scripted through its `.upstream` and reset before each test. The fixture is `name`."""
+
+    @pytest.fixture(scope="module", name=name)
+    def fakes():
+        with contextlib.ExitStack() as stack:
+            servers = {}
+            for letter in letters:
+                upstream = Upstream()
+                servers[letter] = stack.enter_context(serve(make_app(upstream)))
+                servers[letter].upstream = upstream
+            yield servers
+
+    @pytest.fixture(autouse=True)
+    def reset(request):
+        for server in request.getfixturevalue(name).values():
+            server.upstream.reset()
+
+    return fakes, reset
 
 
 def make_turn(request: dict, history: list | None = None, **kw) -> Turn:

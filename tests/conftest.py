@@ -51,8 +51,7 @@ def _reset_fakes():
     """Each test starts with unscripted fakes and empty request logs."""
     yield
     for upstream in _upstreams:
-        upstream.replies.clear()
-        upstream.requests.clear()
+        upstream.reset()
 
 
 @pytest.fixture(autouse=True)

@@ -17,29 +17,16 @@ import pytest
 import yaml
 
 from parley.contract.spec import validate
+from tests.adapter_kit import fake_fixtures
 from tests.conftest import MASTER_KEY, OTHER_KEY, gemini_config
 from tests.fakes import gemini as gemini_fake
-from tests.fakes.script import Reply, Upstream
-from tests.fakes.server import LiveServer, free_port
+from tests.fakes.script import Reply
+from tests.fakes.server import free_port
 
 URL_SECRET = "fx-UPSTREAM-SECRET-4411"
 
 
-@pytest.fixture(scope="module")
-def upstream():
-    fake = Upstream()
-    server = LiveServer(gemini_fake.make_app(fake)).start()
-    server.upstream = fake
-    yield server
-    server.stop()
-
-
-@pytest.fixture(autouse=True)
-def _reset_upstream(upstream):
-    yield
-    upstream.upstream.replies.clear()
-    upstream.upstream.requests.clear()
-    upstream.upstream.default = Reply()
+upstream, _reset_upstream = fake_fixtures(gemini_fake.make_app, "upstream")
 
 
 def config(upstream_url: str, **general) -> dict:

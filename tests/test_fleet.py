@@ -17,9 +17,10 @@ import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from parley.shared_state import SharedState
+from tests.adapter_kit import fakes_fixtures
 from tests.conftest import MASTER_KEY, OTHER_KEY
 from tests.fakes import gemini as gemini_fake
-from tests.fakes.script import Reply, Upstream
+from tests.fakes.script import Reply
 from tests.fakes.server import LiveServer, free_port
 from tests.redis_server import RedisServer
 
@@ -96,26 +97,7 @@ def upstream_entry(model_name: str, fake: LiveServer, **params) -> dict:
     }
 
 
-@pytest.fixture(scope="module")
-def fakes():
-    servers = {}
-    for name in "AB":
-        upstream = Upstream()
-        server = LiveServer(gemini_fake.make_app(upstream)).start()
-        server.upstream = upstream
-        servers[name] = server
-    yield servers
-    for server in servers.values():
-        server.stop()
-
-
-@pytest.fixture(autouse=True)
-def _reset(fakes):
-    yield
-    for server in fakes.values():
-        server.upstream.replies.clear()
-        server.upstream.requests.clear()
-        server.upstream.default = Reply()
+fakes, _reset_module_fakes = fakes_fixtures(gemini_fake.make_app, "AB")
 
 
 def fleet_config(fakes, redis_url: str, database_url: str, **general) -> dict:

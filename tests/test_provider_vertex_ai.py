@@ -60,9 +60,7 @@ def fake():
 
 @pytest.fixture(autouse=True)
 def reset(fake):
-    fake.upstream.replies.clear()
-    fake.upstream.requests.clear()
-    fake.upstream.default = Reply()
+    fake.upstream.reset()
     vertex_ai._tokens.clear()
     fake.auth.token_requests = 0
 

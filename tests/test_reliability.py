@@ -23,35 +23,17 @@ from parley.config import ConfigError, parse
 from parley.contract.spec import assert_stream_valid, validate
 from parley.limits import RateLimit
 from parley.server import create_app
+from tests.adapter_kit import fakes_fixtures
 from tests.conftest import MASTER_KEY, OTHER_KEY
 from tests.fakes import gemini as gemini_fake
-from tests.fakes.script import Reply, Upstream
+from tests.fakes.script import Reply
 from tests.fakes.server import LiveServer
 
 UPSTREAM_MODEL = "gemini-3-flash-preview"
 PROMPT = "PROMPT-CANARY-7731 tell me about lighthouses"
 
 
-@pytest.fixture(scope="module")
-def fakes():
-    servers = {}
-    for name in "ABC":
-        upstream = Upstream()
-        server = LiveServer(gemini_fake.make_app(upstream)).start()
-        server.upstream = upstream
-        servers[name] = server
-    yield servers
-    for server in servers.values():
-        server.stop()
-
-
-@pytest.fixture(autouse=True)
-def _reset_fakes(fakes):
-    yield
-    for server in fakes.values():
-        server.upstream.replies.clear()
-        server.upstream.requests.clear()
-        server.upstream.default = Reply()
+fakes, _reset_module_fakes = fakes_fixtures(gemini_fake.make_app, "ABC")
 
 
 def deployment(model_name: str, fake, **params) -> dict:

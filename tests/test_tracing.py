@@ -18,9 +18,10 @@ from starlette.routing import Route
 from parley.config import ConfigError, parse
 from parley.server import create_app
 from parley.tracing import output_messages
+from tests.adapter_kit import fake_fixtures
 from tests.conftest import MASTER_KEY
 from tests.fakes import gemini as gemini_fake
-from tests.fakes.script import Reply, Upstream
+from tests.fakes.script import Reply
 from tests.fakes.server import LiveServer
 
 PROMPT = "PROMPT-CANARY-2291 about tides"
@@ -29,13 +30,7 @@ CLIENT_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 CLIENT_SPAN = "00f067aa0ba902b7"
 
 
-@pytest.fixture(scope="module")
-def upstream():
-    fake = Upstream()
-    server = LiveServer(gemini_fake.make_app(fake)).start()
-    server.upstream = fake
-    yield server
-    server.stop()
+upstream, _reset_upstream = fake_fixtures(gemini_fake.make_app, "upstream")
 
 
 @pytest.fixture(scope="module")

@@ -45,6 +45,12 @@ class Upstream:
     # time the gateway's waits between attempts rather than the whole (load-sensitive) round trip.
     requests: list[dict[str, Any]] = field(default_factory=list)
 
+    def reset(self) -> None:
+        """Unscripted again, with no requests seen: what each test starts from."""
+        self.replies.clear()
+        self.requests.clear()
+        self.default = Reply()
+
     async def next(self, path: str, headers: dict, query: dict, body: Any) -> Reply:
         self.requests.append(
             {"path": path, "headers": headers, "query": query, "body": body, "at": time.monotonic()}
