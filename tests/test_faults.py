@@ -150,31 +150,21 @@ def test_two_different_keys_in_one_request_are_a_401(gateway_factory, upstream):
 
 
 def test_an_overlong_input_to_the_local_model_is_refused_at_once(gw):
+    small_body = {
+        "model": "smollm2",
+        "input": "hi",
+        "store": False,
+        "generation_config": {"max_output_tokens": 2},
+    }
     with api(gw) as c:
         # A small request first, so the model is loaded and its vocabulary known.
-        warm = c.post(
-            "/v1/interactions",
-            json={
-                "model": "smollm2",
-                "input": "hi",
-                "store": False,
-                "generation_config": {"max_output_tokens": 2},
-            },
-        )
+        warm = c.post("/v1/interactions", json=small_body)
         assert warm.status_code == 200, warm.text
         results: dict[str, float] = {}
 
         def small():
             started = time.monotonic()
-            r = c.post(
-                "/v1/interactions",
-                json={
-                    "model": "smollm2",
-                    "input": "hi",
-                    "store": False,
-                    "generation_config": {"max_output_tokens": 2},
-                },
-            )
+            r = c.post("/v1/interactions", json=small_body)
             assert r.status_code == 200, r.text
             results["small"] = time.monotonic() - started
 
@@ -358,6 +348,14 @@ def sse_events(lines) -> list[dict]:
     return [json.loads(line[6:]) for line in lines if line.startswith("data: {")]
 
 
+def start_background(url: str) -> str:
+    """A background run started on the Parley at `url`: its id."""
+    body = {"model": "gemini-fake", "input": "hi", "background": True}
+    answer = httpx.post(f"{url}/v1/interactions", json=body, headers={"x-goog-api-key": MASTER_KEY})
+    assert answer.status_code == 200, answer.text
+    return answer.json()["id"]
+
+
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_kill_9_mid_run_then_restart_fails_the_run_and_keeps_its_output(upstream, tmp_path, request, kind):
     cfg = config(upstream.url, database_url=database(kind, tmp_path, request), run_lease_seconds=1)
@@ -365,11 +363,7 @@ def test_kill_9_mid_run_then_restart_fails_the_run_and_keeps_its_output(upstream
     proc, url = start_parley(cfg, tmp_path)
     headers = {"x-goog-api-key": MASTER_KEY}
     try:
-        background = httpx.post(
-            f"{url}/v1/interactions",
-            json={"model": "gemini-fake", "input": "hi", "background": True},
-            headers=headers,
-        ).json()["id"]
+        background = start_background(url)
         seen: list[dict] = []
         with httpx.stream(
             "POST",
@@ -430,11 +424,7 @@ def test_a_stream_is_followed_live_from_another_process(upstream, tmp_path):
     b, url_b = start_parley(cfg, tmp_path)
     headers = {"x-goog-api-key": MASTER_KEY}
     try:
-        ident = httpx.post(
-            f"{url_a}/v1/interactions",
-            json={"model": "gemini-fake", "input": "hi", "background": True},
-            headers=headers,
-        ).json()["id"]
+        ident = start_background(url_a)
         arrivals: dict[str, float] = {}
 
         def follow(url: str, name: str) -> None:
