@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -23,13 +22,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.services import start_service
+
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "postgres.sh"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def create_database(url: str, name: str | None = None) -> str:
@@ -41,30 +36,6 @@ def create_database(url: str, name: str | None = None) -> str:
     with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return make_url(url).set(database=name).render_as_string(hide_password=False)
-
-
-def _start(workdir: str) -> int:
-    failures = []
-    for _ in range(3):  # a free port can be taken between probing and binding: try another
-        port = _free_port()
-        try:
-            proc = subprocess.run(
-                ["bash", str(SCRIPT), "start", workdir, str(port)],
-                capture_output=True,
-                text=True,
-                timeout=900,
-            )
-        except (OSError, subprocess.TimeoutExpired) as e:
-            failures.append(repr(e))
-            continue
-        if proc.returncode == 0:
-            return port
-        failures.append(proc.stderr.strip() or f"exit status {proc.returncode}")
-    pytest.fail(
-        "PostgreSQL is required by these tests and could not be installed/started with "
-        f"`{SCRIPT} start DIR PORT`:\n{failures[-1]}",
-        pytrace=False,
-    )
 
 
 # One server per test process, however many modules register the fixture (conftest.py and a test
@@ -80,7 +51,7 @@ def _acquire() -> str:
         else:
             workdir = tempfile.mkdtemp(prefix="parley-pg-")  # under /tmp: traversable by user postgres
             try:
-                port = _start(workdir)
+                port = start_service("postgres.sh", "PostgreSQL", workdir)
                 _server["url"] = create_database(
                     f"postgresql://postgres@127.0.0.1:{port}/postgres", "parley_test"
                 )

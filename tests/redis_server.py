@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.fakes.server import free_port
+from tests.services import start_service
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "redis.sh"
 
@@ -35,29 +35,8 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> RedisServer:
-        failures = []
-        # A free port can be taken between probing and binding: try another (a restart keeps its own).
-        for _ in range(3):
-            port = self.port or free_port()
-            try:
-                proc = subprocess.run(
-                    ["bash", str(SCRIPT), "start", self.dir, str(port)],
-                    capture_output=True,
-                    text=True,
-                    timeout=900,
-                )
-            except (OSError, subprocess.TimeoutExpired) as e:
-                failures.append(repr(e))
-                continue
-            if proc.returncode == 0:
-                self.port = port
-                return self
-            failures.append(proc.stderr.strip() or f"exit status {proc.returncode}")
-        pytest.fail(
-            f"Redis is required by these tests and could not be installed/started with "
-            f"`{SCRIPT} start DIR PORT`:\n{failures[-1]}",
-            pytrace=False,
-        )
+        self.port = start_service("redis.sh", "Redis", self.dir, self.port)
+        return self
 
     def stop(self) -> None:
         subprocess.run(["bash", str(SCRIPT), "stop", self.dir], capture_output=True, timeout=60, check=True)
