@@ -13,7 +13,7 @@ async def liveliness() -> dict[str, str]:
     return {"status": "ok"}
 
 
-async def readiness() -> dict[str, str] | Response:
+async def readiness() -> dict[str, str | dict[str, str]] | Response:
     if drain.draining():  # a load balancer should stop sending traffic here
         return Response(
             b'{"status":"draining","checks":{"drain":"shutting down"}}',
@@ -24,8 +24,13 @@ async def readiness() -> dict[str, str] | Response:
         await current_engine().store.ping()
     except Exception as exc:
         raise ApiError(503, f"Store is not reachable: {type(exc).__name__}") from None
-    answer = {"status": "ok", "database": "connected"}
-    shared = current_engine().router.shared
+    answer: dict[str, str | dict[str, str]] = {"status": "ok", "database": "connected"}
+    router = current_engine().router
+    # Still ready (other models answer), but say which deployments take no more requests now.
+    saturated = router.saturated()
+    if saturated:
+        answer["checks"] = {"saturated": ", ".join(saturated)}
+    shared = router.shared
     if shared is not None:
         # Still ready without Redis (routing goes on per process), but say which state is in use.
         answer["router_state"] = "redis" if await shared.ping() else "local (redis unreachable)"

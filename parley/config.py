@@ -407,6 +407,8 @@ class GeneralSettings(BaseModel):
     # instance once it has expired (the process died). SIGTERM lets runs finish for the grace.
     run_lease_seconds: float = Field(default=30.0, gt=0)
     drain_grace_seconds: float = Field(default=30.0, ge=0)
+    # Interactions (background, or stored streams) one key may have running at once; beyond: 429.
+    max_background_per_key: int = Field(default=100, gt=0)
 
     @field_validator("database_url")
     @classmethod

@@ -313,6 +313,7 @@ class Engine:
                 release()
         try:
             if background:
+                await self._background_slot(owner)
                 await self.store.insert(record, self.leases.lease())
                 run = self._start(Run(record, stored=True, detached=True), make_turn, log)
             else:
@@ -328,6 +329,21 @@ class Engine:
         if background:
             return self._events(run.follow()) if stream else self.view(record, [], status="in_progress")
         return await self._stream_now(run)
+
+    async def _background_slot(self, owner: str) -> None:
+        """429 when this key already has max_background_per_key interactions running (on any
+        instance): one key's flood of background runs cannot take every worker's capacity. A
+        cap, not a reservation: creates racing each other may pass it by the few in flight."""
+        cap = self.settings.general_settings.max_background_per_key
+        running = await self.store.count_running(owner)
+        if running >= cap:
+            raise ApiError(
+                429,
+                f"This key has {running} interactions running, its limit (max_background_per_key "
+                f"{cap}); retry when some have finished.",
+                code="rate_limited",
+                headers={"Retry-After": "1"},
+            )
 
     async def _admit(self, key: KeyRecord | None, model: str, group: str) -> Callable[[], None]:
         if key is None:

@@ -6,6 +6,11 @@ with exponential backoff on 429/5xx/timeouts, honouring the upstream's Retry-Aft
 to other model groups; a deployment that keeps failing (or answers 429) cools down for
 `cooldown_time` seconds; `rpm` / `tpm` per deployment are respected. A stream is never retried
 once its first event has been handed to the caller.
+
+Bulkheads: a deployment's `max_parallel_requests` bounds its attempts in flight in this process
+(with Redis too: a per-process bound, like its connection pool in the transport). One at its
+limit is skipped like a busy one; when every deployment of a group is, the request waits for a
+free slot for `max_parallel_wait` seconds, then answers 429 with a Retry-After.
 """
 
 from __future__ import annotations
@@ -55,6 +60,15 @@ class _State:
     window_start: float = 0.0  # rpm/tpm accounting, one-minute windows
     requests: int = 0
     tokens: int = 0
+    running: int = 0  # attempts in flight in this process, whatever keeps the routing state
+    waiters: list[asyncio.Future[None]] = field(default_factory=list)  # requests waiting for a slot
+
+    @property
+    def limit(self) -> int | None:
+        return self.deployment.params.get("max_parallel_requests")
+
+    def full(self) -> bool:
+        return self.limit is not None and self.running >= self.limit
 
     def _roll(self, now: float) -> None:
         if now - self.window_start >= 60:
@@ -270,9 +284,23 @@ class Router:
             )
         return rows
 
+    def saturated(self) -> list[str]:
+        """Deployments at their max_parallel_requests in this process (readiness reports them)."""
+        return [
+            f"{state.deployment.name} ({state.running}/{state.limit})"
+            for group, states in self._groups.items()
+            if group not in self._origin
+            for state in states
+            if state.full()
+        ]
+
     def _pick(self, group: str, tried: Collection[int] = frozenset()) -> _State | None:
         now = time.monotonic()
-        states = [s for s in self._groups[group] if s.available(now) and not s.deployment.missing_env]
+        states = [
+            s
+            for s in self._groups[group]
+            if s.available(now) and not s.deployment.missing_env and not s.full()
+        ]
         if not states:
             return None
         # A retry goes to a deployment this request has not tried yet, while there is one.
@@ -287,11 +315,55 @@ class Router:
         weights = [float(s.deployment.params.get("weight", 1.0)) for s in states]
         return random.choices(states, weights=weights)[0]
 
-    async def _lease(self, group: str, tried: set[int], waits: list[float]) -> _Lease | None:
+    async def _lease(self, group: str, tried: set[int], waits: list[float], busy: list[str]) -> _Lease | None:
         """A lease on the deployment of `group` to try next, None when none is available (the
-        seconds until one will be go to `waits`). Shared state when there is Redis, else local."""
+        seconds until one will be go to `waits`; the group to `busy` when its deployments stayed
+        at their max_parallel_requests for max_parallel_wait)."""
+        deadline = time.monotonic() + self.settings.max_parallel_wait
+        while True:
+            lease = await self._take(group, tried, waits)
+            if lease is not None and lease.state.full() and lease.token and self.shared is not None:
+                # Another request of this process took its last slot while Redis picked it.
+                await asyncio.shield(self.shared.release(lease.state.slot, lease.token))
+            elif lease is not None:
+                lease.state.running += 1
+                return lease
+            full = [s for s in self._groups[group] if s.full() and not s.deployment.missing_env]
+            left = deadline - time.monotonic()
+            if not full:
+                return None
+            if left <= 0:
+                busy.append(group)
+                return None
+            # Woken by the first of them to free a slot (see _freed), or by the deadline.
+            vacancy = asyncio.get_running_loop().create_future()
+            for state in full:
+                state.waiters.append(vacancy)
+            try:
+                await asyncio.wait_for(vacancy, left)
+            except TimeoutError:
+                pass
+            finally:
+                for state in full:
+                    if vacancy in state.waiters:
+                        state.waiters.remove(vacancy)
+
+    def _freed(self, state: _State) -> None:
+        """An attempt on `state` ended: its slot goes to the longest waiting request."""
+        state.running -= 1
+        while state.waiters:
+            waiter = state.waiters.pop(0)
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+
+    async def _take(self, group: str, tried: set[int], waits: list[float]) -> _Lease | None:
+        """A lease on a deployment of `group` that is not at its limit: shared state when there is
+        Redis, else local."""
         if self.shared is not None:
-            states = [s for s in self._groups[group] if not s.deployment.missing_env]
+            states = [s for s in self._groups[group] if not s.deployment.missing_env and not s.full()]
+            if not states:
+                return None
             lease = max((s.deployment.timeout or 0) for s in states) or DEFAULT_LEASE
             picked = await self.shared.pick(
                 [s.slot for s in states],
@@ -321,6 +393,7 @@ class Router:
     # -- bookkeeping --------------------------------------------------------------------------
     async def _succeeded(self, lease: _Lease, usage: Usage) -> None:
         state, elapsed = lease.state, time.monotonic() - lease.started
+        self._freed(state)
         tokens = int(usage.get("total_tokens") or 0)
         if lease.token is not None and self.shared is not None:
             # Off the answer's path: the request's one awaited round trip is its pick.
@@ -336,6 +409,7 @@ class Router:
 
     async def _failed(self, lease: _Lease, error: UpstreamError) -> None:
         state, now = lease.state, time.monotonic()
+        self._freed(state)
         # As in LiteLLM, a lone deployment never cools down: that would turn one error into an outage.
         alone = len(self._groups.get(state.deployment.model_name, ())) <= 1
         wait = max(self.settings.cooldown_time, min(error.retry_after or 0, MAX_RETRY_AFTER))
@@ -364,6 +438,7 @@ class Router:
 
     async def _released(self, lease: _Lease) -> None:
         """The attempt ended without an outcome (cancelled): only its in-flight count is undone."""
+        self._freed(lease.state)
         if lease.token is not None and self.shared is not None:
             # Shielded: a cancelled request still hands its lease back.
             await asyncio.shield(self.shared.release(lease.state.slot, lease.token))
@@ -393,7 +468,7 @@ class Router:
         return step + random.uniform(0, step / 2)
 
     async def _plan(
-        self, model: str, waits: list[float], failures: list[UpstreamError]
+        self, model: str, waits: list[float], failures: list[UpstreamError], busy: list[str]
     ) -> AsyncIterator[_Lease]:
         """A lease for each attempt: retries within a group, then each fallback group. When the
         last failure says the conversation exceeds the context window, go on with the group's
@@ -405,7 +480,7 @@ class Router:
         while groups:
             group = groups.pop(0)
             for _ in range(self.settings.num_retries + 1):
-                lease = await self._lease(group, tried, waits)
+                lease = await self._lease(group, tried, waits, busy)
                 if lease is None:
                     break
                 tried.add(id(lease.state))
@@ -421,7 +496,16 @@ class Router:
         group = self.group_for(model)
         return context_window(error) and bool(self._context_fallbacks.get(self._origin.get(group, group)))
 
-    def _exhausted(self, model: str, last: UpstreamError | None, waits: list[float]) -> ApiError:
+    def _exhausted(
+        self, model: str, last: UpstreamError | None, waits: list[float], busy: list[str]
+    ) -> ApiError:
+        if last is None and busy:
+            return ApiError(
+                429,
+                f"Every deployment of '{model}' is at its max_parallel_requests; retry shortly.",
+                code="rate_limited",
+                headers={"Retry-After": "1"},
+            )
         if last is None:
             wait = min(waits, default=0.0)
             return ApiError(
@@ -438,8 +522,9 @@ class Router:
         previous: _State | None = None
         waits: list[float] = []
         failures: list[UpstreamError] = []
+        busy: list[str] = []
         attempt = 0
-        async for lease in self._plan(model, waits, failures):
+        async for lease in self._plan(model, waits, failures, busy):
             if last is not None:
                 await asyncio.sleep(self._backoff(attempt - 1, last, lease.state is previous))
             attempt += 1
@@ -460,7 +545,7 @@ class Router:
                 raise
             await self._succeeded(lease, outcome.usage)
             return outcome, dep
-        raise self._exhausted(model, last, waits)
+        raise self._exhausted(model, last, waits, busy)
 
     async def stream(
         self,
@@ -475,8 +560,9 @@ class Router:
         previous: _State | None = None
         waits: list[float] = []
         failures: list[UpstreamError] = []
+        busy: list[str] = []
         attempt = 0
-        async for lease in self._plan(model, waits, failures):
+        async for lease in self._plan(model, waits, failures, busy):
             if last is not None:
                 await asyncio.sleep(self._backoff(attempt - 1, last, lease.state is previous))
             attempt += 1
@@ -512,7 +598,7 @@ class Router:
                 raise
             finally:
                 await events.aclose()
-        raise self._exhausted(model, last, waits)
+        raise self._exhausted(model, last, waits, busy)
 
 
 class _Unknown(Exception):

@@ -4,6 +4,7 @@ configured deadlines keep it fast."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import subprocess
@@ -579,3 +580,109 @@ def test_a_background_run_that_hits_a_deadline_ends_failed(gateway_factory, upst
         )
     assert record["status"] == "failed", record
     assert "(stream_timeout)" in record["errors"][0]["message"], record["errors"]
+
+
+# -- bulkheads -------------------------------------------------------------------------------------
+@pytest.fixture
+def hung():
+    """A second upstream that answers nothing for 60 s."""
+    fake = Upstream(default=Reply(delay=60))
+    server = LiveServer(gemini_fake.make_app(fake)).start()
+    server.upstream = fake
+    yield server
+    server.stop(force=True)
+
+
+def with_hung_model(upstream, hung, **general) -> dict:
+    cfg = config(upstream.url, **general)
+    cfg["model_list"].append(
+        {
+            "model_name": "hung",
+            "litellm_params": {
+                "model": "gemini/gemini-3-flash-preview",
+                "api_base": hung.url,
+                "api_key": "k",
+                "timeout": 45,  # longer than the test: its 4 slots stay taken throughout
+                "max_parallel_requests": 4,
+            },
+        }
+    )
+    cfg["router_settings"] = {"max_parallel_wait": 0.5}
+    return cfg
+
+
+async def flood(url: str, count: int, body: dict) -> list[httpx.Response]:
+    limits = httpx.Limits(max_connections=50)
+    headers = {"x-goog-api-key": MASTER_KEY}
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30, limits=limits) as c:
+        return await asyncio.gather(*(c.post("/v1/interactions", json=body) for _ in range(count)))
+
+
+def test_a_flood_to_a_hung_deployment_does_not_starve_the_others(gateway_factory, upstream, hung):
+    gateway = gateway_factory(with_hung_model(upstream, hung, max_background_per_key=1000))
+    started = time.monotonic()
+    created: list[httpx.Response] = []
+    flooding = threading.Thread(
+        target=lambda: created.extend(
+            asyncio.run(flood(gateway.url, 200, {"model": "hung", "input": "hi", "background": True}))
+        )
+    )
+    flooding.start()
+    with api(gateway) as c:
+        # The hung deployment holds its 4 slots, no more; the healthy model answers meanwhile.
+        wait_for(lambda: len(hung.upstream.requests) == 4, timeout=20)
+        for _ in range(10):
+            asked = time.monotonic()
+            r = c.post("/v1/interactions", json={"model": "gemini-fake", "input": "hi", "store": False})
+            assert r.status_code == 200, r.text
+            assert time.monotonic() - asked < 5  # (a starved pool: 30 s client timeouts)
+        ready = c.get("/health/readiness")
+        assert ready.status_code == 200 and "hung#0 (4/4)" in ready.json()["checks"]["saturated"], ready.text
+        # A request to the saturated model waits max_parallel_wait (0.5 s), then is a 429.
+        asked = time.monotonic()
+        busy = c.post("/v1/interactions", json={"model": "hung", "input": "hi"})
+        waited = time.monotonic() - asked
+        assert "max_parallel_requests" in assert_error(busy, 429)["message"]
+        assert busy.headers["retry-after"] == "1" and 0.5 <= waited < 5, waited
+        flooding.join(60)
+        assert [r.status_code for r in created] == [200] * 200
+        # The runs that found no slot ended failed with that 429, not stuck in_progress.
+        last = created[-1].json()["id"]
+        record = wait_for(
+            lambda: (r := c.get(f"/v1/interactions/{last}").json())["status"] != "in_progress" and r,
+            timeout=10,
+        )
+        assert record["status"] == "failed" and "max_parallel_requests" in record["errors"][0]["message"]
+        assert len(hung.upstream.requests) == 4
+    assert time.monotonic() - started < 40
+
+
+def test_a_key_has_a_cap_on_running_interactions(gateway_factory, upstream, hung):
+    gateway = gateway_factory(with_hung_model(upstream, hung, max_background_per_key=3))
+    body = {"model": "hung", "input": "hi", "background": True}
+    with api(gateway) as c, api(gateway, OTHER_KEY) as other:
+        for _ in range(3):
+            assert c.post("/v1/interactions", json=body).status_code == 200
+        error = assert_error(c.post("/v1/interactions", json=body), 429)
+        assert "max_background_per_key" in error["message"]
+        assert other.post("/v1/interactions", json=body).status_code == 200  # another key's own cap
+
+
+def test_a_deployment_at_its_limit_is_skipped_for_another_of_its_group(gateway_factory, upstream, hung):
+    cfg = with_hung_model(upstream, hung)
+    hung_entry = cfg["model_list"][-1]
+    hung_entry["litellm_params"].update(weight=1e6, max_parallel_requests=2)  # hung is picked first
+    healthy = {**cfg["model_list"][0], "model_name": "hung"}
+    cfg["model_list"].append(healthy)
+    gateway = gateway_factory(cfg)
+    with api(gateway) as c:
+        for _ in range(2):
+            c.post("/v1/interactions", json={"model": "hung", "input": "hi", "background": True})
+        wait_for(lambda: len(hung.upstream.requests) == 2, timeout=10)
+        before = len(upstream.upstream.requests)
+        for _ in range(5):
+            asked = time.monotonic()
+            r = c.post("/v1/interactions", json={"model": "hung", "input": "hi", "store": False})
+            assert r.status_code == 200 and r.headers["x-parley-model-id"] == "hung#1", r.text
+            assert time.monotonic() - asked < 5  # no wait for a slot: the other deployment has room
+    assert len(hung.upstream.requests) == 2 and len(upstream.upstream.requests) == before + 5

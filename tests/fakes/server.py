@@ -33,8 +33,10 @@ class LiveServer:
             time.sleep(0.01)
         return self
 
-    def stop(self) -> None:
+    def stop(self, force: bool = False) -> None:
+        """Stop; `force`: without waiting for the requests still open (a hung upstream's)."""
         self._server.should_exit = True
+        self._server.force_exit = force
         self._thread.join(timeout=10)
 
 
