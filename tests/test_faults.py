@@ -21,8 +21,8 @@ from parley.contract.spec import validate
 from tests.adapter_kit import fake_fixtures
 from tests.conftest import MASTER_KEY, OTHER_KEY, gemini_config
 from tests.fakes import gemini as gemini_fake
-from tests.fakes.script import Reply
-from tests.fakes.server import free_port
+from tests.fakes.script import Reply, Upstream
+from tests.fakes.server import LiveServer, free_port
 
 URL_SECRET = "fx-UPSTREAM-SECRET-4411"
 
