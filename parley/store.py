@@ -448,7 +448,19 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:  # a DB-API
 
 @contextlib.contextmanager
 def _transaction(conn: Connection, kind: str) -> Iterator[Connection]:
-    """An explicit transaction on an AUTOCOMMIT connection (SQLite: BEGIN IMMEDIATE)."""
+    """An explicit transaction on an AUTOCOMMIT connection (SQLite: BEGIN IMMEDIATE); inside the
+    SQLite writer's group commit, a savepoint of it."""
+    if kind == "sqlite" and _in_transaction(conn):
+        conn.exec_driver_sql("SAVEPOINT tx")
+        try:
+            yield conn
+        except BaseException:
+            with contextlib.suppress(Exception):
+                conn.exec_driver_sql("ROLLBACK TO tx")
+                conn.exec_driver_sql("RELEASE tx")
+            raise
+        conn.exec_driver_sql("RELEASE tx")
+        return
     conn.exec_driver_sql("BEGIN IMMEDIATE" if kind == "sqlite" else "BEGIN")
     try:
         yield conn
@@ -458,6 +470,12 @@ def _transaction(conn: Connection, kind: str) -> Iterator[Connection]:
         raise
     conn.exec_driver_sql("COMMIT")
 
+
+def _in_transaction(conn: Connection) -> bool:
+    return bool(conn.connection.dbapi_connection.in_transaction)  # type: ignore[union-attr]
+
+
+GROUP_COMMIT_MAX = 64  # writes that may share one SQLite commit
 
 # One queued write: the caller's loop and future, the operation and its arguments.
 _Write: TypeAlias = tuple[
@@ -469,7 +487,11 @@ class _WriterThread:
     """SQLite's one writer: a thread with one long-lived connection that runs the writes in their
     order of arrival. A JSON create's insert is on its response path, and a one-thread executor
     spent more than the insert itself on bookkeeping (executor futures, a pool checkout and a
-    reset ROLLBACK per write: py-spy)."""
+    reset ROLLBACK per write: py-spy).
+
+    Group commit: the writes that queued up while one ran share one transaction, each in its own
+    savepoint (a failing write is undone alone and gets its error); every caller hears back only
+    after the COMMIT, so an acknowledged write is a committed one."""
 
     def __init__(self, engine: Engine):
         self._engine = engine
@@ -489,21 +511,55 @@ class _WriterThread:
 
     def _serve(self) -> None:
         conn: Connection | None = None
-        while (item := self._queue.get()) is not None:
-            loop, future, op, args = item
+        closing = False
+        while not closing and (item := self._queue.get()) is not None:
+            batch = [item]
+            while len(batch) < GROUP_COMMIT_MAX:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    closing = True
+                    break
+                batch.append(more)
             try:
                 if conn is None:
                     conn = self._engine.connect()
-                outcome: tuple[Any, BaseException | None] = (op(conn, *args), None)
-            except BaseException as exc:  # the caller gets it; the next write starts afresh
-                outcome = (None, exc)
+                outcomes = _run_group(conn, batch)
+            except BaseException as exc:  # every caller gets it; the next write starts afresh
+                outcomes = [(None, exc)] * len(batch)
                 with contextlib.suppress(Exception):
                     conn.close()  # type: ignore[union-attr]
                 conn = None
-            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting
-                loop.call_soon_threadsafe(_settle, future, *outcome)
+            for (loop, future, _, _), outcome in zip(batch, outcomes, strict=True):
+                with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting
+                    loop.call_soon_threadsafe(_settle, future, *outcome)
         if conn is not None:
             conn.close()
+
+
+def _run_group(conn: Connection, batch: list[_Write]) -> list[tuple[Any, BaseException | None]]:
+    if len(batch) == 1:
+        _, _, op, args = batch[0]
+        return [(op(conn, *args), None)]
+    outcomes: list[tuple[Any, BaseException | None]] = []
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    try:
+        for _, _, op, args in batch:
+            conn.exec_driver_sql("SAVEPOINT op")
+            try:
+                outcomes.append((op(conn, *args), None))
+            except Exception as exc:
+                conn.exec_driver_sql("ROLLBACK TO op")
+                outcomes.append((None, exc))
+            conn.exec_driver_sql("RELEASE op")
+        conn.exec_driver_sql("COMMIT")
+    except BaseException:
+        with contextlib.suppress(Exception):
+            conn.exec_driver_sql("ROLLBACK")
+        raise
+    return outcomes
 
 
 def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:

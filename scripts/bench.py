@@ -872,6 +872,9 @@ def main(argv: list[str] | None = None) -> int:
             loop="uvloop",
             http="httptools",
             lifespan="on",
+            # Longer than any gateway's pool keeps an idle connection: a request must never meet a
+            # connection the fake is closing (that race is the gateway's to handle, not a cost).
+            timeout_keep_alive=300,
         )
         return 0
 

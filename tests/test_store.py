@@ -115,6 +115,28 @@ async def test_duplicate_id_raises_without_leaking_the_body(store):
     assert "hello" not in str(err.value) and "你好" not in str(err.value)  # hide_parameters
 
 
+async def test_concurrent_writes_fail_alone_and_are_committed_when_acknowledged(store, store_url):
+    """Writes issued together (SQLite: one group commit): a duplicate id fails alone; every write
+    that returned is readable from another connection (another process's view)."""
+    first = new_record()
+    await store.insert(first)
+    records = [new_record() for _ in range(40)]
+    results = await asyncio.gather(
+        *(store.insert(r) for r in records[:20]),
+        store.insert(first),  # the duplicate, amid the others
+        *(store.insert(r) for r in records[20:]),
+        return_exceptions=True,
+    )
+    assert isinstance(results[20], exc.IntegrityError)
+    assert [r for i, r in enumerate(results) if i != 20] == [None] * 40
+    other = await Store.open(store_url)
+    try:
+        for r in [first, *records]:
+            assert (await other.get(r.id, OWNER)) is not None
+    finally:
+        await other.close()
+
+
 async def test_owner_isolation(store):
     rec = new_record(status="in_progress")
     await store.insert(rec)
