@@ -167,6 +167,9 @@ def _run(args: argparse.Namespace, grace: float) -> None:
         http=slow_clients.PROTOCOL,  # uvicorn's httptools protocol plus request read deadlines
         # Requests in flight (streams included) get the drain's grace period after SIGTERM.
         timeout_graceful_shutdown=max(1, math.ceil(grace)),
+        # uvicorn kills a worker that does not answer its health ping in time (5 s by default); a
+        # worker still importing on a loaded machine missed it and was restarted over and over.
+        timeout_worker_healthcheck=30,
     )
 
 

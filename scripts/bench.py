@@ -273,7 +273,11 @@ class Server:
         )
         self.peak_rss = 0
         self._stop = threading.Event()
-        wait_port(port, self.proc)
+        try:
+            wait_port(port, self.proc)
+        except SystemExit:
+            self.proc.kill()
+            raise
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
 
@@ -557,6 +561,22 @@ def tree_cpu(pid: int) -> float:
         if p in stats:
             total += int(stats[p][11]) + int(stats[p][12])
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def idle(pid: int | None, seconds: float = 20) -> None:
+    """Wait until the server has finished the previous cell's work (wrk leaves requests in flight
+    and queued writes behind; on a slow machine they would eat into the next cell)."""
+    if pid is None:
+        return
+    deadline = time.monotonic() + seconds
+    last, quiet = tree_cpu(pid), 0
+    while quiet < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        now = tree_cpu(pid)
+        quiet = quiet + 1 if now - last < 0.01 else 0  # under 5% of a core for 0.2 s
+        last = now
+    if quiet < 2:
+        print(f"bench: the server was still busy after {seconds:g} s; measuring anyway", flush=True)
 
 
 EVENTS = {"gemini": LONG_DELTAS + 4, "chat": LONG_DELTAS + 3}  # the long streams' upstream events
@@ -906,17 +926,21 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
 
-        def measure(name: str, url: str, store: bool = True, extras: bool = True) -> None:
+        def measure(
+            name: str, url: str, store: bool = True, extras: bool = True, pid: int | None = None
+        ) -> None:
             for up in ("gemini", "chat"):
                 target = Target(name, up, url, store)
                 for kind in ("json", "stream"):
                     wrk(target, kind == "stream", 16, 1, tmp)  # warm-up
                     for c in concurrencies if extras else [1]:  # without the store: latency only
+                        idle(pid)
                         r = wrk(target, kind == "stream", c, args.duration, tmp)
                         res.runs[(name, up, kind, c)] = r
                         log(name, up, kind, c, r)
                 if extras:
                     long = Target(name, up, url, store, size="long")
+                    idle(pid)
                     r = wrk(long, True, 1, max(args.duration, 3), tmp)  # whole streams even under load
                     res.runs[(name, up, "long", 1)] = r
                     log(name, up, "long", 1, r)
@@ -929,14 +953,15 @@ def main(argv: list[str] | None = None) -> int:
             config = gateway_config(up_url, str(tmp / "parley.db"))
             parley, url = start_parley(tmp, config)
             try:
-                measure("parley", url)
-                measure("parley-nostore", url, store=False, extras=False)
+                measure("parley", url, pid=parley.proc.pid)
+                measure("parley-nostore", url, store=False, extras=False, pid=parley.proc.pid)
                 res.memory["parley"] = memory_per(parley, Target("parley", "gemini", url), args.memory)
             finally:
                 parley.stop()
             res.rss["parley"] = parley.peak_rss
 
             if not args.skip_workers:
+                print("bench: --workers 1 vs 2", flush=True)
                 # Nothing pinned: the workers, wrk and a fake of their own share both cores.
                 fake_port = free_port()
                 fake = Server(
@@ -945,17 +970,22 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     for workers in (1, 2):
                         (tmp / f"w{workers}.db").unlink(missing_ok=True)
-                        server, url = start_parley(
-                            tmp,
-                            gateway_config(f"http://127.0.0.1:{fake_port}", str(tmp / f"w{workers}.db")),
-                            workers,
-                            None,
-                        )
+                        try:
+                            server, url = start_parley(
+                                tmp,
+                                gateway_config(f"http://127.0.0.1:{fake_port}", str(tmp / f"w{workers}.db")),
+                                workers,
+                                None,
+                            )
+                        except SystemExit as exc:  # reported as not measured; the rest goes on
+                            print(f"bench: parley --workers {workers} did not start: {exc}", flush=True)
+                            continue
                         try:
                             target = Target(f"parley-w{workers}", "gemini", url)
                             for kind in ("json", "stream"):
                                 wrk(target, kind == "stream", 16, 1, tmp, None)
                                 for c in (16, 64):
+                                    idle(server.proc.pid)
                                     g0, f0, t0 = (
                                         tree_cpu(server.proc.pid),
                                         tree_cpu(fake.proc.pid),
@@ -1005,7 +1035,7 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     time.sleep(2)  # the proxy opens its port before its startup work is over
                     url = f"http://127.0.0.1:{port}"
-                    measure("litellm", url)
+                    measure("litellm", url, pid=litellm.proc.pid)
                     res.memory["litellm"] = memory_per(litellm, Target("litellm", "gemini", url), args.memory)
                 finally:
                     litellm.stop()
