@@ -662,7 +662,7 @@ def headline(res: Results) -> str:
     """The README's benchmark sentence: ratios, from this run."""
 
     def span(values: list[float | None], fmt: str) -> str:
-        vs = sorted(v for v in values if v)
+        vs = sorted(v for v in values if v and v > 0)
         if not vs:
             return "–"
         return (
@@ -683,11 +683,15 @@ def headline(res: Results) -> str:
         for kind in ("json", "stream")
     ]
     rss = (res.rss.get("parley") or 0) / (res.rss.get("litellm") or float("inf"))
-    return (
-        f"on 2 cores, one process each: {span(thr, '{:.1f}')}× LiteLLM's throughput at concurrency 16"
-        f" and 64; LiteLLM adds {span(lat, '{:.0f}')}× the latency Parley adds at concurrency 1;"
-        f" {rss:.2f}× LiteLLM's peak memory"
-    )
+    parts = []
+    if span(thr, "{:.1f}") != "–":
+        parts.append(f"{span(thr, '{:.1f}')}× LiteLLM's throughput at concurrency 16 and 64")
+    if span(lat, "{:.0f}") != "–":
+        parts.append(f"LiteLLM adds {span(lat, '{:.0f}')}× the latency Parley adds at concurrency 1")
+    if rss:
+        parts.append(f"{rss:.2f}× LiteLLM's peak memory")
+    day = time.strftime("%Y-%m-%d", time.gmtime())
+    return f"on 2 cores, one process each, run of {day}: " + "; ".join(parts or ["LiteLLM not measured"])
 
 
 def report(res: Results, args, command: str, concurrencies: list[int]) -> str:
@@ -730,6 +734,11 @@ def report(res: Results, args, command: str, concurrencies: list[int]) -> str:
             for t in targets:
                 one = res.runs.get((t, upstream, kind, 1))
                 if not one:
+                    continue
+                if not one["requests"]:
+                    lines.append(
+                        f"| {t} | no request finished in the c=1 cell |" + " |" * (4 + len(concurrencies))
+                    )
                     continue
                 added50 = _ms(one["p50_us"] - direct["p50_us"]) if direct and t != "direct" else "–"
                 added99 = _ms(one["p99_us"] - direct["p99_us"]) if direct and t != "direct" else "–"
