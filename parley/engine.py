@@ -62,6 +62,9 @@ ECHOED = (
     "service_tier",
     "labels",
 )
+# Back-pressure: how many events a foreground stream's producer may be ahead of its client
+# before it stops reading the upstream (the run's total deadline still ends it).
+STREAM_AHEAD = 16
 CANCEL_POLL_SECONDS = 0.5  # how late a background run notices a cancel made on another instance
 MakeTurn = Callable[[Deployment], Turn]
 # The cost of the JSON create just answered in this task: the handler puts it in a response header.
@@ -115,6 +118,9 @@ class Run:
     events: list[dict] = field(default_factory=list)
     task: asyncio.Task | None = None
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    paced: bool = False  # a foreground stream: the producer keeps pace with its client (follow(pace=True))
+    taken: int = 0  # events its client has taken
+    room: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def head(self) -> dict:
@@ -140,17 +146,33 @@ class Run:
         if self.writer is not None:
             self.writer.added()
 
+    async def keep_pace(self, deadline: float) -> None:
+        """Wait while the client of a foreground stream is STREAM_AHEAD events behind: the upstream
+        is not read meanwhile, so an unread stream holds that much and no more. TimeoutError at
+        `deadline` (loop time)."""
+        while self.paced and len(self.events) - self.taken > STREAM_AHEAD:
+            self.room.clear()
+            async with asyncio.timeout_at(deadline):
+                await self.room.wait()
+
     def status_update(self, status: str) -> None:
         self.push(
             {"event_type": INTERACTION_STATUS_UPDATE, "interaction_id": self.record.id, "status": status}
         )
 
-    async def follow(self, start: int = 0) -> AsyncIterator[dict]:
+    async def follow(self, start: int = 0, pace: bool = False) -> AsyncIterator[dict]:
+        """The events from `start` on, as they come. `pace`: this is the foreground stream's
+        client, whose reading paces the producer (back-pressure)."""
+        self.paced = self.paced or pace
         i = start
         while True:
             while i < len(self.events):
                 yield self.events[i]
                 i += 1
+                if pace:
+                    self.taken = i
+                    if len(self.events) - i <= STREAM_AHEAD // 2:
+                        self.room.set()
             if self.phase is Phase.DONE:
                 return
             self.changed.clear()
@@ -382,7 +404,7 @@ class Engine:
         # The row is written while the upstream is called; the stream reveals the id only after.
         # interaction.created is pushed only once the upstream has answered, so a failure before
         # any output gets a real HTTP status instead of a 200 stream holding one error event.
-        events = run.follow()
+        events = run.follow(pace=True)
         first = await anext(events)
         if first["event_type"] == ERROR:
             await events.aclose()
@@ -429,6 +451,7 @@ class Engine:
         async def chosen(dep: Deployment) -> None:
             log.deployment = dep
 
+        started = asyncio.get_running_loop().time()
         try:
             async for event in self.router.stream(run.record.model or "", make_turn, chosen):
                 if not run.events:
@@ -445,6 +468,17 @@ class Engine:
                 else:
                     run.steps.apply(event)
                 run.push(event)
+                if run.paced:
+                    limit = (log.deployment and log.deployment.timeout) or transport.DEFAULT_TIMEOUT
+                    try:
+                        await run.keep_pace(started + limit)
+                    except TimeoutError:
+                        raise ApiError(
+                            504,
+                            f"timed out: the client did not take the stream within the {limit:g} s "
+                            "deadline (timeout)",
+                            code="deadline_exceeded",
+                        ) from None
             raise UpstreamError(502, "stream ended before completion")  # the router prevents this
         except asyncio.CancelledError:
             if not run.events:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -686,3 +687,59 @@ def test_a_deployment_at_its_limit_is_skipped_for_another_of_its_group(gateway_f
             assert r.status_code == 200 and r.headers["x-parley-model-id"] == "hung#1", r.text
             assert time.monotonic() - asked < 5  # no wait for a slot: the other deployment has room
     assert len(hung.upstream.requests) == 2 and len(upstream.upstream.requests) == before + 5
+
+
+# -- back-pressure ---------------------------------------------------------------------------------
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+def test_clients_that_never_read_a_large_stream_hold_bounded_memory(upstream, tmp_path):
+    cfg = config(upstream.url, database_url=f"sqlite:///{tmp_path}/pressure.db")
+    cfg["model_list"][0]["litellm_params"]["timeout"] = 6  # what ends the unread streams
+    upstream.upstream.default = Reply(text="lighthouse " * 2_000_000, chunk_size=20_000)  # 22 MB each
+    proc, url = start_parley(cfg, tmp_path)
+    port = int(url.rsplit(":", 1)[1])
+    body = json.dumps({"model": "gemini-fake", "input": "hi", "stream": True}).encode()
+    request = (
+        b"POST /v1/interactions HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\n"
+        b"x-goog-api-key: " + MASTER_KEY.encode() + b"\r\ncontent-length: %d\r\n\r\n" % len(body) + body
+    )
+    try:
+        before = rss_mb(proc.pid)
+        clients = []
+        for _ in range(5):
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+            s.connect(("127.0.0.1", port))
+            s.sendall(request)  # and never read
+            clients.append(s)
+        started, peak = time.monotonic(), before
+        while time.monotonic() - started < 9:  # past the 6 s deadline
+            peak = max(peak, rss_mb(proc.pid))
+            time.sleep(0.1)
+        # Paced, a stream holds what the kernel's socket buffers took from it (some MB) plus 16
+        # events; unpaced, all it could read in 6 s (measured: ~90 MB paced, ~155 MB unpaced).
+        assert peak - before < 115, (before, peak)
+        # The deadline ended each unread stream: failed, naming it.
+        rows = wait_for(
+            lambda: (
+                (
+                    r := sqlite3.connect(tmp_path / "pressure.db")
+                    .execute("SELECT status, errors FROM interactions")
+                    .fetchall()
+                )
+                and all(status != "in_progress" for status, _ in r)
+                and r
+            ),
+            timeout=10,
+        )
+        assert len(rows) == 5 and all(status == "failed" for status, _ in rows), rows
+        assert all("did not take the stream within the 6 s deadline" in errors for _, errors in rows), rows
+        for s in clients:
+            s.close()
+    finally:
+        stop(proc)
