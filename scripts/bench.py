@@ -767,6 +767,9 @@ def report(res: Results, args, command: str, concurrencies: list[int]) -> str:
             one = res.runs.get((t, up, "long", 1))
             if not one:
                 continue
+            if not one["requests"]:
+                lines.append(f"| {t} | {up} | {EVENTS[up]} | no stream finished in the cell | | | |")
+                continue
             per = per_event_us(res, t, up) if t != "direct" else None
             added = added_us(res, t, up, "long") if t != "direct" else None
             lines.append(
@@ -805,8 +808,9 @@ def report(res: Results, args, command: str, concurrencies: list[int]) -> str:
         "",
         "## Memory",
         "",
-        "Peak RSS of the server's process tree over its whole run; per idle connection and per open stream:"
-        f" RSS growth with {res.memory_count} idle keep-alive connections (each has served one request), then"
+        "Peak RSS of the server's process tree over its whole run; per idle connection and per open stream"
+        f" (measured first, on the fresh process): RSS growth with {res.memory_count} idle keep-alive"
+        " connections (each has served one request), then"
         f" with {res.memory_count} streams held open by the upstream, divided by {res.memory_count}.",
         "",
         "| target | peak RSS MiB | KiB per idle connection | KiB per open stream |",
@@ -969,9 +973,11 @@ def main(argv: list[str] | None = None) -> int:
             config = gateway_config(up_url, str(tmp / "parley.db"))
             parley, url = start_parley(tmp, config)
             try:
+                # Memory first, on a fresh process: after the load cells the allocator has free
+                # memory to spare and new connections would not show in RSS.
+                res.memory["parley"] = memory_per(parley, Target("parley", "gemini", url), args.memory)
                 measure("parley", url, pid=parley.proc.pid)
                 measure("parley-nostore", url, store=False, extras=False, pid=parley.proc.pid)
-                res.memory["parley"] = memory_per(parley, Target("parley", "gemini", url), args.memory)
             finally:
                 parley.stop()
             res.rss["parley"] = parley.peak_rss
@@ -1051,8 +1057,8 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     time.sleep(2)  # the proxy opens its port before its startup work is over
                     url = f"http://127.0.0.1:{port}"
-                    measure("litellm", url, pid=litellm.proc.pid)
                     res.memory["litellm"] = memory_per(litellm, Target("litellm", "gemini", url), args.memory)
+                    measure("litellm", url, pid=litellm.proc.pid)
                 finally:
                     litellm.stop()
                 res.rss["litellm"] = litellm.peak_rss
