@@ -47,6 +47,12 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def ceil_second(moment: datetime) -> datetime:
+    """Up to the whole second `iso` shows: a key never expires before the duration it was given."""
+    whole = moment.replace(microsecond=0)
+    return whole if whole == moment else whole + timedelta(seconds=1)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -93,7 +99,7 @@ def _settings(body: dict[str, Any], now: datetime) -> dict[str, Any]:
         out["budget_reset_at"] = iso(now + parse_duration(duration, "budget_duration")) if duration else None
     if "duration" in body:  # LiteLLM's name for the key's lifetime
         duration = body["duration"]
-        out["expires"] = iso(now + parse_duration(duration, "duration")) if duration else None
+        out["expires"] = iso(ceil_second(now + parse_duration(duration, "duration"))) if duration else None
     return out
 
 

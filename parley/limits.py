@@ -167,6 +167,7 @@ class RateLimit:
         on_reject: OnReject | None = None,
         clock: Callable[[], float] = time.monotonic,
         shared: SharedState | None = None,
+        is_virtual_key: Callable[[str], Awaitable[bool]] | None = None,
     ):
         if not isinstance(rpm, int) or isinstance(rpm, bool) or rpm <= 0:
             raise ConfigError("general_settings.rate_limit_rpm: must be a positive integer")
@@ -176,17 +177,21 @@ class RateLimit:
         self.shared = shared
         self.rate = rpm / 60.0  # tokens per second
         self.known = {key_hash(k) for k in known_keys or []}
+        # Virtual keys live in the store, not the config: each gets its own bucket too.
+        self.is_virtual_key = is_virtual_key
         self.buckets: dict[str, tuple[float, float]] = {}  # identity -> (tokens, as of)
 
-    def identity(self, scope: Scope) -> str:
+    async def identity(self, scope: Scope) -> str:
         key = api_key_of(scope)
         if key is None:
             client = scope.get("client")
             return f"anonymous:{client[0] if client else ''}"
         digest = key_hash(key)
-        if self.known and digest not in self.known:
-            return "unknown-key"  # answered 401 by the security handlers anyway
-        return digest
+        if not self.known or digest in self.known:
+            return digest
+        if self.is_virtual_key is not None and await self.is_virtual_key(digest):
+            return digest
+        return "unknown-key"  # answered 401 by the security handlers anyway
 
     def take(self, identity: str) -> float:
         """Spend one token; 0.0 if there was one, else the seconds until there will be."""
@@ -214,7 +219,7 @@ class RateLimit:
         if scope["type"] != "http" or scope["path"].startswith(UNLIMITED_PREFIXES):
             await self.app(scope, receive, send)
             return
-        identity = self.identity(scope)
+        identity = await self.identity(scope)
         wait = None
         if self.shared is not None:
             wait = await self.shared.take("rate_limit_rpm:" + identity, self.rpm)
@@ -241,13 +246,16 @@ def wrap(
     known_keys: list[str] | None = None,
     on_reject: OnReject | None = None,
     shared: SharedState | None = None,
+    is_virtual_key: Callable[[str], Awaitable[bool]] | None = None,
 ) -> ASGIApp:
     """`app` behind the configured limits: rate first (cheap, reads nothing), then body size.
     Bad values raise ConfigError naming the field. With `shared` (Redis), rate limits hold across
     every worker and instance."""
     app = BodyLimit(app, general.max_request_body_bytes, on_reject)
     if general.rate_limit_rpm is not None:
-        app = RateLimit(app, general.rate_limit_rpm, known_keys, on_reject, shared=shared)
+        app = RateLimit(
+            app, general.rate_limit_rpm, known_keys, on_reject, shared=shared, is_virtual_key=is_virtual_key
+        )
     return app
 
 

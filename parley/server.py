@@ -299,6 +299,7 @@ class Gateway:
                     settings.keys,
                     self.observability.rejected,
                     shared=self.shared,
+                    is_virtual_key=self._is_virtual_key,
                 ),
                 _body_required(spec),
                 self.observability.rejected,
@@ -338,6 +339,10 @@ class Gateway:
                 await pages.serve(page, scope, send)
                 return
         await self._pipeline(scope, receive, send)
+
+    async def _is_virtual_key(self, key_hash: str) -> bool:
+        """For the rate limit's buckets: the same cached lookup the key check makes next."""
+        return self.engine is not None and await self.engine.keys.lookup(key_hash) is not None
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         token = _engine.set(self.engine) if self.engine is not None else None

@@ -177,6 +177,16 @@ def test_per_key_rpm_and_parallel_limits(keyed, gemini_upstream):
     assert create(keyed, key).status_code == 200  # the slot is free again
 
 
+def test_rate_limit_rpm_gives_each_virtual_key_its_own_bucket(gateway_factory, gemini_upstream):
+    gw = gateway_factory(gemini_config(gemini_upstream.url, rate_limit_rpm=2))
+    first, second = generate(gw)["key"], generate(gw)["key"]
+    assert [create(gw, first).status_code for _ in range(3)] == [200, 200, 429]
+    # Another virtual key is not charged for the first one's requests...
+    assert [create(gw, second).status_code for _ in range(2)] == [200, 200]
+    # ...while made-up keys share one bucket among themselves (and are refused anyway).
+    assert [create(gw, f"sk-made-up-{n}").status_code for n in range(3)] == [401, 401, 429]
+
+
 def test_tpm_limit(keyed):
     key = generate(keyed, tpm_limit=20)["key"]
     assert create(keyed, key).status_code == 200  # 18 tokens: under 20 when it started
