@@ -196,6 +196,16 @@ def _send(
     )
 
 
+async def _response(request: UpstreamRequest, connect: float, pool: Pool | None) -> aiohttp.ClientResponse:
+    """The upstream's answer head. A pooled keep-alive connection that the upstream closed while it
+    sat idle fails before any answer arrives (the close crossed our request on the wire): such a
+    request is sent again, once, on a fresh connection, instead of failing a healthy upstream."""
+    try:
+        return await _send(request, connect, pool)
+    except aiohttp.ServerDisconnectedError:
+        return await _send(request, connect, pool)
+
+
 # -- sending --------------------------------------------------------------------------------------
 
 
@@ -243,7 +253,7 @@ async def send_json(
     # cannot extend it (a read timeout would be reset by every byte).
     limit = asyncio.timeout(deadline)
     try:
-        async with limit, _send(request, deadline, pool) as response:
+        async with limit, await _response(request, deadline, pool) as response:
             raw = await response.read()
             if response.status >= 300:
                 raise _http_error(response.status, response.headers, raw)
@@ -283,7 +293,7 @@ async def send_stream(
     deadline = _StreamDeadline(loop, timeout or DEFAULT_TIMEOUT, stream_timeout or DEFAULT_STREAM_TIMEOUT)
     limit = asyncio.timeout_at(deadline.at("first"))
     try:
-        async with limit, _send(request, deadline.gap, pool) as response:
+        async with limit, await _response(request, deadline.gap, pool) as response:
             if response.status >= 300:
                 raise _http_error(response.status, response.headers, await response.read())
             if response.content_type != framing.media_type:

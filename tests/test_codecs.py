@@ -5,6 +5,7 @@ loopback app that answers the same thing to every provider."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 
 import pytest
@@ -239,6 +240,46 @@ def test_retry_after_forms():
     assert transport.retry_after({"retry-after": "3"}) == 3.0
     assert 0 <= transport.retry_after({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}) == 0.0
     assert transport.retry_after({}) is None
+
+
+async def test_a_kept_alive_connection_the_upstream_closed_is_replaced_not_failed():
+    """An upstream that drops an idle keep-alive connection just as a request reuses it (here: it
+    reads the second request on a connection and hangs up) costs a new connection, not a 502."""
+    connections = 0
+    answer = b'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 8\r\n\r\n{"n": 1}'
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        for turn in range(2):
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except asyncio.IncompleteReadError:
+                break  # the client closed the connection
+            length = next(
+                int(v)
+                for k, _, v in (h.partition(b":") for h in head.split(b"\r\n"))
+                if k.lower() == b"content-length"
+            )
+            await reader.readexactly(length)
+            if turn == 1:
+                break  # the close crosses the request
+            writer.write(answer)
+            await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/v1/x"
+    try:
+        for _ in range(3):
+            answer_json = await transport.send_json(transport.UpstreamRequest("POST", url, body={"q": 1}))
+            assert answer_json == {"n": 1}
+        # Each connection's second request met the hang-up and was sent again, once, on a new one.
+        assert connections == 3
+    finally:
+        await transport.close()
+        server.close()
+        await server.wait_closed()
 
 
 # --- the same answer reads the same in every provider (loopback) -----------------------------------
