@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from parley.errors import ApiError
+from parley.events import Interaction
 from parley.keys import hash_of, public
 from parley.observability import deployment_label
 from parley.server import current_engine
@@ -116,7 +117,7 @@ async def spend_summary(days: int = 30, token_info: dict[str, Any] | None = None
     }
 
 
-async def get_interaction(id: str, token_info: dict[str, Any] | None = None) -> dict[str, Any]:
+async def get_interaction(id: str, token_info: dict[str, Any] | None = None) -> Interaction:
     """Any interaction with its whole timeline, whoever created it."""
     _require_admin(token_info)
     engine = current_engine()

@@ -17,12 +17,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import dataclasses
 import enum
 import hashlib
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -36,8 +37,14 @@ from parley.events import (
     INTERACTION_STATUS_UPDATE,
     STEP_START,
     STEP_STOP,
+    Error,
     EventStream,
+    Interaction,
     InteractionSSEEvent,
+    InteractionSSEEventInteraction,
+    InteractionStatus,
+    Step,
+    Usage,
 )
 from parley.keys import Keys
 from parley.leases import INTERRUPTED, EventWriter, Leases, follow_stored
@@ -96,10 +103,10 @@ class Phase(enum.Enum):
 class Ending:
     """How a run's relay ended: the interaction's final status and what the save writes with it."""
 
-    status: str
-    usage: dict = field(default_factory=dict)
+    status: InteractionStatus
+    usage: Usage = field(default_factory=Usage)
     upstream_id: str | None = None
-    error: dict | None = None  # a failed run's error: stored in `errors`, sent as the `error` event
+    error: Error | None = None  # a failed run's error: stored in `errors`, sent as the `error` event
     failure: ApiError | None = None  # raised instead when a foreground stream has shown nothing yet
 
 
@@ -110,38 +117,32 @@ class Run:
     record: Record
     stored: bool  # False for store=false: nothing is written and no one else can find it
     detached: bool  # background: runs on when its client goes away
-    inserted: asyncio.Future | None = None  # a stream's first write, overlapped with the upstream call
+    inserted: asyncio.Future[None] | None = None  # a stream's first write, overlapped with the upstream call
     writer: EventWriter | None = None  # stored runs: events reach the store as they happen
     phase: Phase = Phase.RELAYING
     ending: Ending | None = None  # set when the relay ends
     steps: wire.StepAccumulator = field(default_factory=wire.StepAccumulator)
-    events: list[dict] = field(default_factory=list)
-    task: asyncio.Task | None = None
+    events: list[InteractionSSEEvent] = field(default_factory=list)
+    task: asyncio.Task[None] | None = None
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     paced: bool = False  # a foreground stream: the producer keeps pace with its client (follow(pace=True))
     taken: int = 0  # events its client has taken
     room: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
-    def head(self) -> dict:
+    def head(self) -> InteractionSSEEventInteraction:
         """The interaction as interaction.created / interaction.completed carry it."""
         record = self.record
         return {
             "id": record.id,
             "object": "interaction",
-            "model": record.model,
+            "model": record.model or "",
             "status": "in_progress",
             "created": record.created,
         }
 
-    def push(self, event: dict) -> None:
-        self.events.append(
-            {  # event_id right after event_type, as the API orders them
-                "event_type": event["event_type"],
-                "event_id": f"evt_{len(self.events) + 1}",
-                **{k: v for k, v in event.items() if k != "event_type"},
-            }
-        )
+    def push(self, event: InteractionSSEEvent) -> None:
+        self.events.append(_numbered(event, len(self.events) + 1))
         self.changed.set()
         if self.writer is not None:
             self.writer.added()
@@ -155,12 +156,12 @@ class Run:
             async with asyncio.timeout_at(deadline):
                 await self.room.wait()
 
-    def status_update(self, status: str) -> None:
+    def status_update(self, status: InteractionStatus) -> None:
         self.push(
             {"event_type": INTERACTION_STATUS_UPDATE, "interaction_id": self.record.id, "status": status}
         )
 
-    async def follow(self, start: int = 0, pace: bool = False) -> AsyncIterator[dict]:
+    async def follow(self, start: int = 0, pace: bool = False) -> EventStream:
         """The events from `start` on, as they come. `pace`: this is the foreground stream's
         client, whose reading paces the producer (back-pressure)."""
         self.paced = self.paced or pace
@@ -188,7 +189,7 @@ class RequestLog:
     model: str = ""
     deployment: Deployment | None = None
     status: str = ""
-    usage: dict = field(default_factory=dict)
+    usage: Usage = field(default_factory=Usage)
     stream: bool = False
     started: float = field(default_factory=time.monotonic)
     latency: float = 0.0
@@ -199,7 +200,7 @@ class RequestLog:
     cost: float | None = None  # USD; None when the deployment's price is unknown
     started_at: str = field(default_factory=wire.now)
     first_event: float | None = None  # streams: seconds until the upstream's first event
-    output: list[dict] = field(default_factory=list)  # the turn's steps (traced only with log_prompts)
+    output: list[Step] = field(default_factory=list)  # the turn's steps (traced only with log_prompts)
     dropped: list[str] = field(default_factory=list)  # what drop_params left out (parley.request)
 
 
@@ -212,7 +213,7 @@ class Engine:
         self.on_finish: Callable[[RequestLog], None] | None = None
         self.keys = Keys(store, shared=self.router.shared)  # virtual keys' limits: the fleet's with Redis
         self.pricing = Pricing(settings.deployments())
-        self._spend_writes: set[asyncio.Task] = set()
+        self._spend_writes: set[asyncio.Task[None]] = set()
         # Upstream error text reaching clients, the store or the log never carries these keys.
         sanitize.remember([*settings.keys, *(d.api_key for d in settings.deployments())])
         self.leases = Leases(store, settings.general_settings.run_lease_seconds)
@@ -245,7 +246,9 @@ class Engine:
         await transport.close()
 
     # -- create -------------------------------------------------------------------------------
-    async def create(self, body: dict, owner: str = "", key: KeyRecord | None = None) -> dict | EventStream:
+    async def create(
+        self, body: dict[str, Any], owner: str = "", key: KeyRecord | None = None
+    ) -> Interaction | EventStream:
         """An Interaction dict, or an async iterator of its events (parley.events) when body.stream is true.
         `key`: the virtual key making the request; its models, budget and limits are checked here,
         before anything is stored or sent upstream."""
@@ -276,7 +279,7 @@ class Engine:
                 code="unsupported",
             )
 
-        prior: list[dict] = []
+        prior: list[Step] = []
         previous_record = None
         if prev_id := body.get("previous_interaction_id"):
             previous_record = await self.store.get(prev_id, owner)
@@ -295,11 +298,12 @@ class Engine:
         history = prior + new_steps
 
         def make_turn(dep: Deployment) -> Turn:
+            # The upstream's own chain continues only on the deployment that answered before.
             same = previous_record is not None and previous_record.deployment_id == dep.id
             return Turn(
                 request=body,
                 history=history,
-                previous_upstream_id=previous_record.upstream_id if same else None,
+                previous_upstream_id=previous_record.upstream_id if same and previous_record else None,
             )
 
         stamp = wire.now()
@@ -349,7 +353,7 @@ class Engine:
         assert run.task is not None
         run.task.add_done_callback(lambda _: release())
         if background:
-            return self._events(run.follow()) if stream else self.view(record, [], status="in_progress")
+            return run.follow() if stream else self.view(record, [], status="in_progress")
         return await self._stream_now(run)
 
     async def _background_slot(self, owner: str) -> None:
@@ -376,9 +380,11 @@ class Engine:
 
         return await self.keys.admit(key, model, group, priced)
 
-    async def _create_now(self, record: Record, make_turn, store: bool, log: RequestLog) -> dict:
+    async def _create_now(
+        self, record: Record, make_turn: MakeTurn, store: bool, log: RequestLog
+    ) -> Interaction:
         try:
-            outcome, dep = await self.router.create(record.model, make_turn)
+            outcome, dep = await self.router.create(log.model, make_turn)
         except (ApiError, UpstreamError) as exc:
             err = exc if isinstance(exc, ApiError) else exc.to_api_error()
             log.status, log.interaction_id = "failed", None
@@ -389,13 +395,11 @@ class Engine:
         self._finished(log)
         record.status, record.updated, record.usage = status, wire.now(), outcome.usage
         if store:
-            stored = Record(
-                **{
-                    **vars(record),
-                    "steps": record.steps + outcome.steps,
-                    "upstream_id": outcome.upstream_id,
-                    "deployment_id": dep.id,
-                }
+            stored = dataclasses.replace(
+                record,
+                steps=record.steps + outcome.steps,
+                upstream_id=outcome.upstream_id,
+                deployment_id=dep.id,
             )
             await self.store.insert(stored)
         return self.view(record, outcome.steps)
@@ -412,7 +416,7 @@ class Engine:
             await run.task
             assert run.ending is not None and run.ending.failure is not None
             raise run.ending.failure
-        return self._events(_prepend(first, events), run)
+        return self._foreground(run, first, events)
 
     def _start(self, run: Run, make_turn: MakeTurn, log: RequestLog) -> Run:
         if run.stored:
@@ -433,7 +437,12 @@ class Engine:
             run.ending, run.phase = ending, Phase.SAVING
             updated = wire.now()
             if ending.status != "failed":
-                final = {**run.head, "status": ending.status, "updated": updated, "usage": ending.usage}
+                final: InteractionSSEEventInteraction = {
+                    **run.head,
+                    "status": ending.status,
+                    "updated": updated,
+                    "usage": ending.usage,
+                }
                 run.push({"event_type": INTERACTION_COMPLETED, "interaction": final})
             log.status, log.usage, log.output = ending.status, ending.usage, run.steps.steps
             self._finished(log)
@@ -453,7 +462,7 @@ class Engine:
 
         started = asyncio.get_running_loop().time()
         try:
-            async for event in self.router.stream(run.record.model or "", make_turn, chosen):
+            async for event in self.router.stream(log.model, make_turn, chosen):
                 if not run.events:
                     log.first_event = time.monotonic() - log.started
                     if run.inserted is not None:
@@ -464,7 +473,8 @@ class Engine:
                     status = wire.settled_status(event.status, run.steps.steps)
                     return Ending(status, event.usage, event.upstream_id)
                 if event["event_type"] == INTERACTION_STATUS_UPDATE:
-                    event = {**event, "interaction_id": run.record.id}
+                    event = event.copy()  # the adapter's own: it cannot know our id
+                    event["interaction_id"] = run.record.id
                 else:
                     run.steps.apply(event)
                 run.push(event)
@@ -502,7 +512,7 @@ class Engine:
         run.push({"event_type": ERROR, "error": error})
         return Ending("failed", error=error, failure=err)
 
-    def _watch_cancel(self, run: Run) -> asyncio.Task:
+    def _watch_cancel(self, run: Run) -> asyncio.Task[None]:
         """A background run can be cancelled by another instance, through the store: poll its
         status while it relays (even while the upstream is silent), and stop it as a local cancel does."""
 
@@ -549,20 +559,17 @@ class Engine:
         ):
             await self.store.update(ident, steps=steps, usage=ending.usage)
 
-    def _events(self, events: AsyncIterator[dict], run: Run | None = None) -> EventStream:
-        """The events a stream answers with; the HTTP edge frames them as SSE, the SDK hands them out."""
-
-        async def relayed() -> EventStream:
-            try:
-                async for event in events:
-                    yield cast(InteractionSSEEvent, event)  # the run's events are built as such
-            finally:
-                await events.aclose()
-                # A foreground stream whose client went away stops the upstream call.
-                if run is not None and not run.detached and run.task and run.phase is Phase.RELAYING:
-                    run.task.cancel()
-
-        return relayed()
+    @staticmethod
+    async def _foreground(run: Run, first: InteractionSSEEvent, rest: EventStream) -> EventStream:
+        """A foreground stream's events: its client going away stops the upstream call."""
+        try:
+            yield first
+            async for event in rest:
+                yield event
+        finally:
+            await rest.aclose()
+            if run.phase is Phase.RELAYING and run.task is not None:
+                run.task.cancel()
 
     def _finished(self, log: RequestLog) -> None:
         log.latency = time.monotonic() - log.started
@@ -603,7 +610,7 @@ class Engine:
             day=log.started_at[:10],
         )
 
-    def _spend_written(self, task: asyncio.Task) -> None:
+    def _spend_written(self, task: asyncio.Task[None]) -> None:
         self._spend_writes.discard(task)
         if not task.cancelled() and (exc := task.exception()) is not None:
             # Losing one spend row must not fail anything else (nor the request it describes).
@@ -618,27 +625,26 @@ class Engine:
 
     async def get(
         self, interaction_id: str, owner: str = "", stream: bool = False, last_event_id: str | None = None
-    ) -> dict | EventStream:
+    ) -> Interaction | EventStream:
         record = await self._record(interaction_id, owner)
         if not stream:
             return self.view(record, record.steps, timeline=True)
         after = _event_seq(last_event_id)
         run = self.runs.get(interaction_id)
         if run is not None:  # live in this process: replay and follow
-            return self._events(run.follow(after))
+            return run.follow(after)
         # Stored events, following the run live when another process generates it.
-        return self._events(
-            follow_stored(
-                self.store,
-                record,
-                after,
-                self.leases.recover,
-                _synthesised,
-                lambda: self._record(record.id, record.owner),
-            )
+        stored = follow_stored(
+            self.store,
+            record,
+            after,
+            self.leases.recover,
+            _synthesised,
+            lambda: self._record(record.id, record.owner),
         )
+        return cast(EventStream, stored)  # an async generator: closing it is how a client leaves
 
-    async def cancel(self, interaction_id: str, owner: str = "") -> dict:
+    async def cancel(self, interaction_id: str, owner: str = "") -> Interaction:
         record = await self.store.cancel(interaction_id, owner, wire.now())
         if record is None:
             raise ApiError(404, f"Interaction {interaction_id} was not found.")
@@ -657,7 +663,7 @@ class Engine:
             record = await self._record(interaction_id, owner)
         return self.view(record, record.steps, timeline=True)
 
-    async def delete(self, interaction_id: str, owner: str = "") -> dict:
+    async def delete(self, interaction_id: str, owner: str = "") -> dict[str, Any]:
         run = self.runs.get(interaction_id)
         if not await self.store.delete(interaction_id, owner):
             raise ApiError(404, f"Interaction {interaction_id} was not found.")
@@ -667,7 +673,9 @@ class Engine:
 
     # -- views --------------------------------------------------------------------------------
     @staticmethod
-    def view(record: Record, steps: list[dict], status: str | None = None, timeline: bool = False) -> dict:
+    def view(
+        record: Record, steps: list[Step], status: InteractionStatus | None = None, timeline: bool = False
+    ) -> Interaction:
         """The Interaction resource. POST answers with this turn's steps; GET with the timeline."""
         out: dict[str, Any] = {
             "id": record.id,
@@ -686,10 +694,10 @@ class Engine:
                 out[key] = record.request[key]
         if record.errors:
             out["errors"] = record.errors
-        return out
+        return cast(Interaction, out)  # a stored record's fields are the spec's, as written
 
 
-def _this_turn(steps: list[dict]) -> list[dict]:
+def _this_turn(steps: list[Step]) -> list[Step]:
     """The steps after the last user input: what the latest turn generated."""
     for i in range(len(steps) - 1, -1, -1):
         if steps[i].get("type") in ("user_input", "function_result"):
@@ -714,37 +722,43 @@ def _event_seq(last_event_id: str | None) -> int:
     return int(match[1])
 
 
-def _synthesised(record: Record) -> list[dict]:
+def _synthesised(record: Record) -> list[InteractionSSEEvent]:
     """A stream for an interaction created without one: each generated step whole."""
-    head = {"id": record.id, "object": "interaction", "model": record.model, "created": record.created}
-    events: list[dict] = [
-        {"event_type": INTERACTION_CREATED, "interaction": {**head, "status": "in_progress"}}
+
+    def interaction(status: InteractionStatus) -> InteractionSSEEventInteraction:
+        model = record.model or ""
+        return {
+            "id": record.id,
+            "object": "interaction",
+            "model": model,
+            "created": record.created,
+            "status": status,
+        }
+
+    events: list[InteractionSSEEvent] = [
+        {"event_type": INTERACTION_CREATED, "interaction": interaction("in_progress")}
     ]
     for index, step in enumerate(_this_turn(record.steps)):
         events.append({"event_type": STEP_START, "index": index, "step": step})
         events.append({"event_type": STEP_STOP, "index": index})
     if record.status == "failed":
-        error = (record.errors or [{"code": "failed", "message": "Interaction failed."}])[0]
+        error = (record.errors or [Error(code="failed", message="Interaction failed.")])[0]
         events.append({"event_type": ERROR, "error": error})
     else:
-        events.append(
-            {
-                "event_type": INTERACTION_COMPLETED,
-                "interaction": {
-                    **head,
-                    "status": record.status,
-                    "updated": record.updated,
-                    "usage": record.usage,
-                },
-            }
-        )
-    return [{"event_type": e["event_type"], "event_id": f"evt_{i}", **e} for i, e in enumerate(events, 1)]
+        final = interaction(cast(InteractionStatus, record.status))  # a stored status is the spec's
+        final["updated"], final["usage"] = record.updated, record.usage
+        events.append({"event_type": INTERACTION_COMPLETED, "interaction": final})
+    return [_numbered(event, seq) for seq, event in enumerate(events, 1)]
 
 
-async def _prepend(first: dict, rest: AsyncIterator[dict]) -> AsyncIterator[dict]:
-    yield first
-    async for event in rest:
-        yield event
+def _numbered(event: InteractionSSEEvent, seq: int) -> InteractionSSEEvent:
+    """The event with its `event_id`, right after `event_type` as the API orders them."""
+    numbered = {
+        "event_type": event["event_type"],
+        "event_id": f"evt_{seq}",
+        **{k: v for k, v in event.items() if k != "event_type"},
+    }
+    return cast(InteractionSSEEvent, numbered)
 
 
 def _nothing() -> None:

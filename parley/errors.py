@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from parley import sanitize
+from parley.events import Error
 
 _log = logging.getLogger("parley.upstream")
 
@@ -53,7 +54,7 @@ class ApiError(Exception):
         self.message = message
         self.headers = dict(headers or {})
 
-    def body(self) -> dict[str, dict[str, str]]:
+    def body(self) -> dict[str, Error]:
         return error_body(self.status, self.message, self.code)
 
 
@@ -112,7 +113,7 @@ def error_class(status: int) -> type[ApiError]:
     return _CLASSES.get(status, ApiError)
 
 
-def error_body(status: int, message: str, code: str | None = None) -> dict[str, dict[str, str]]:
+def error_body(status: int, message: str, code: str | None = None) -> dict[str, Error]:
     """The API's one error shape, {"error": {"code", "message"}}; every error answer is built here."""
     return {"error": {"code": code or CODES.get(status, "error"), "message": message}}
 

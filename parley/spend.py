@@ -13,6 +13,7 @@ per context length) keep calling the library.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -43,7 +44,7 @@ class Tokens:
     output: int = 0  # output and thought tokens (both billed as output)
 
     @classmethod
-    def of(cls, usage: dict[str, Any]) -> Tokens:
+    def of(cls, usage: Mapping[str, Any]) -> Tokens:
         def count(name: str) -> int:
             value = usage.get(name)
             return int(value) if isinstance(value, int | float) and value > 0 else 0
@@ -137,7 +138,7 @@ class Pricing:
     def known(self, dep: Deployment) -> bool:
         return self._prices.get(dep.id) is not None
 
-    def cost(self, dep: Deployment | None, usage: dict[str, Any]) -> float | None:
+    def cost(self, dep: Deployment | None, usage: Mapping[str, Any]) -> float | None:
         """USD for this usage on this deployment; None when its price is unknown."""
         if dep is None:
             return 0.0  # no deployment answered: nothing was billed

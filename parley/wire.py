@@ -13,7 +13,15 @@ from typing import Any
 import orjson
 
 from parley.errors import ApiError
-from parley.events import Delta, InteractionSSEEvent, Step
+from parley.events import (
+    STEP_DELTA,
+    STEP_START,
+    STEP_STOP,
+    Delta,
+    InteractionSSEEvent,
+    InteractionStatus,
+    Step,
+)
 
 CONTENT_TYPES = frozenset({"text", "image", "audio", "document", "video"})
 MEDIA_TYPES = CONTENT_TYPES - {"text"}
@@ -100,14 +108,14 @@ class StepAccumulator:
 
     def apply(self, event: Mapping[str, Any]) -> None:
         kind = event.get("event_type")
-        if kind == "step.start":
+        if kind == STEP_START:
             index = event["index"]
             while len(self.steps) <= index:
                 self.steps.append({})
             self.steps[index] = copy.deepcopy(event["step"])
-        elif kind == "step.delta":
+        elif kind == STEP_DELTA:
             self._delta(self.steps[event["index"]], event["index"], event["delta"])
-        elif kind == "step.stop":
+        elif kind == STEP_STOP:
             index = event["index"]
             if index in self._arguments:
                 raw = self._arguments.pop(index)
@@ -151,7 +159,7 @@ class StepAccumulator:
             step.update(fields)
 
 
-def settled_status(status: str, steps: list[Step]) -> str:
+def settled_status(status: InteractionStatus, steps: list[Step]) -> InteractionStatus:
     """The real API sometimes reports `completed` while a function call it emitted waits for its
     result; clients key on `requires_action`, so a turn that ends with an unanswered call says so."""
     if status != "completed":
