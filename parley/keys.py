@@ -48,7 +48,8 @@ def iso(moment: datetime) -> str:
 
 
 def ceil_second(moment: datetime) -> datetime:
-    """Up to the whole second `iso` shows: a key never expires before the duration it was given."""
+    """Up to the whole second `iso` shows: a key never expires, nor a budget window ends, before
+    the duration it was given."""
     whole = moment.replace(microsecond=0)
     return whole if whole == moment else whole + timedelta(seconds=1)
 
@@ -96,7 +97,9 @@ def _settings(body: dict[str, Any], now: datetime) -> dict[str, Any]:
     if "budget_duration" in body:
         duration = body["budget_duration"]
         out["budget_duration"] = duration
-        out["budget_reset_at"] = iso(now + parse_duration(duration, "budget_duration")) if duration else None
+        out["budget_reset_at"] = (
+            iso(ceil_second(now + parse_duration(duration, "budget_duration"))) if duration else None
+        )
     if "duration" in body:  # LiteLLM's name for the key's lifetime
         duration = body["duration"]
         out["expires"] = iso(ceil_second(now + parse_duration(duration, "duration"))) if duration else None
@@ -342,7 +345,7 @@ class Keys:
             moment = utcnow()
             if iso(moment) >= record.budget_reset_at:
                 window = parse_duration(record.budget_duration, "budget_duration")
-                await self.store.reset_budget(h, record.budget_reset_at, iso(moment + window))
+                await self.store.reset_budget(h, record.budget_reset_at, iso(ceil_second(moment + window)))
                 record = await self.store.get_key(h)
                 self._cache[h] = (now, record)
         return record
