@@ -506,7 +506,7 @@ def test_a_trickling_upstream_cannot_extend_the_deadline(gateway_factory, upstre
     started = time.monotonic()
     with api(gateway) as c:
         r = c.post("/v1/interactions", json={"model": "gemini-fake", "input": "hi", "stream": stream})
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 12  # not the 30 s trickle (headroom for a loaded machine)
     assert "1 s deadline" in assert_error(r, 504)["message"]
 
 
@@ -532,7 +532,7 @@ def test_a_stream_without_a_first_event_is_a_504_naming_stream_timeout(gateway_f
         r, _, elapsed = stream_events(c, {"model": "gemini-fake", "input": "hi"})
     message = assert_error(r, 504)["message"]
     assert "first stream event within the 1 s deadline (stream_timeout)" in message, message
-    assert elapsed < 5, elapsed
+    assert elapsed < 12, elapsed  # not the 30 s silence
 
 
 # Four events at once (the first text delta among them), then 20 s of silence or of keep-alives.
@@ -551,7 +551,7 @@ def test_an_idle_stream_ends_with_an_error_event_naming_stream_timeout(gateway_f
     assert any(e["event_type"] == "step.delta" for e in events)
     assert events[-1]["event_type"] == "error", events
     assert "next stream event within the 1 s deadline (stream_timeout)" in events[-1]["error"]["message"]
-    assert elapsed < 6, elapsed
+    assert elapsed < 12, elapsed  # not the 20 s stall
 
 
 def test_a_steady_stream_is_cut_by_the_total_timeout(gateway_factory, upstream):
@@ -565,7 +565,7 @@ def test_a_steady_stream_is_cut_by_the_total_timeout(gateway_factory, upstream):
     assert len(deltas) >= 3  # it did stream for a while
     assert events[-1]["event_type"] == "error", events[-1]
     assert "did not complete within the 2 s deadline (timeout)" in events[-1]["error"]["message"]
-    assert elapsed < 7, elapsed
+    assert elapsed < 12, elapsed  # not the 20 s the whole stream would take
 
 
 def test_a_background_run_that_hits_a_deadline_ends_failed(gateway_factory, upstream):

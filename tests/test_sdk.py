@@ -419,7 +419,7 @@ def test_exit_interrupts_running_background_interactions(tmp_path, gemini_upstre
     started = time.monotonic()
     result = python(code, tmp_path)
     assert result.returncode == 0, result.stderr
-    assert time.monotonic() - started < 20
+    assert time.monotonic() - started < 60  # it exits: a fresh interpreter's imports take most of this
     parley.configure(config)
     ended = parley.interactions.get(result.stdout.strip())
     assert ended.status == "failed" and ended.errors[0].code == "interrupted"
