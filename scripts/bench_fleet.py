@@ -98,14 +98,7 @@ def run(args: argparse.Namespace) -> dict[tuple[int, bool], dict]:
                     try:
                         ready(port)
                         warm(port, workers)
-                        target = Target(
-                            "parley",
-                            "gemini",
-                            f"http://127.0.0.1:{port}",
-                            "/v1beta/interactions",
-                            "fast-gemini",
-                            store=False,
-                        )
+                        target = Target("parley", "gemini", f"http://127.0.0.1:{port}", store=False)
                         wrk(target, False, args.connections, 2, tmp)  # warm-up: every worker's first requests
                         r = wrk(target, False, args.connections, args.duration, tmp)
                         results[(workers, redis)] = r
