@@ -202,7 +202,9 @@ async def _response(request: UpstreamRequest, connect: float, pool: Pool | None)
     request is sent again, once, on a fresh connection, instead of failing a healthy upstream."""
     try:
         return await _send(request, connect, pool)
-    except aiohttp.ServerDisconnectedError:
+    except aiohttp.ClientConnectorError:
+        raise  # a new connection that failed: nothing stale to replace (the router retries)
+    except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError):  # hung up, or reset
         return await _send(request, connect, pool)
 
 

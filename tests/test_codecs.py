@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import random
+import socket
+import struct
 
 import pytest
 from starlette.applications import Starlette
@@ -242,9 +244,11 @@ def test_retry_after_forms():
     assert transport.retry_after({}) is None
 
 
-async def test_a_kept_alive_connection_the_upstream_closed_is_replaced_not_failed():
+@pytest.mark.parametrize("reset", [False, True], ids=["hang-up", "reset"])
+async def test_a_kept_alive_connection_the_upstream_closed_is_replaced_not_failed(reset):
     """An upstream that drops an idle keep-alive connection just as a request reuses it (here: it
-    reads the second request on a connection and hangs up) costs a new connection, not a 502."""
+    reads the second request on a connection and hangs up, or resets it) costs a new connection,
+    not a 502."""
     connections = 0
     answer = b'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 8\r\n\r\n{"n": 1}'
 
@@ -263,6 +267,10 @@ async def test_a_kept_alive_connection_the_upstream_closed_is_replaced_not_faile
             )
             await reader.readexactly(length)
             if turn == 1:
+                if reset:  # RST instead of FIN
+                    writer.get_extra_info("socket").setsockopt(
+                        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                    )
                 break  # the close crosses the request
             writer.write(answer)
             await writer.drain()
