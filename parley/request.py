@@ -110,12 +110,16 @@ def _mode(mode: str) -> str:
     return mode
 
 
+# Request fields only Gemini serves: a 400 (or dropped) for every other provider unless it says so.
+UNSUPPORTED_FIELDS: tuple[str, ...] = ("safety_settings", "cached_content")
+
+
 def reject_unsupported(
     provider: str,
     request: Mapping[str, Any],
     *,
     config: Iterable[str],
-    fields: Iterable[str] = ("safety_settings", "cached_content"),
+    fields: Iterable[str] = UNSUPPORTED_FIELDS,
     service_tiers: Iterable[str] | None = None,
     drop: bool = False,
 ) -> Mapping[str, Any]:

@@ -43,7 +43,6 @@ import base64
 import binascii
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -51,7 +50,7 @@ import orjson
 from parley.errors import ApiError, UpstreamError, unsupported
 from parley.events import STEP_DELTA, STEP_START, STEP_STOP, Delta, InteractionStatus, Step, Usage
 from parley.providers.base import Deployment, HttpCodec, JsonObject, Outcome, StepEvent, StreamEnd, Turn
-from parley.request import ToolChoice, output_format, reject_unsupported, tool_choice
+from parley.request import ToolChoice, output_format, tool_choice
 from parley.transport import UpstreamRequest
 from parley.wire import CONTENT_TYPES
 
@@ -139,16 +138,7 @@ def _url(deployment: Deployment) -> str:
 
 def request_body(turn: Turn, deployment: Deployment, *, stream: bool) -> JsonObject:
     """The Messages create body for this turn; raises the 400 for anything Anthropic cannot do."""
-    turn = replace(
-        turn,
-        request=reject_unsupported(
-            PROVIDER,
-            turn.request,
-            config=CONFIG_KEYS,
-            service_tiers=SERVICE_TIERS,
-            drop=deployment.drop_params,
-        ),
-    )
+    turn = turn.within(PROVIDER, deployment, config=CONFIG_KEYS, service_tiers=SERVICE_TIERS)
     request, config = turn.request, turn.generation_config
     body: dict[str, Any] = {"model": deployment.model, **_limits(config, deployment)}
     body["messages"] = messages(turn.history)

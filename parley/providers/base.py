@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Iterable, Mapping
 from contextlib import aclosing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeAlias
 
 from parley import transport
@@ -49,6 +49,7 @@ from parley.events import (
     StepStop,
     Usage,
 )
+from parley.request import UNSUPPORTED_FIELDS, reject_unsupported
 from parley.transport import Framing, SSEFraming, UpstreamRequest
 
 # An Interactions stream event as adapters produce it (step.*, interaction.status_update), without
@@ -114,6 +115,27 @@ class Turn:
     @property
     def response_format(self) -> Any:
         return self.request.get("response_format")
+
+    def within(
+        self,
+        provider: str,
+        deployment: Deployment,
+        *,
+        config: Iterable[str],
+        fields: Iterable[str] = UNSUPPORTED_FIELDS,
+        service_tiers: Iterable[str] | None = None,
+    ) -> Turn:
+        """This turn within what `provider` can honour: anything else is the 400 of
+        `reject_unsupported`, or, under the deployment's drop_params, left out."""
+        request = reject_unsupported(
+            provider,
+            self.request,
+            config=config,
+            fields=fields,
+            service_tiers=service_tiers,
+            drop=deployment.drop_params,
+        )
+        return replace(self, request=request)
 
 
 @dataclass

@@ -51,7 +51,7 @@ import base64
 import binascii
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -66,7 +66,7 @@ from parley.errors import ApiError, UpstreamError, unsupported
 from parley.events import STEP_DELTA, STEP_START, STEP_STOP, Delta, InteractionStatus, Step, StepStart, Usage
 from parley.providers.anthropic import MIN_THINKING_BUDGET, REDACTED, THINKING_BUDGETS
 from parley.providers.base import AdapterStream, Deployment, HttpCodec, Outcome, StepEvent, StreamEnd, Turn
-from parley.request import ToolChoice, reject_unsupported, tool_choice
+from parley.request import ToolChoice, tool_choice
 from parley.transport import UpstreamRequest
 from parley.wire import CONTENT_TYPES
 
@@ -211,10 +211,8 @@ def is_claude(deployment: Deployment) -> bool:
 
 def request_body(turn: Turn, deployment: Deployment) -> dict[str, Any]:
     """The Converse body for this turn; raises the 400 for anything Converse cannot do."""
-    request = reject_unsupported(
-        PROVIDER, turn.request, config=CONFIG_KEYS, service_tiers=SERVICE_TIERS, drop=deployment.drop_params
-    )
-    turn = replace(turn, request=request)
+    turn = turn.within(PROVIDER, deployment, config=CONFIG_KEYS, service_tiers=SERVICE_TIERS)
+    request = turn.request
     config = turn.generation_config
     body: dict[str, Any] = {"messages": messages(turn.history)}
     if turn.system_instruction:

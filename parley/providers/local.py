@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, cast
 
 import llama_cpp
@@ -30,7 +30,6 @@ from llama_cpp.llama_types import ChatCompletionRequestMessage, CreateChatComple
 from parley.errors import ApiError, UpstreamError, unsupported
 from parley.events import STEP_DELTA, STEP_START, STEP_STOP, Usage
 from parley.providers.base import AdapterStream, Deployment, Outcome, StreamEnd, Turn
-from parley.request import reject_unsupported
 from parley.wire import StepAccumulator
 
 # Taken at import, before any load patches it (models load on their own threads, maybe at once).
@@ -331,8 +330,7 @@ class LocalAdapter:
         return Outcome(steps=acc.steps, status=end.status, usage=end.usage)
 
     async def stream(self, turn: Turn, deployment: Deployment) -> AdapterStream:
-        request = reject_unsupported("local", turn.request, config=CONFIG_KEYS, drop=deployment.drop_params)
-        turn = replace(turn, request=request)
+        turn = turn.within("local", deployment, config=CONFIG_KEYS)
         messages, options = _messages(turn), _options(turn)  # 400s before any work
         model = _model_for(deployment)
         model.refuse_if_too_long(messages)

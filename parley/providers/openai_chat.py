@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -15,7 +14,7 @@ from parley import wire
 from parley.errors import UpstreamError, unsupported
 from parley.events import STEP_DELTA, STEP_START, STEP_STOP, Delta, InteractionStatus, Step, StepStart, Usage
 from parley.providers.base import Deployment, HttpCodec, JsonObject, Outcome, StepEvent, StreamEnd, Turn
-from parley.request import ToolChoice, output_format, reject_unsupported, tool_choice
+from parley.request import ToolChoice, output_format, tool_choice
 from parley.transport import UpstreamRequest
 
 OPENAI_BASE = "https://api.openai.com/v1"
@@ -77,16 +76,7 @@ class ChatCompletionsAdapter(HttpCodec):
     # --- request translation --------------------------------------------------------------------
 
     def body(self, turn: Turn, deployment: Deployment) -> dict[str, Any]:
-        turn = replace(
-            turn,
-            request=reject_unsupported(
-                self.name,
-                turn.request,
-                config=CONFIG_KEYS,
-                service_tiers=SERVICE_TIERS,
-                drop=deployment.drop_params,
-            ),
-        )
+        turn = turn.within(self.name, deployment, config=CONFIG_KEYS, service_tiers=SERVICE_TIERS)
         request = turn.request
         body: dict[str, Any] = {
             "model": deployment.model,

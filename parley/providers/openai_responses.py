@@ -12,7 +12,6 @@ import binascii
 import mimetypes
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -31,7 +30,7 @@ from parley.events import (
     Usage,
 )
 from parley.providers.base import Deployment, HttpCodec, JsonObject, Outcome, StepEvent, StreamEnd, Turn
-from parley.request import output_format, reject_unsupported, tool_choice
+from parley.request import output_format, tool_choice
 from parley.transport import UpstreamRequest
 
 PROVIDER = "openai"
@@ -77,16 +76,7 @@ class OpenAIResponsesAdapter(HttpCodec):
 
 
 def request_body(turn: Turn, deployment: Deployment) -> JsonObject:
-    turn = replace(
-        turn,
-        request=reject_unsupported(
-            PROVIDER,
-            turn.request,
-            config=CONFIG_KEYS,
-            service_tiers=SERVICE_TIERS,
-            drop=deployment.drop_params,
-        ),
-    )
+    turn = turn.within(PROVIDER, deployment, config=CONFIG_KEYS, service_tiers=SERVICE_TIERS)
     request, config = turn.request, turn.generation_config
     # store=false: Parley stores the conversation and resends it whole, so OpenAI keeps nothing and
     # turn.previous_upstream_id (a previous_response_id) is never needed.

@@ -42,7 +42,7 @@ import asyncio
 import json
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import google.auth
@@ -57,7 +57,7 @@ from parley.errors import ApiError, UpstreamError, unsupported
 from parley.events import STEP_DELTA, STEP_START, STEP_STOP, Delta, InteractionStatus, Step, StepStart, Usage
 from parley.providers import anthropic
 from parley.providers.base import AdapterStream, Deployment, HttpCodec, Outcome, StepEvent, StreamEnd, Turn
-from parley.request import ToolChoice, reject_unsupported, tool_choice
+from parley.request import ToolChoice, tool_choice
 from parley.transport import UpstreamRequest
 from parley.wire import CONTENT_TYPES
 
@@ -196,15 +196,10 @@ def url(deployment: Deployment, stream: bool) -> str:
 
 def request_body(turn: Turn, deployment: Deployment) -> dict[str, Any]:
     """The generateContent body for this turn; raises the 400 for anything it cannot carry."""
-    request = reject_unsupported(
-        PROVIDER,
-        turn.request,
-        config=CONFIG_KEYS,
-        fields=("cached_content",),
-        service_tiers=("standard",),
-        drop=deployment.drop_params,
+    turn = turn.within(
+        PROVIDER, deployment, config=CONFIG_KEYS, fields=("cached_content",), service_tiers=("standard",)
     )
-    turn = replace(turn, request=request)
+    request = turn.request
     config = turn.generation_config
     body: dict[str, Any] = {"contents": contents(turn.history)}
     if turn.system_instruction:
