@@ -53,6 +53,7 @@ class _State:
 
     deployment: Deployment
     slot: Slot  # its identity in the shared state
+    # Attempts in flight in this process: its max_parallel_requests, and least-busy without Redis.
     in_flight: int = 0
     latency: float | None = None  # EWMA of successful call latency, seconds
     fails: list[float] = field(default_factory=list)  # monotonic times of recent failures
@@ -60,7 +61,6 @@ class _State:
     window_start: float = 0.0  # rpm/tpm accounting, one-minute windows
     requests: int = 0
     tokens: int = 0
-    running: int = 0  # attempts in flight in this process, whatever keeps the routing state
     waiters: list[asyncio.Future[None]] = field(default_factory=list)  # requests waiting for a slot
 
     @property
@@ -68,7 +68,7 @@ class _State:
         return self.deployment.params.get("max_parallel_requests")
 
     def full(self) -> bool:
-        return self.limit is not None and self.running >= self.limit
+        return self.limit is not None and self.in_flight >= self.limit
 
     def _roll(self, now: float) -> None:
         if now - self.window_start >= 60:
@@ -287,7 +287,7 @@ class Router:
     def saturated(self) -> list[str]:
         """Deployments at their max_parallel_requests in this process (readiness reports them)."""
         return [
-            f"{state.deployment.name} ({state.running}/{state.limit})"
+            f"{state.deployment.name} ({state.in_flight}/{state.limit})"
             for group, states in self._groups.items()
             if group not in self._origin
             for state in states
@@ -326,7 +326,7 @@ class Router:
                 # Another request of this process took its last slot while Redis picked it.
                 await asyncio.shield(self.shared.release(lease.state.slot, lease.token))
             elif lease is not None:
-                lease.state.running += 1
+                lease.state.in_flight += 1
                 return lease
             full = [s for s in self._groups[group] if s.full() and not s.deployment.missing_env]
             left = deadline - time.monotonic()
@@ -350,7 +350,7 @@ class Router:
 
     def _freed(self, state: _State) -> None:
         """An attempt on `state` ended: its slot goes to the longest waiting request."""
-        state.running -= 1
+        state.in_flight -= 1
         while state.waiters:
             waiter = state.waiters.pop(0)
             if not waiter.done():
@@ -382,7 +382,6 @@ class Router:
             now = time.monotonic()
             waits.append(min(s.ready_in(now) for s in self._groups[group]))
             return None
-        state.in_flight += 1
         state.requests += 1
         return _Lease(state, time.monotonic())
 
@@ -401,7 +400,6 @@ class Router:
             self._recording.add(task)
             task.add_done_callback(self._recording.discard)
         else:
-            state.in_flight -= 1
             state.latency = elapsed if state.latency is None else 0.7 * state.latency + 0.3 * elapsed
             state.tokens += tokens
             state.fails.clear()
@@ -426,7 +424,6 @@ class Router:
             )
             cooldown_until = until or None
         else:
-            state.in_flight -= 1
             # Only the deployment's own failures count: a 400 is the request's fault, not its health.
             if error.retryable:
                 state.fails = [t for t in state.fails if now - t < 60] + [now]
@@ -442,8 +439,6 @@ class Router:
         if lease.token is not None and self.shared is not None:
             # Shielded: a cancelled request still hands its lease back.
             await asyncio.shield(self.shared.release(lease.state.slot, lease.token))
-        else:
-            lease.state.in_flight -= 1
         if lease.trace is not None and self.on_attempt_end is not None:
             self.on_attempt_end(lease.trace)
 
