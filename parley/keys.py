@@ -116,6 +116,11 @@ class _Usage:
     window_tokens: int = 0
     in_flight: int = 0
 
+    def tpm_window(self, now: float) -> None:
+        """Start a new tpm minute when the current one is over."""
+        if now - self.window_start >= 60:
+            self.window_start, self.window_tokens = now, 0
+
 
 class KeyLimiter:
     """Per-key rpm (token bucket: bursts up to rpm, refilled at rpm per minute), tpm (tokens used in
@@ -159,8 +164,7 @@ class KeyLimiter:
         if key.max_parallel_requests is not None and state.in_flight >= key.max_parallel_requests:
             raise _limited(_limit_of(key, "parallel"), 1)
         if key.tpm_limit is not None:
-            if now - state.window_start >= 60:
-                state.window_start, state.window_tokens = now, 0
+            state.tpm_window(now)
             if state.window_tokens >= key.tpm_limit:
                 raise _limited(_limit_of(key, "tpm"), state.window_start + 60 - now)
         if key.rpm_limit is not None:
@@ -221,8 +225,7 @@ class KeyLimiter:
     def _used_here(self, key: KeyRecord, tokens: int) -> None:
         now = self.clock()
         state = self._of(key, now)
-        if now - state.window_start >= 60:
-            state.window_start, state.window_tokens = now, 0
+        state.tpm_window(now)
         state.window_tokens += tokens
 
     def _start(
