@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from parley.errors import ApiError, error_body
-from parley.limits import ASGIApp, Message, Receive, Scope, Send, api_key_of
+from parley.limits import ASGIApp, Receive, Scope, Send, api_key_of, replaying
 from parley.validation import compiled
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ class CreateLane:
             return
         message = await receive()  # limits.BodyLimit has read the whole body already
         if message["type"] != "http.request" or message.get("more_body"):
-            await full(scope, _replay(message, receive), send)
+            await full(scope, replaying(message, receive), send)
             return
         body: Any = None
         token = None
@@ -85,26 +85,13 @@ class CreateLane:
             if (key := api_key_of(scope)) is not None and self.validator.is_valid(body):
                 token = await self.check(key)
         if not isinstance(token, dict):  # no key, a refused one, or a body Connexion must explain
-            await full(scope, _replay(message, receive), send)
+            await full(scope, replaying(message, receive), send)
             return
         try:
             response = await self.handler(version, body, user=token["sub"], token_info=token)
         except Exception as exc:  # the route's error handlers, as Connexion would call them
             response = error_response(exc, self.problem_message)
         await response(scope, receive, send)
-
-
-def _replay(first: Message, receive: Receive) -> Receive:
-    replayed = False
-
-    async def replay() -> Message:
-        nonlocal replayed
-        if not replayed:
-            replayed = True
-            return first
-        return await receive()
-
-    return replay
 
 
 __all__ = ["CreateLane", "error_response"]

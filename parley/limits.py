@@ -79,6 +79,21 @@ def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def replaying(first: Message, receive: Receive) -> Receive:
+    """`receive` for an app after us, once we have read the request body: `first` (the body
+    as one message), then the client's own messages (a disconnect)."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return first
+        return await receive()
+
+    return replay
+
+
 async def send_error(
     send: Send, status: int, message: str, code: str | None = None, headers: dict[str, str] | None = None
 ) -> None:
@@ -144,16 +159,8 @@ class BodyLimit:
             # A chunked body: Connexion decides from Content-Length whether there is one at all.
             headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"transfer-encoding"]
             scope = {**scope, "headers": [*headers, (b"content-length", str(size).encode())]}
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        first: Message = {"type": "http.request", "body": body, "more_body": False}
+        await self.app(scope, replaying(first, receive), send)
 
 
 class RateLimit:
@@ -259,4 +266,13 @@ def wrap(
     return app
 
 
-__all__ = ["BodyLimit", "RateLimit", "api_key_of", "presented_keys", "key_hash", "send_error", "wrap"]
+__all__ = [
+    "BodyLimit",
+    "RateLimit",
+    "api_key_of",
+    "presented_keys",
+    "key_hash",
+    "replaying",
+    "send_error",
+    "wrap",
+]
