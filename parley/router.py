@@ -462,12 +462,13 @@ class Router:
         step = min(self.settings.retry_after * 2.0**attempt, MAX_BACKOFF)
         return step + random.uniform(0, step / 2)
 
-    async def _plan(
-        self, model: str, waits: list[float], failures: list[UpstreamError], busy: list[str]
-    ) -> AsyncIterator[_Lease]:
-        """A lease for each attempt: retries within a group, then each fallback group. When the
-        last failure says the conversation exceeds the context window, go on with the group's
-        context_window_fallbacks instead (retrying the same window would fail the same way)."""
+    async def _plan(self, model: str, tries: _Tries) -> AsyncIterator[_Lease]:
+        """A begun lease for each attempt, after the backoff from the last failure: retries within
+        a group, then each fallback group. When the last failure says the conversation exceeds the
+        context window, go on with the group's context_window_fallbacks instead (retrying the same
+        window would fail the same way)."""
+        waits, failures, busy = tries.waits, tries.failures, tries.busy
+        previous: _State | None = None
         tried: set[int] = set()
         groups = self._groups_to_try(model)
         origin = self._origin.get(groups[0], groups[0])
@@ -479,6 +480,10 @@ class Router:
                 if lease is None:
                     break
                 tried.add(id(lease.state))
+                if tries.last is not None:
+                    await asyncio.sleep(self._backoff(len(failures) - 1, tries.last, lease.state is previous))
+                previous = lease.state
+                self._begin(lease)
                 yield lease
                 if failures and context_window(failures[-1]):
                     if not context_fallbacks:
@@ -491,9 +496,8 @@ class Router:
         group = self.group_for(model)
         return context_window(error) and bool(self._context_fallbacks.get(self._origin.get(group, group)))
 
-    def _exhausted(
-        self, model: str, last: UpstreamError | None, waits: list[float], busy: list[str]
-    ) -> ApiError:
+    def _exhausted(self, model: str, tries: _Tries) -> ApiError:
+        last, waits, busy = tries.last, tries.waits, tries.busy
         if last is None and busy:
             return ApiError(
                 429,
@@ -513,18 +517,9 @@ class Router:
 
     # -- calling ------------------------------------------------------------------------------
     async def create(self, model: str, make_turn: Callable[[Deployment], Turn]) -> tuple[Outcome, Deployment]:
-        last: UpstreamError | None = None
-        previous: _State | None = None
-        waits: list[float] = []
-        failures: list[UpstreamError] = []
-        busy: list[str] = []
-        attempt = 0
-        async for lease in self._plan(model, waits, failures, busy):
-            if last is not None:
-                await asyncio.sleep(self._backoff(attempt - 1, last, lease.state is previous))
-            attempt += 1
-            previous, dep = lease.state, lease.state.deployment
-            self._begin(lease)
+        tries = _Tries()
+        async for lease in self._plan(model, tries):
+            dep = lease.state.deployment
             try:
                 outcome = await adapter_for(dep.provider).create(make_turn(dep), dep)
             except UpstreamError as exc:
@@ -532,15 +527,14 @@ class Router:
                 await self._failed(lease, exc)
                 if not exc.retryable and not self._goes_on(model, exc):
                     raise exc.to_api_error() from None
-                last = exc
-                failures.append(exc)
+                tries.failed(exc)
                 continue
             except BaseException:
                 await self._released(lease)
                 raise
             await self._succeeded(lease, outcome.usage)
             return outcome, dep
-        raise self._exhausted(model, last, waits, busy)
+        raise self._exhausted(model, tries)
 
     async def stream(
         self,
@@ -551,18 +545,9 @@ class Router:
         """Adapter events of the first deployment that starts streaming, ending with its StreamEnd.
         Failures before the first event are retried / fall back; after it they are raised to the
         caller as UpstreamError (labelled with the provider)."""
-        last: UpstreamError | None = None
-        previous: _State | None = None
-        waits: list[float] = []
-        failures: list[UpstreamError] = []
-        busy: list[str] = []
-        attempt = 0
-        async for lease in self._plan(model, waits, failures, busy):
-            if last is not None:
-                await asyncio.sleep(self._backoff(attempt - 1, last, lease.state is previous))
-            attempt += 1
-            previous, dep = lease.state, lease.state.deployment
-            self._begin(lease)
+        tries = _Tries()
+        async for lease in self._plan(model, tries):
+            dep = lease.state.deployment
             events = adapter_for(dep.provider).stream(make_turn(dep), dep)
             sent = False
             pending: _Lease | None = lease  # until its outcome is recorded
@@ -585,15 +570,29 @@ class Router:
                     await self._failed(lease, exc)
                 if sent or not (exc.retryable or self._goes_on(model, exc)):
                     raise
-                last = exc
-                failures.append(exc)
+                tries.failed(exc)
             except BaseException:
                 if pending is not None:
                     await self._released(lease)
                 raise
             finally:
                 await events.aclose()
-        raise self._exhausted(model, last, waits, busy)
+        raise self._exhausted(model, tries)
+
+
+@dataclass
+class _Tries:
+    """One request's walk through its deployments: the last failure, every failure so far, how
+    long until a cooling deployment is back, and the deployments found at their parallel limit."""
+
+    last: UpstreamError | None = None
+    failures: list[UpstreamError] = field(default_factory=list)
+    waits: list[float] = field(default_factory=list)
+    busy: list[str] = field(default_factory=list)
+
+    def failed(self, error: UpstreamError) -> None:
+        self.last = error
+        self.failures.append(error)
 
 
 class _Unknown(Exception):
