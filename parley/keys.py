@@ -175,15 +175,11 @@ class KeyLimiter:
                 raise _limited(_limit_of(key, "rpm"), (1.0 - state.tokens) / rate)
             state.tokens -= 1.0
         state.in_flight += 1
-        released = False
 
         def release() -> None:
-            nonlocal released
-            if not released:
-                released = True
-                state.in_flight -= 1
+            state.in_flight -= 1
 
-        return release
+        return _once(release)
 
     def _held(self, key_hash: str, token: str) -> Callable[[], None]:
         """The release of a fleet-wide parallel slot. The lease is renewed while the request runs,
@@ -197,16 +193,12 @@ class KeyLimiter:
                 await shared.renew_key(key_hash, token, KEY_LEASE)
 
         renewing = self._start(renew(), self._renewals)
-        released = False
 
         def release() -> None:
-            nonlocal released
-            if not released:
-                released = True
-                renewing.cancel()
-                self._start(shared.release_key(key_hash, token))
+            renewing.cancel()
+            self._start(shared.release_key(key_hash, token))
 
-        return release
+        return _once(release)
 
     def used(self, key: KeyRecord, tokens: int) -> None:
         if key.tpm_limit is None or not tokens:
@@ -254,6 +246,19 @@ def _limit_of(key: KeyRecord, which: str) -> str:
 
 def _nothing() -> None:
     return None
+
+
+def _once(release: Callable[[], None]) -> Callable[[], None]:
+    """`release`, run the first time it is called only (a request's ending may call it twice)."""
+    done = False
+
+    def once() -> None:
+        nonlocal done
+        if not done:
+            done = True
+            release()
+
+    return once
 
 
 def _limited(what: str, wait: float) -> ApiError:
