@@ -103,27 +103,46 @@ class StepAccumulator:
     """Rebuilds full steps from step.start / step.delta / step.stop events."""
 
     def __init__(self) -> None:
-        self.steps: list[Step] = []
+        self._steps: list[Step] = []
         self._arguments: dict[int, str] = {}
+        # Text deltas that extend a step's last text part, joined once when the steps are read:
+        # `part["text"] += delta` copies the whole text each time (quadratic in a long answer).
+        self._text: dict[int, list[str]] = {}
+
+    @property
+    def steps(self) -> list[Step]:
+        for index in list(self._text):
+            self._join(index)
+        return self._steps
+
+    def _join(self, index: int) -> None:
+        if pieces := self._text.pop(index, None):
+            part = self._steps[index]["content"][-1]
+            part["text"] = "".join([part["text"], *pieces])
 
     def apply(self, event: Mapping[str, Any]) -> None:
         kind = event.get("event_type")
         if kind == STEP_START:
             index = event["index"]
-            while len(self.steps) <= index:
-                self.steps.append({})
-            self.steps[index] = copy.deepcopy(event["step"])
+            while len(self._steps) <= index:
+                self._steps.append({})
+            self._text.pop(index, None)  # the step is replaced, pieces and all
+            self._steps[index] = copy.deepcopy(event["step"])
         elif kind == STEP_DELTA:
-            self._delta(self.steps[event["index"]], event["index"], event["delta"])
+            index, delta = event["index"], event["delta"]
+            if index in self._text and delta.get("type") != "text":
+                self._join(index)  # other deltas may change the content: it must be whole
+            self._delta(self._steps[index], index, delta)
         elif kind == STEP_STOP:
             index = event["index"]
+            self._join(index)
             if index in self._arguments:
                 raw = self._arguments.pop(index)
                 try:
-                    self.steps[index]["arguments"] = orjson.loads(raw) if raw.strip() else {}
+                    self._steps[index]["arguments"] = orjson.loads(raw) if raw.strip() else {}
                 except orjson.JSONDecodeError:
                     # Keep what the model produced rather than dropping it; clients see the raw text.
-                    self.steps[index]["arguments"] = {"_raw": raw}
+                    self._steps[index]["arguments"] = {"_raw": raw}
 
     def _delta(self, step: Step, index: int, delta: Delta) -> None:
         kind = delta.get("type")
@@ -131,7 +150,7 @@ class StepAccumulator:
         if kind == "text":
             content = step.setdefault("content", [])
             if content and content[-1].get("type") == "text":
-                content[-1]["text"] += delta["text"]
+                self._text.setdefault(index, []).append(delta["text"])
             else:
                 content.append({"type": "text", "text": delta["text"]})
         elif kind in MEDIA_TYPES:
