@@ -1331,6 +1331,7 @@ class JSONSchemaType(StrEnum):
 
 class JSONSchemaResponseFormat(BaseModel):
     model_config = ConfigDict(
+        extra='allow',
         populate_by_name=True,
     )
     type: JSONSchemaType | list[JSONSchemaType] | None = None
@@ -1551,14 +1552,858 @@ AgentConfig = TypeAliasType(
 )
 
 
+class URLCitationStrict(URLCitation):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['url_citation']
+
+
+class FileCitationStrict(FileCitation):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['file_citation']
+
+
+class ReviewSnippetStrict(ReviewSnippet):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class PlaceCitationStrict(PlaceCitation):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    review_snippets: list[ReviewSnippetStrict] | None = None
+    type: Literal['place_citation']
+
+
+class SpeechAnnotationStrict(SpeechAnnotation):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['speech_metadata']
+
+
+class WordInfoStrict(WordInfo):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['word_info']
+
+
+AnnotationStrict = TypeAliasType(
+    "AnnotationStrict",
+    Annotated[
+        URLCitationStrict | FileCitationStrict | PlaceCitationStrict | SpeechAnnotationStrict | WordInfoStrict,
+        Field(discriminator='type'),
+    ],
+)
+
+
+class TextContentStrict(TextContent):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    annotations: list[AnnotationStrict] | None = None
+    type: Literal['text']
+
+
+class ImageContentStrict(ImageContent):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['image']
+
+
+class StaticOffsetsProcessingStrict(StaticOffsetsProcessing):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class AudioContentStrict(AudioContent):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    processing: Literal['static'] | StaticOffsetsProcessingStrict | None = None
+    type: Literal['audio']
+
+
+class PageProcessingOptionsStrict(PageProcessingOptions):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class SpreadsheetProcessingOptionsStrict(SpreadsheetProcessingOptions):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class DocumentStaticProcessingStrict(DocumentStaticProcessing):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    page_options: PageProcessingOptionsStrict | None = None
+    spreadsheet_options: SpreadsheetProcessingOptionsStrict | None = None
+
+
+class DocumentContentStrict(DocumentContent):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    processing: Literal['static'] | DocumentStaticProcessingStrict | None = None
+    type: Literal['document']
+
+
+class VideoStaticProcessingStrict(VideoStaticProcessing):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class VideoContentStrict(VideoContent):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    processing: VideoProcessingMode | VideoStaticProcessingStrict | None = None
+    type: Literal['video']
+
+
+ContentStrict = TypeAliasType(
+    "ContentStrict",
+    Annotated[
+        TextContentStrict | ImageContentStrict | AudioContentStrict | DocumentContentStrict | VideoContentStrict,
+        Field(discriminator='type'),
+    ],
+)
+
+
+ThoughtSummaryContentStrict = TypeAliasType(
+    "ThoughtSummaryContentStrict",
+    Annotated[
+        TextContentStrict | ImageContentStrict, Field(discriminator='type')
+    ],
+)
+
+
+ContentListStrict = TypeAliasType("ContentListStrict", list[ContentStrict])
+
+
+StepContentStrict = TypeAliasType("StepContentStrict", ContentListStrict | str)
+
+
+class FunctionStrict(Function):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['function']
+
+
+class CodeExecutionStrict(CodeExecution):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['code_execution']
+
+
+class URLContextStrict(URLContext):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['url_context']
+
+
+class GoogleSearchStrict(GoogleSearch):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['google_search']
+
+
+class GoogleMapsStrict(GoogleMaps):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['google_maps']
+
+
+class FileSearchStrict(FileSearch):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['file_search']
+
+
+class AllowedToolsStrict(AllowedTools):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class MCPServerStrict(MCPServer):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    allowed_tools: list[AllowedToolsStrict] | None = None
+    type: Literal['mcp_server']
+
+
+class ComputerUseStrict(ComputerUse):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['computer_use']
+
+
+class VertexAISearchConfigStrict(VertexAISearchConfig):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class RagResourceStrict(RagResource):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class RagRetrievalConfigStrict(RagRetrievalConfig):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    filter: Filter | None = None
+    ranking: Ranking | None = None
+    hybrid_search: HybridSearch | None = None
+
+
+class RagStoreConfigStrict(RagStoreConfig):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    rag_resources: list[RagResourceStrict] | None = None
+    rag_retrieval_config: RagRetrievalConfigStrict | None = None
+
+
+class ExternalSearchConfigStrict(ExternalSearchConfig):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class RetrievalStrict(Retrieval):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    vertex_ai_search_config: VertexAISearchConfigStrict | None = None
+    rag_store_config: RagStoreConfigStrict | None = None
+    exa_ai_search_config: ExternalSearchConfigStrict | None = None
+    parallel_ai_search_config: ExternalSearchConfigStrict | None = None
+    type: Literal['retrieval']
+
+
+class ToolSearchStrict(ToolSearch):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['tool_search']
+
+
+ToolStrict = TypeAliasType(
+    "ToolStrict",
+    Annotated[
+        FunctionStrict | CodeExecutionStrict | URLContextStrict | GoogleSearchStrict | GoogleMapsStrict | FileSearchStrict | MCPServerStrict | ComputerUseStrict | RetrievalStrict | ToolSearchStrict,
+        Field(discriminator='type'),
+    ],
+)
+
+
+FunctionResultSubcontentStrict = TypeAliasType(
+    "FunctionResultSubcontentStrict",
+    Annotated[
+        TextContentStrict | ImageContentStrict | AudioContentStrict | DocumentContentStrict | VideoContentStrict | FunctionStrict,
+        Field(discriminator='type'),
+    ],
+)
+
+
+ToolResultStrict = TypeAliasType("ToolResultStrict", list[FunctionResultSubcontentStrict] | str | dict[str, Any])
+
+
+class RpcStatusStrict(RpcStatus):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class UserInputStepStrict(UserInputStep):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    content: StepContentStrict | None = None
+    type: Literal['user_input']
+
+
+class ModelOutputStepStrict(ModelOutputStep):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    content: StepContentStrict | None = None
+    error: RpcStatusStrict | None = None
+    type: Literal['model_output']
+
+
+class ThoughtStepStrict(ThoughtStep):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    summary: list[ThoughtSummaryContentStrict] | None = None
+    type: Literal['thought']
+
+
+class FunctionCallStepStrict(FunctionCallStep):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['function_call']
+
+
+class FunctionResultStepStrict(FunctionResultStep):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    result: ToolResultStrict
+    type: Literal['function_result']
+
+
+class CodeExecutionCallArgumentsStrict(CodeExecutionCallArguments):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class CodeExecutionCallStepStrict(CodeExecutionCallStep):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    arguments: CodeExecutionCallArgumentsStrict
+    type: Literal['code_execution_call']
+
+
+class CodeExecutionResultStepStrict(CodeExecutionResultStep):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    result: str | ContentListStrict
+    type: Literal['code_execution_result']
+
+
+class GoogleSearchCallArgumentsStrict(GoogleSearchCallArguments):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class GoogleSearchCallStepStrict(GoogleSearchCallStep):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    arguments: GoogleSearchCallArgumentsStrict
+    type: Literal['google_search_call']
+
+
+class GoogleSearchResultStrict(GoogleSearchResult):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class GoogleSearchResultStepStrict(GoogleSearchResultStep):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    result: list[GoogleSearchResultStrict]
+    type: Literal['google_search_result']
+
+
+class URLContextCallArgumentsStrict(URLContextCallArguments):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class URLContextCallStepStrict(URLContextCallStep):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    arguments: URLContextCallArgumentsStrict
+    type: Literal['url_context_call']
+
+
+class URLContextResultStrict(URLContextResult):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class URLContextResultStepStrict(URLContextResultStep):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    result: list[URLContextResultStrict]
+    type: Literal['url_context_result']
+
+
+class GoogleMapsCallArgumentsStrict(GoogleMapsCallArguments):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class GoogleMapsCallStepStrict(GoogleMapsCallStep):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    arguments: GoogleMapsCallArgumentsStrict | None = None
+    type: Literal['google_maps_call']
+
+
+class GoogleMapsPlaceStrict(GoogleMapsPlace):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    review_snippets: list[ReviewSnippetStrict] | None = None
+
+
+class GoogleMapsResultStrict(GoogleMapsResult):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    places: list[GoogleMapsPlaceStrict] | None = None
+
+
+class GoogleMapsResultStepStrict(GoogleMapsResultStep):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    result: list[GoogleMapsResultStrict]
+    type: Literal['google_maps_result']
+
+
+class FileSearchCallStepStrict(FileSearchCallStep):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['file_search_call']
+
+
+class FileSearchResultStepStrict(FileSearchResultStep):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['file_search_result']
+
+
+class MCPServerToolCallStepStrict(MCPServerToolCallStep):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['mcp_server_tool_call']
+
+
+class MCPServerToolResultStepStrict(MCPServerToolResultStep):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    result: ToolResultStrict
+    type: Literal['mcp_server_tool_result']
+
+
+class RetrievalCallArgumentsStrict(RetrievalCallArguments):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class RetrievalCallStepStrict(RetrievalCallStep):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    arguments: RetrievalCallArgumentsStrict
+    type: Literal['retrieval_call']
+
+
+class RetrievalResultStepStrict(RetrievalResultStep):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['retrieval_result']
+
+
+class ToolSearchCallArgumentsStrict(ToolSearchCallArguments):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class ToolSearchCallStepStrict(ToolSearchCallStep):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    arguments: ToolSearchCallArgumentsStrict
+    type: Literal['tool_search_call']
+
+
+class ToolSearchResultStepStrict(ToolSearchResultStep):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    result: list[FunctionStrict] | None = None
+    type: Literal['tool_search_result']
+
+
+class ProcessingCallStepStrict(ProcessingCallStep):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['processing_call']
+
+
+class ProcessingResultStepStrict(ProcessingResultStep):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['processing_result']
+
+
+StepStrict = TypeAliasType(
+    "StepStrict",
+    Annotated[
+        UserInputStepStrict | ModelOutputStepStrict | ThoughtStepStrict | FunctionCallStepStrict | FunctionResultStepStrict | CodeExecutionCallStepStrict | CodeExecutionResultStepStrict | GoogleSearchCallStepStrict | GoogleSearchResultStepStrict | URLContextCallStepStrict | URLContextResultStepStrict | GoogleMapsCallStepStrict | GoogleMapsResultStepStrict | FileSearchCallStepStrict | FileSearchResultStepStrict | MCPServerToolCallStepStrict | MCPServerToolResultStepStrict | RetrievalCallStepStrict | RetrievalResultStepStrict | ToolSearchCallStepStrict | ToolSearchResultStepStrict | ProcessingCallStepStrict | ProcessingResultStepStrict,
+        Field(discriminator='type'),
+    ],
+)
+
+
+StepListStrict = TypeAliasType("StepListStrict", list[StepStrict])
+
+
+class TurnStrict(Turn):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    content: StepContentStrict | None = None
+
+
+InteractionsInputStrict = TypeAliasType("InteractionsInputStrict", str | ContentStrict | ContentListStrict | StepListStrict | list[TurnStrict])
+
+
+class SpeechConfigStrict(SpeechConfig):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class SpeakerConfigStrict(SpeakerConfig):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    speakers: list[SpeechConfigStrict] | None = None
+
+
+class VerbatimTranscriptionModeStrict(VerbatimTranscriptionMode):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['verbatim']
+
+
+class SmartTranscriptionModeStrict(SmartTranscriptionMode):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['smart']
+
+
+TranscriptionModeStrict = TypeAliasType(
+    "TranscriptionModeStrict",
+    Annotated[
+        VerbatimTranscriptionModeStrict | SmartTranscriptionModeStrict, Field(discriminator='type')
+    ],
+)
+
+
+class TranscriptionConfigStrict(TranscriptionConfig):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    mode: TranscriptionModeName | TranscriptionModeStrict | None = None
+
+
+class VideoConfigStrict(VideoConfig):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class ToolChoiceConfigStrict(ToolChoiceConfig):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    allowed_tools: AllowedToolsStrict | None = None
+
+
+ToolChoiceStrict = TypeAliasType("ToolChoiceStrict", ToolChoiceType | ToolChoiceConfigStrict)
+
+
+class TextResponseFormatStrict(TextResponseFormat):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['text']
+
+
+class ImageResponseFormatStrict(ImageResponseFormat):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['image']
+
+
+class AudioResponseFormatStrict(AudioResponseFormat):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['audio']
+
+
+class VideoResponseFormatStrict(VideoResponseFormat):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['video']
+
+
+TypedResponseFormatStrict = TypeAliasType(
+    "TypedResponseFormatStrict",
+    Annotated[
+        TextResponseFormatStrict | ImageResponseFormatStrict | AudioResponseFormatStrict | VideoResponseFormatStrict,
+        Field(discriminator='type'),
+    ],
+)
+
+
+ResponseFormatStrict = TypeAliasType("ResponseFormatStrict", TypedResponseFormatStrict | JSONSchemaResponseFormat)
+
+
+ResponseFormatsStrict = TypeAliasType("ResponseFormatsStrict", ResponseFormatStrict | list[ResponseFormatStrict])
+
+
+class SafetySettingStrict(SafetySetting):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class WebhookConfigStrict(WebhookConfig):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class EnvVarStrict(EnvVar):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class AllowlistEntryStrict(AllowlistEntry):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class EgressAllowlistStrict(EgressAllowlist):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    allowlist: list[AllowlistEntryStrict] | Literal['disabled'] | None = None
+
+
+class EnvironmentSourceStrict(EnvironmentSource):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class EnvironmentStrict(Environment):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    network: Literal['disabled'] | EgressAllowlistStrict | None = None
+    sources: list[EnvironmentSourceStrict] | None = None
+    env: dict[str, str | EnvVarStrict] | None = None
+
+
+EnvironmentRefStrict = TypeAliasType("EnvironmentRefStrict", EnvironmentStrict | str)
+
+
+class DeepResearchAgentConfigStrict(DeepResearchAgentConfig):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['deep-research']
+
+
+class AntigravityAgentConfigStrict(AntigravityAgentConfig):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    type: Literal['antigravity']
+
+
+class SourceFileStrict(SourceFile):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class CodeMenderRequestStrict(CodeMenderRequest):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    source_files: list[SourceFileStrict] | None = None
+
+
+class SessionConfig1(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    max_rounds: int | None = None
+
+
+class CodeMenderAgentConfigStrict(CodeMenderAgentConfig):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    session_config: SessionConfig1 | None = None
+    find_request: CodeMenderRequestStrict | None = None
+    fix_request: CodeMenderRequestStrict | None = None
+    type: Literal['code-mender']
+
+
+AgentConfigStrict = TypeAliasType(
+    "AgentConfigStrict",
+    Annotated[
+        DynamicAgentConfig | DeepResearchAgentConfigStrict | AntigravityAgentConfigStrict | CodeMenderAgentConfigStrict,
+        Field(discriminator='type'),
+    ],
+)
+
+
 class CreateInteractionBase(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    input: InteractionsInput | None = None
+    input: InteractionsInputStrict | None = None
     system_instruction: str | None = None
-    tools: list[Tool] | None = None
-    response_format: ResponseFormats | None = None
+    tools: list[ToolStrict] | None = None
+    response_format: ResponseFormatsStrict | None = None
     response_mime_type: Annotated[
         str | None, Field(deprecated=True, description='Deprecated; use `response_format`.')
     ] = None
@@ -1580,11 +2425,11 @@ class CreateInteractionBase(BaseModel):
     continuation_token: Annotated[
         str | None, Field(description='Opaque token from a `requires_continuation` answer.')
     ] = None
-    environment: EnvironmentRef | None = None
-    safety_settings: list[SafetySetting] | None = None
+    environment: EnvironmentRefStrict | None = None
+    safety_settings: list[SafetySettingStrict] | None = None
     service_tier: ServiceTier | None = None
     labels: dict[str, str] | None = None
-    webhook_config: WebhookConfig | None = None
+    webhook_config: WebhookConfigStrict | None = None
 
 
 class CreateAgentInteraction(CreateInteractionBase):
@@ -1600,7 +2445,7 @@ class CreateAgentInteraction(CreateInteractionBase):
             min_length=1,
         ),
     ]
-    agent_config: AgentConfig | None = None
+    agent_config: AgentConfigStrict | None = None
 
 
 class ModalityTokens(BaseModel):
@@ -2105,7 +2950,6 @@ class ImageConfig(BaseModel):
 
 class GenerationConfig(BaseModel):
     model_config = ConfigDict(
-        extra='allow',
         populate_by_name=True,
     )
     max_output_tokens: Annotated[int | None, Field(ge=1)] = None
@@ -2127,6 +2971,25 @@ class GenerationConfig(BaseModel):
     ] = None
 
 
+class ImageConfigStrict(ImageConfig):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+
+
+class GenerationConfigStrict(GenerationConfig):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    tool_choice: ToolChoiceStrict | None = None
+    speech_config: SpeakerConfigStrict | list[SpeechConfigStrict] | None = None
+    transcription_config: TranscriptionConfigStrict | None = None
+    video_config: VideoConfigStrict | None = None
+    image_config: ImageConfigStrict | None = None
+
+
 class CreateModelInteraction(CreateInteractionBase):
     model_config = ConfigDict(
         extra='forbid',
@@ -2140,7 +3003,7 @@ class CreateModelInteraction(CreateInteractionBase):
             min_length=1,
         ),
     ]
-    generation_config: GenerationConfig | None = None
+    generation_config: GenerationConfigStrict | None = None
     cached_content: Annotated[str | None, Field(deprecated=True, description='`cachedContents/{id}`.')] = None
 
 

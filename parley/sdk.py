@@ -290,16 +290,38 @@ def _body(params: Mapping[str, Any], stream: bool, extra_body: Mapping[str, Any]
             CreateModelInteraction.model_validate(body)
         except ValidationError as exc:
             first = exc.errors()[0]
-            if first["type"] == "extra_forbidden":  # worded as the HTTP server words it
-                extras = [
-                    str(e["loc"][-1])
-                    for e in exc.errors()
-                    if e["type"] == "extra_forbidden" and e["loc"][:-1] == first["loc"][:-1]
-                ]
-                raise ApiError(400, unknown_fields(extras, list(first["loc"][:-1]))) from None
+            extra = [e for e in exc.errors() if e["type"] == "extra_forbidden"]
+            if extra:  # worded as the HTTP server words it, at the field's path in the body
+                path = _body_path(body, extra[0]["loc"])
+                names = list(
+                    dict.fromkeys(str(e["loc"][-1]) for e in extra if _body_path(body, e["loc"]) == path)
+                )
+                raise ApiError(400, unknown_fields(names, path)) from None
             where = "/".join(str(p) for p in first["loc"])
             raise ApiError(400, f"{first['msg']} (at /{where})" if where else first["msg"]) from None
     return body
+
+
+def _body_path(body: Any, loc: tuple[str | int, ...]) -> list[str | int]:
+    """Where in `body` the unknown field `loc[-1]` of a pydantic error sits. Pydantic's `loc` also
+    names the union branches it tried (`list[tagged-union[…]]`, a tag such as `function`), which
+    are not keys of the body: keep the parts that walk the body to an object holding the field."""
+    name = loc[-1]
+
+    def walk(node: Any, parts: tuple[str | int, ...]) -> list[str | int] | None:
+        if not parts:
+            return [] if isinstance(node, dict) and name in node else None
+        part, rest = parts[0], parts[1:]
+        inside = (isinstance(node, dict) and isinstance(part, str) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        )
+        if inside:
+            found = walk(node[part], rest)
+            if found is not None:
+                return [part, *found]
+        return walk(node, rest)  # a branch label, not a key
+
+    return walk(body, loc[:-1]) or []
 
 
 # -- streams ------------------------------------------------------------------------------------

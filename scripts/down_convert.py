@@ -15,10 +15,13 @@ The 3.1 source stays inside a 3.0-expressible subset, so the conversion is mecha
   contentEncoding: base64        -> format: byte
   contentMediaType/contentSchema -> x-contentMediaType/x-contentSchema
   $ref siblings (annotations)    -> dropped (3.0 ignores them anyway)
-  a component `allOf: [objects]` + `unevaluatedProperties: false` (a closed composite)
-                                 -> one object: the parts' properties and required, and
-                                    additionalProperties: false (3.0 has no unevaluatedProperties,
-                                    and additionalProperties on an allOf part would close it alone)
+  a component `allOf: [objects]` (+ `properties`) + `unevaluatedProperties: false` (a closed
+  composite, e.g. a create request or a `…Strict` request view)
+                                 -> one object: the parts' properties and required, then its own
+                                    `properties` (which narrow a part's: a strict view's nested
+                                    objects), and additionalProperties: false (3.0 has no
+                                    unevaluatedProperties, and additionalProperties on an allOf
+                                    part would close it alone)
 Anything outside the subset (prefixItems, if/then, $defs, ...) is an error, not a silent loss.
 Never edit the outputs by hand; run scripts/generate.sh.
 """
@@ -127,11 +130,14 @@ def convert_document(doc: dict) -> dict:
 
 def close_all_of(name: str, schema: Any, schemas: dict) -> Any:
     """A closed composite (`allOf` + `unevaluatedProperties: false`) as the one closed object it
-    means; any other schema unchanged. Parts must be plain objects (a `$ref` to one, or inline)."""
+    means; any other schema unchanged. Parts must be plain objects (a `$ref` to one, or inline).
+    The composite's own `properties` replace the parts' of the same name: under 3.1 both apply,
+    and they are written to be narrower (a strict view of the part's schema), so they are the
+    meaning."""
     if not isinstance(schema, dict) or "unevaluatedProperties" not in schema:
         return schema
     where = f"#/components/schemas/{name}"
-    extra = set(schema) - {"allOf", "unevaluatedProperties", "description", "title"}
+    extra = set(schema) - {"allOf", "properties", "unevaluatedProperties", "description", "title"}
     if schema["unevaluatedProperties"] is not False or "allOf" not in schema or extra:
         raise ValueError(f"{where}: only `allOf` + `unevaluatedProperties: false` can be expressed in 3.0")
     merged: dict[str, Any] = {k: schema[k] for k in ("title", "description") if k in schema}
@@ -140,7 +146,7 @@ def close_all_of(name: str, schema: Any, schemas: dict) -> Any:
         if "$ref" in part:
             part = schemas[part["$ref"].removeprefix("#/components/schemas/")]
         if (
-            set(part) - {"type", "properties", "required", "description"}
+            set(part) - {"type", "properties", "required", "description", "deprecated"}
             or part.get("type", "object") != "object"
         ):
             raise ValueError(f"{where}/allOf/{i}: a closed composite's parts must be plain objects")
@@ -149,6 +155,7 @@ def close_all_of(name: str, schema: Any, schemas: dict) -> Any:
                 raise ValueError(f"{where}/allOf/{i}: property {prop!r} is defined twice")
             merged["properties"][prop] = value
         merged["required"] += [r for r in part.get("required") or [] if r not in merged["required"]]
+    merged["properties"].update(schema.get("properties") or {})
     if not merged["required"]:
         del merged["required"]
     merged["additionalProperties"] = False

@@ -134,6 +134,21 @@ def test_create_body_fields_are_keyword_arguments(sdk, gemini_upstream):
     assert (
         caught.value.message == 'Invalid JSON payload received. Unknown name "x_custom": Cannot find field.'
     )
+    # Inside nested objects too, named with their path in the body (not pydantic's union labels).
+    nested = {
+        "generation_config": {"temprature": 0.5},
+        "input": [{"type": "user_input", "content": [{"type": "text", "text": "Hi", "lang": "en"}]}],
+        "tools": [{"type": "function", "name": "f", "strict": True}],
+    }
+    where = {"generation_config": "generation_config", "input": "input[0].content[0]", "tools": "tools[0]"}
+    for field, value in nested.items():
+        with pytest.raises(ApiError) as caught:
+            sdk.create_interaction(**{"model": "gemini-fake", "input": "Hi", field: value})
+        name = {"generation_config": "temprature", "input": "lang", "tools": "strict"}[field]
+        assert caught.value.status == 400
+        assert caught.value.message == (
+            f"Invalid JSON payload received. Unknown name \"{name}\" at '{where[field]}': Cannot find field."
+        )
 
 
 def test_function_tools_as_generated_models(sdk, gemini_upstream):

@@ -281,6 +281,43 @@ def test_unknown_create_fields_are_a_400_naming_them(gateway, gemini_upstream):
     assert not gemini_upstream.upstream.requests  # refused before anything ran
 
 
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        (
+            {"generation_config": {"max_output_tokens": 5, "temprature": 0.5}},
+            "Unknown name \"temprature\" at 'generation_config'",
+        ),
+        (
+            {"tools": [{"type": "function", "name": "f", "strict": True}]},
+            "Unknown name \"strict\" at 'tools[0]'",
+        ),
+        (
+            {"input": [{"type": "user_input", "content": [{"type": "text", "text": "hi", "lang": "en"}]}]},
+            "Unknown name \"lang\" at 'input[0].content[0]'",
+        ),
+        (
+            {"response_format": {"type": "text", "mime_type": "application/json", "strict": True}},
+            "Unknown name \"strict\" at 'response_format'",
+        ),
+        (
+            {"generation_config": {"tool_choice": {"allowed_tools": {"mode": "auto", "tool": ["f"]}}}},
+            "Unknown name \"tool\" at 'generation_config.tool_choice.allowed_tools'",
+        ),
+    ],
+    ids=["generation_config", "tool", "step content", "response_format", "tool_choice"],
+)
+def test_unknown_nested_fields_are_a_400_naming_them_and_their_path(gateway, gemini_upstream, body, line):
+    """Inside generation_config, tools, content blocks, response_format, tool_choice, ... as at the
+    top level (each object a request carries has a closed `…Strict` view in the spec)."""
+    before = len(gemini_upstream.upstream.requests)
+    r = http(gateway).post("/v1beta/interactions", json={"model": "gemini-fake", "input": "hi", **body})
+    assert r.status_code == 400, r.text
+    validate("ErrorResponse", r.json())
+    assert r.json()["error"]["message"] == f"Invalid JSON payload received. {line}: Cannot find field."
+    assert len(gemini_upstream.upstream.requests) == before
+
+
 def test_auth_errors(gateway):
     assert http(gateway, key=None).get("/v1/interactions/x").status_code == 401
     r = http(gateway, key="sk-wrong").get("/v1/interactions/x")

@@ -92,11 +92,17 @@ def _is_mismatch(sub: ValidationError, depth: int) -> bool:
 
 
 def _name(alternative: dict[str, Any], index: int) -> str:
+    """An alternative's schema name; a request's strict view (`ContentStrict`) reads as the schema
+    it views (`Content`)."""
     if "$ref" in alternative:
-        return str(alternative["$ref"]).rsplit("/", 1)[-1]
+        return _schema_name(alternative["$ref"])
     if alternative.get("type") == "array" and "$ref" in alternative.get("items", {}):
-        return "array of " + str(alternative["items"]["$ref"]).rsplit("/", 1)[-1]
+        return "array of " + _schema_name(alternative["items"]["$ref"])
     return str(alternative.get("type", f"alternative {index}"))
+
+
+def _schema_name(ref: str) -> str:
+    return ref.rsplit("/", 1)[-1].removesuffix("Strict")
 
 
 def _resolve(error: ValidationError) -> tuple[list[ValidationError], tuple[int, int]]:
@@ -156,11 +162,27 @@ def _combine(subs: list[ValidationError]) -> tuple[list[ValidationError], tuple[
         leaves += sub_leaves
         unknown += sub_unknown
         matched += sub_matched
-    return leaves, (unknown, matched)
+    return _without_echoes(leaves), (unknown, matched)
+
+
+def _without_echoes(leaves: list[ValidationError]) -> list[ValidationError]:
+    """Drop an `unevaluatedProperties` error when another error lies at or below its object: a
+    subschema that fails yields no annotations, so its known properties read as unevaluated too
+    (a closed create whose `input` is wrong also reports `'input' was unexpected`)."""
+
+    def echo(leaf: ValidationError) -> bool:
+        here = list(leaf.absolute_path)
+        return leaf.validator == "unevaluatedProperties" and any(
+            list(other.absolute_path)[: len(here)] == here
+            and (len(other.absolute_path) > len(here) or other.validator != "unevaluatedProperties")
+            for other in leaves
+        )
+
+    return [leaf for leaf in leaves if not echo(leaf)]
 
 
 def explain(errors: list[ValidationError]) -> list[str]:
-    leaves = [leaf for error in sorted(errors, key=relevance) for leaf in _resolve(error)[0]]
+    leaves = _without_echoes([leaf for error in sorted(errors, key=relevance) for leaf in _resolve(error)[0]])
     lines = []
     for leaf in leaves[:MAX_ERRORS]:
         where = _pointer(leaf)

@@ -105,7 +105,7 @@ def test_spec_stays_in_the_30_expressible_subset(source):
 
 def test_the_create_request_is_closed_in_both_copies(source):
     """Unknown create fields are refused (as Google's API does), in the 3.1 source and the 3.0 copy
-    Connexion serves; nested objects keep their own rules (GenerationConfig stays open)."""
+    Connexion serves, at the top level and inside every nested object (the `…Strict` views)."""
     copy_30 = yaml.safe_load(COPY_30.read_text(encoding="utf-8"))["components"]["schemas"]
     base = source["components"]["schemas"]["CreateInteractionBase"]["properties"]
     for name, own in (("CreateModelInteraction", "model"), ("CreateAgentInteraction", "agent")):
@@ -117,6 +117,108 @@ def test_the_create_request_is_closed_in_both_copies(source):
     validate("CreateInteractionRequest", good)
     assert "frobnicate" in rejected("CreateInteractionRequest", {**good, "frobnicate": 1})
     assert "agent_config" in rejected("CreateModelInteraction", {**good, "agent_config": {}})
+
+
+# Objects that are free-form by design, in requests too: a dynamic agent's own configuration and
+# the legacy bare JSON Schema response format (any JSON Schema keyword may appear).
+OPEN_BY_DESIGN = {"DynamicAgentConfig", "JSONSchemaResponseFormat"}
+
+
+def _objects(schemas: dict, root: str):
+    """(where, object schema) for every object with `properties` reachable from `root`, named or
+    inline, following `$ref`s once each."""
+    seen: set[str] = set()
+    todo = [(root, schemas[root])]
+    while todo:
+        where, node = todo.pop()
+        if isinstance(node, list):
+            todo += [(f"{where}/{i}", item) for i, item in enumerate(node)]
+            continue
+        if not isinstance(node, dict):
+            continue
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            name = ref.rsplit("/", 1)[-1]
+            if name not in seen:
+                seen.add(name)
+                todo.append((name, schemas[name]))
+            continue
+        if isinstance(node.get("properties"), dict):
+            yield where, node
+        todo += [(f"{where}/{key}", value) for key, value in node.items() if key not in ("example", "enum")]
+
+
+def test_every_object_a_create_request_reaches_is_closed():
+    """In the 3.0 copy that validates requests, each object a create body can carry refuses fields
+    it does not define, except the few that are free-form by design; so a new object-valued
+    property pointed at a shared (open) schema instead of its strict view fails here."""
+    schemas = yaml.safe_load(COPY_30.read_text(encoding="utf-8"))["components"]["schemas"]
+    objects = list(_objects(schemas, "CreateInteractionRequest"))
+    assert len(objects) > 100
+    open_ = [where for where, node in objects if node.get("additionalProperties") is not False]
+    assert sorted(open_) == sorted(OPEN_BY_DESIGN)
+
+
+def test_responses_stay_open():
+    """A client reads fields a newer server adds: nothing an answer or an event carries is closed."""
+    schemas = yaml.safe_load(COPY_30.read_text(encoding="utf-8"))["components"]["schemas"]
+    for root in ("Interaction", "InteractionSSEEvent"):
+        closed = [w for w, node in _objects(schemas, root) if node.get("additionalProperties") is False]
+        assert closed == [], root
+    assert not [name for name in schemas if name.endswith("Strict") and name in str(schemas["Interaction"])]
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ({"generation_config": {"max_output_tokens": 5, "temprature": 1}}, "/generation_config"),
+        (
+            {"generation_config": {"speech_config": [{"voice": "x", "pitch": 2}]}},
+            "/generation_config/speech_config/0",
+        ),
+        ({"tools": [{"type": "function", "name": "f", "strict": True}]}, "/tools/0"),
+        ({"input": [{"type": "text", "text": "hi", "lang": "en"}]}, "/input/0"),
+        (
+            {"input": [{"type": "user_input", "content": [{"type": "text", "text": "hi", "x": 1}]}]},
+            "/input/0/content/0",
+        ),
+        (
+            {"response_format": {"type": "text", "mime_type": "application/json", "strict": True}},
+            "/response_format",
+        ),
+        (
+            {"generation_config": {"tool_choice": {"allowed_tools": {"mode": "auto", "tool": ["f"]}}}},
+            "/generation_config/tool_choice/allowed_tools",
+        ),
+    ],
+    ids=[
+        "generation_config",
+        "speech_config",
+        "tool",
+        "content",
+        "step content",
+        "response_format",
+        "tool_choice",
+    ],
+)
+def test_a_nested_unknown_field_is_refused(body, where):
+    message = rejected("CreateInteractionRequest", {"model": "m", "input": "hi", **body})
+    assert f"at {where}: Unevaluated properties are not allowed" in message, message
+    validate("CreateInteractionRequest", {"model": "m", "input": "hi", **_known(body)})
+
+
+def _known(body: dict) -> dict:
+    """`body` without the unknown field each case above adds: valid."""
+    unknown = {"temprature", "pitch", "strict", "lang", "x", "tool"}
+
+    def strip(node):
+        if isinstance(node, dict):
+            return {k: strip(v) for k, v in node.items() if k not in unknown}
+        if isinstance(node, list):
+            return [strip(v) for v in node]
+        return node
+
+    return strip(body)
 
 
 def test_operations(source):
@@ -740,12 +842,17 @@ def test_pydantic_step_and_request_types():
         assert isinstance(parsed, models.CreateModelInteraction)
         assert request.dump_python(parsed, mode="json", by_alias=True, exclude_none=True) == sample(name)
     followup = request.validate_python(sample("create_followup_stateless.json"))
+    # A request's steps are their strict views: subclasses of the response types that refuse
+    # fields the spec does not define.
     assert [type(s).__name__ for s in followup.input] == [
-        "UserInputStep",
-        "ThoughtStep",
-        "FunctionCallStep",
-        "FunctionResultStep",
+        "UserInputStepStrict",
+        "ThoughtStepStrict",
+        "FunctionCallStepStrict",
+        "FunctionResultStepStrict",
     ]
+    assert isinstance(followup.input[2], models.FunctionCallStep)
+    with pytest.raises(ValidationError, match="extra_forbidden|Extra inputs"):
+        request.validate_python({"model": "m", "input": "hi", "generation_config": {"temprature": 1}})
     agent = request.validate_python({"agent": "a", "agent_config": {"type": "deep-research"}})
     assert isinstance(agent, models.CreateAgentInteraction)
 
