@@ -23,6 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError, field_validator
 
 from parley.providers import Deployment, resolve
+from parley.request import drop_names
 
 DEFAULT_CONFIG = Path(__file__).with_name("default_config.yaml")
 
@@ -93,7 +94,6 @@ KEYS: dict[str, Keys] = {
         },
         {
             "max_retries",
-            "additional_drop_params",
             "organization",
             "custom_llm_provider",
             "region_name",
@@ -345,6 +345,9 @@ class LiteLLMParams(BaseModel):
     vertex_credentials: str | None = None
     # True: drop what the provider cannot honour (reported), instead of a 400. None: litellm_settings'.
     drop_params: StrictBool | None = None
+    # Request parameters never sent to this deployment (LiteLLM's names or Interactions fields;
+    # parley.request.drop_names maps them), dropped and reported.
+    additional_drop_params: list[str] | None = None
 
 
 class ModelEntry(BaseModel):
@@ -489,10 +492,24 @@ class Settings(BaseModel):
             drop_params=bool(self.litellm_settings.get("drop_params"))
             if p.drop_params is None
             else p.drop_params,
+            additional_drop=tuple(
+                dict.fromkeys(
+                    field for entry in p.additional_drop_params or () for field in drop_names(entry)
+                )
+            ),
         )
 
 
-_TYPED = {"model", "api_key", "api_base", "api_version", "timeout", "stream_timeout", "drop_params"}
+_TYPED = {
+    "model",
+    "api_key",
+    "api_base",
+    "api_version",
+    "timeout",
+    "stream_timeout",
+    "drop_params",
+    "additional_drop_params",
+}
 # Config sections whose pydantic fields are honoured keys (see Keys).
 _MODELS: dict[str, type[BaseModel]] = {
     "": Settings,
@@ -574,6 +591,15 @@ def parse(data: Any, source: str = "config") -> Settings:
     for i, entry in enumerate(settings.model_list):
         where = f"{source}: model_list[{i}]"
         model = entry.litellm_params.model
+        for j, name in enumerate(entry.litellm_params.additional_drop_params or ()):
+            try:
+                if not drop_names(name):
+                    warnings.append(
+                        f"model_list[{i}].litellm_params.additional_drop_params[{j}]: Parley never sends "
+                        f"'{name}' upstream (an Interactions request has no such field); nothing to drop"
+                    )
+            except ValueError as exc:
+                raise ConfigError(f"{where}.litellm_params.additional_drop_params[{j}]: {exc}") from None
         try:
             if is_wildcard(model):
                 if model != "*":  # `gemini/*`: the prefix must be one we know

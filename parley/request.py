@@ -4,18 +4,22 @@
   the legacy bare JSON Schema next to `response_mime_type`) -> `OutputFormat`;
 * `tool_choice`: `generation_config.tool_choice` (a mode, or `allowed_tools`) -> `ToolChoice`; an
   allowed tool that the request does not declare is a 400, whatever the provider;
-* `reject_unsupported`: the request fields and `generation_config` keys a provider cannot honour
-  are a 400 (`errors.unsupported`), or, under the deployment's `drop_params`, left out and
-  reported (log line, `x-parley-dropped-params`); never silently dropped.
+* `reject_unsupported`: the request fields, `generation_config` keys and tools a provider cannot
+  honour are a 400 (`errors.unsupported`), or, under the deployment's `drop_params`, left out and
+  reported (log line, `x-parley-dropped-params`); never silently dropped;
+* `drop_names` / `drop_additional`: a deployment's `additional_drop_params` (LiteLLM's names or
+  Interactions field paths) as the fields they mean, left out of what goes upstream and reported.
 
 Codecs translate these results into their upstream's own fields.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from parley.errors import ApiError, unsupported
@@ -121,15 +125,32 @@ def reject_unsupported(
     config: Iterable[str],
     fields: Iterable[str] = UNSUPPORTED_FIELDS,
     service_tiers: Iterable[str] | None = None,
+    tools: Iterable[str] | None = None,
     drop: bool = False,
 ) -> Mapping[str, Any]:
     """The request without what the provider cannot honour: a set `generation_config` key outside
     `config`, a set request field in `fields`, response_modalities other than text, a
     `service_tier` outside `service_tiers` (None: any tier). Each is a 400 (`errors.unsupported`);
     with `drop` (LiteLLM's drop_params) it is left out instead and its name noted for this
-    request's log line and `x-parley-dropped-params` header (`dropped_params`)."""
+    request's log line and `x-parley-dropped-params` header (`dropped_params`).
+    Under `drop` only: tools whose type is not in `tools` (None: any) are left out (`tools.<type>`),
+    and `generation_config.tool_choice` with them when no tool is left; without `drop` the codec
+    refuses them in its own words."""
     dropped: list[str] = []
     trimmed = dict(request)
+    runnable = None if tools is None else frozenset(tools)
+    offered: list[Any] = list(request.get("tools") or [])
+    if drop and runnable is not None and offered:
+        kept = [t for t in offered if isinstance(t, Mapping) and t.get("type") in runnable]
+        for tool in offered:
+            if tool not in kept:
+                name = f"tools.{tool.get('type') if isinstance(tool, Mapping) else '?'}"
+                if name not in dropped:
+                    dropped.append(name)
+        if kept:
+            trimmed["tools"] = kept
+        else:
+            del trimmed["tools"]
 
     def refuse(name: str, what: str | None = None) -> None:
         if not drop:
@@ -138,6 +159,9 @@ def reject_unsupported(
 
     honoured = frozenset(config)
     generation = dict(request.get("generation_config") or {})
+    if "tools" in request and "tools" not in trimmed and generation.get("tool_choice") is not None:
+        dropped.append("generation_config.tool_choice")  # it would name tools that are gone
+        del generation["tool_choice"]
     for key, value in list(generation.items()):
         if value is not None and key not in honoured:
             refuse(f"generation_config.{key}")
@@ -156,7 +180,7 @@ def reject_unsupported(
         refuse("service_tier", f"service_tier '{tier}'")
         del trimmed["service_tier"]
     if dropped:
-        _note_dropped(dropped)
+        note_dropped(dropped)
     return trimmed if dropped else request
 
 
@@ -179,7 +203,125 @@ def forget_dropped() -> None:
         holder.clear()
 
 
-def _note_dropped(names: list[str]) -> None:
+def note_dropped(names: Iterable[str]) -> None:
+    """This attempt left `names` out of what it sends upstream (each named once)."""
     holder = _dropped.get()
     if holder is not None:
-        holder[:] = names
+        holder.extend(name for name in names if name not in holder)
+
+
+# -- additional_drop_params -------------------------------------------------------------------
+# LiteLLM's names (OpenAI's parameters) for the Interactions fields they mean. `tools` takes
+# `tool_choice` with it: a choice among tools that are gone would be refused upstream.
+LITELLM_NAMES: dict[str, tuple[str, ...]] = {
+    "temperature": ("generation_config.temperature",),
+    "top_p": ("generation_config.top_p",),
+    "max_tokens": ("generation_config.max_output_tokens",),
+    "max_completion_tokens": ("generation_config.max_output_tokens",),
+    "max_output_tokens": ("generation_config.max_output_tokens",),
+    "stop": ("generation_config.stop_sequences",),
+    "seed": ("generation_config.seed",),
+    "reasoning_effort": ("generation_config.thinking_level",),
+    "tool_choice": ("generation_config.tool_choice",),
+    "tools": ("tools", "generation_config.tool_choice"),
+    "response_format": ("response_format", "response_mime_type"),
+    "modalities": ("response_modalities",),
+}
+# LiteLLM (OpenAI) parameters an Interactions request has no field for: Parley never sends them,
+# so there is nothing to drop (a start-up warning says so).
+NEVER_SENT = frozenset(
+    {
+        "user",
+        "n",
+        "logit_bias",
+        "logprobs",
+        "top_logprobs",
+        "presence_penalty",
+        "frequency_penalty",
+        "parallel_tool_calls",
+        "stream_options",
+        "functions",
+        "function_call",
+        "prediction",
+        "audio",
+        "web_search_options",
+        "metadata",
+        "extra_headers",
+    }
+)
+# Create fields that say what to answer and how, not how the model should generate: never dropped.
+NOT_DROPPABLE = frozenset(
+    {
+        "model",
+        "agent",
+        "input",
+        "stream",
+        "store",
+        "background",
+        "previous_interaction_id",
+        "continuation_token",
+    }
+)
+
+
+@cache
+def droppable() -> frozenset[str]:
+    """The Interactions fields a deployment may drop: the create request's fields (except those
+    in NOT_DROPPABLE) and `generation_config.<key>`, as the spec's generated models define them."""
+    from parley.generated.models import CreateModelInteraction, GenerationConfig
+
+    def names(model: type[Any]) -> set[str]:
+        return {field.alias or name for name, field in model.model_fields.items()}
+
+    return frozenset(
+        (names(CreateModelInteraction) - NOT_DROPPABLE)
+        | {f"generation_config.{key}" for key in names(GenerationConfig)}
+    )
+
+
+def drop_names(entry: str) -> tuple[str, ...]:
+    """The Interactions fields an `additional_drop_params` entry names: a LiteLLM name (mapped),
+    a droppable create field or `generation_config.<key>`; () for a LiteLLM parameter Parley never
+    sends. Anything else is a ValueError naming the nearest valid entry."""
+    if entry in LITELLM_NAMES:
+        return LITELLM_NAMES[entry]
+    if entry in droppable():
+        return (entry,)
+    if entry in NEVER_SENT:
+        return ()
+    if entry in NOT_DROPPABLE:
+        raise ValueError(f"'{entry}' cannot be dropped: it says what to answer, not how")
+    valid = sorted(droppable() | set(LITELLM_NAMES) | NEVER_SENT)
+    close = difflib.get_close_matches(entry, valid, n=1, cutoff=0.6)
+    hint = (
+        f"; did you mean {close[0]}?"
+        if close
+        else f" (one of: {', '.join(sorted(LITELLM_NAMES))}, or a field)"
+    )
+    raise ValueError(f"'{entry}' names no request parameter Parley knows{hint}")
+
+
+def drop_additional(request: Mapping[str, Any], fields: Iterable[str]) -> Mapping[str, Any]:
+    """`request` without the `fields` (from `drop_names`) it carries, each noted for this
+    attempt's log line and `x-parley-dropped-params`; the same object when none is present."""
+    trimmed: dict[str, Any] | None = None
+    generation: dict[str, Any] | None = None
+    dropped: list[str] = []
+    for field in fields:
+        head, _, key = field.partition(".")
+        if key:
+            config = request.get(head)
+            if isinstance(config, Mapping) and config.get(key) is not None:
+                trimmed = trimmed if trimmed is not None else dict(request)
+                generation = generation if generation is not None else dict(config)
+                generation.pop(key, None)
+                trimmed[head] = generation
+                dropped.append(field)
+        elif request.get(field) is not None:
+            trimmed = trimmed if trimmed is not None else dict(request)
+            trimmed.pop(field, None)
+            dropped.append(field)
+    if trimmed is None:
+        return request
+    note_dropped(dropped)
+    return trimmed

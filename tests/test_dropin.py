@@ -545,6 +545,166 @@ def test_reject_unsupported_trims_only_under_drop():
     assert reject_unsupported("p", kept, config={"top_p"}, drop=True) is kept
 
 
+def test_drop_params_non_function_tools_and_schemaless_json_on_anthropic(monkeypatch, gateway_factory):
+    """Anthropic runs function tools only and has no JSON mode without a schema: a 400 each, or,
+    under drop_params, left out and named. A media input it cannot take is never dropped."""
+    from tests.fakes.anthropic import make_app
+
+    upstream = Upstream()
+    with serve(make_app(upstream)) as fake:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant")
+        monkeypatch.setenv("ANTHROPIC_API_BASE", fake.url)
+        entry = {"model_name": "claude", "litellm_params": {"model": "anthropic/claude-sonnet-4-5"}}
+        body = {
+            "model": "claude",
+            "input": "hi",
+            "tools": [FUNCTION_TOOL, {"type": "google_search"}, {"type": "code_execution"}],
+            "response_format": {"type": "text", "mime_type": "application/json"},
+        }
+        refusing = gateway_factory({"model_list": [entry]})
+        r = httpx.post(f"{refusing.url}/v1beta/interactions", json=body, timeout=60)
+        assert r.status_code == 400 and "'google_search' tools" in r.json()["error"]["message"]
+        no_tools = {k: v for k, v in body.items() if k != "tools"}
+        r = httpx.post(f"{refusing.url}/v1beta/interactions", json=no_tools, timeout=60)
+        assert r.status_code == 400 and "JSON output without a schema" in r.json()["error"]["message"]
+        assert not upstream.requests
+
+        dropping = gateway_factory({"model_list": [entry], "litellm_settings": {"drop_params": True}})
+        r = httpx.post(f"{dropping.url}/v1beta/interactions", json=body, timeout=60)
+        assert r.status_code == 200, r.text
+        assert (
+            r.headers["x-parley-dropped-params"]
+            == "tools.google_search, tools.code_execution, response_format"
+        )
+        sent = upstream.requests[-1]["body"]
+        assert [t["name"] for t in sent["tools"]] == ["get_weather"] and "output_config" not in sent
+        audio = {"type": "audio", "data": "AAAA", "mime_type": "audio/wav"}
+        r = httpx.post(f"{dropping.url}/v1beta/interactions", json={**no_tools, "input": [audio]}, timeout=60)
+        assert r.status_code == 400 and r.json()["error"]["code"] == "unsupported"
+        assert "audio" in r.json()["error"]["message"] and len(upstream.requests) == 1
+
+
+FUNCTION_TOOL = {
+    "type": "function",
+    "name": "get_weather",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+}
+
+
+def test_drop_params_built_in_tools_on_chat_take_tool_choice_with_them(gateway_factory, chat_fake):
+    body = {
+        "model": "g",
+        "input": "hi",
+        "tools": [{"type": "google_search"}],
+        "generation_config": {"tool_choice": "any"},
+    }
+    refusing = gateway_factory(drop_config(chat_fake.url + "/v1", None))
+    r = httpx.post(f"{refusing.url}/v1beta/interactions", json=body, timeout=60)
+    assert r.status_code == 400 and "'google_search' tools" in r.json()["error"]["message"]
+    dropping = gateway_factory(drop_config(chat_fake.url + "/v1", True))
+    r = httpx.post(f"{dropping.url}/v1beta/interactions", json=body, timeout=60)
+    assert r.status_code == 200, r.text
+    # No tool is left, so a tool_choice would ask for one that is not there: it goes too.
+    assert r.headers["x-parley-dropped-params"] == "tools.google_search, generation_config.tool_choice"
+    sent = chat_fake.upstream.requests[-1]["body"]
+    assert "tools" not in sent and "tool_choice" not in sent
+
+
+async def test_drop_params_tools_on_the_local_model():
+    from parley.providers.base import Deployment
+    from parley.providers.local import LocalAdapter
+    from parley.request import collect_dropped
+
+    request = {"input": "Say hi.", "tools": [FUNCTION_TOOL], "generation_config": {"max_output_tokens": 4}}
+    strict = Deployment(model_name="smollm2", provider="local", model="smollm2")
+    with pytest.raises(ApiError, match="function tools"):
+        await LocalAdapter().create(make_turn(request), strict)
+    dropped = collect_dropped()
+    lenient = Deployment(model_name="smollm2", provider="local", model="smollm2", drop_params=True)
+    outcome = await LocalAdapter().create(make_turn(request), lenient)
+    assert outcome.steps and dropped == ["tools.function"]
+
+
+# -- additional_drop_params ---------------------------------------------------------------------------
+def additional_config(base: str, names: list) -> dict:
+    params = {"model": "groq/llama-3.3-70b", "api_base": base, "api_key": "sk-groq"}
+    return {
+        "model_list": [{"model_name": "g", "litellm_params": {**params, "additional_drop_params": names}}]
+    }
+
+
+def test_additional_drop_params_names_are_mapped_or_refused():
+    settings = parse(
+        additional_config("http://x/v1", ["max_tokens", "stop", "tools", "generation_config.seed"])
+    )
+    assert settings.deployments()[0].additional_drop == (
+        "generation_config.max_output_tokens",
+        "generation_config.stop_sequences",
+        "tools",
+        "generation_config.tool_choice",
+        "generation_config.seed",
+    )
+    assert not any("additional_drop_params" in w for w in settings.warnings)  # honoured, not "no effect"
+    never = parse(additional_config("http://x/v1", ["user"]))
+    assert never.deployments()[0].additional_drop == ()
+    assert any("additional_drop_params[0]: Parley never sends 'user'" in w for w in never.warnings)
+    with pytest.raises(
+        ConfigError, match=r"additional_drop_params\[1\]: 'temprature' .*did you mean temperature\?"
+    ):
+        parse(additional_config("http://x/v1", ["seed", "temprature"]))
+    with pytest.raises(ConfigError, match="'input' cannot be dropped"):
+        parse(additional_config("http://x/v1", ["input"]))
+    with pytest.raises(ConfigError, match="tools\\[\\*\\].input_examples' names no request parameter"):
+        parse(additional_config("http://x/v1", ["tools[*].input_examples"]))
+
+
+def test_additional_drop_params_through_the_gateway(gateway_factory, chat_fake, capsys):
+    gateway = gateway_factory(additional_config(chat_fake.url + "/v1", ["temperature", "max_tokens", "seed"]))
+    config = {"temperature": 0.5, "max_output_tokens": 20, "seed": 7, "top_p": 0.9}
+    capsys.readouterr()
+    r = httpx.post(
+        f"{gateway.url}/v1beta/interactions",
+        json={"model": "g", "input": "hi", "generation_config": config},
+        timeout=60,
+    )
+    assert r.status_code == 200, r.text
+    names = "generation_config.temperature, generation_config.max_output_tokens, generation_config.seed"
+    assert r.headers["x-parley-dropped-params"] == names
+    sent = chat_fake.upstream.requests[-1]["body"]
+    assert sent["top_p"] == 0.9 and not {"temperature", "max_tokens", "max_completion_tokens", "seed"} & set(
+        sent
+    )
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if '"event":"request"' in ln)
+    assert yaml.safe_load(line)["dropped_params"] == names.split(", ")
+    plain = httpx.post(f"{gateway.url}/v1beta/interactions", json={"model": "g", "input": "hi"}, timeout=60)
+    assert plain.status_code == 200 and "x-parley-dropped-params" not in plain.headers
+
+
+def test_additional_drop_params_on_gemini_which_drops_nothing_else(gateway_factory, gemini_upstream):
+    from tests.conftest import MASTER_KEY, gemini_config
+
+    config = gemini_config(gemini_upstream.url)
+    config["model_list"][0]["litellm_params"]["additional_drop_params"] = [
+        "response_format",
+        "safety_settings",
+    ]
+    gateway = gateway_factory(config)
+    body = {
+        "model": "gemini-fake",
+        "input": "hi",
+        "response_format": {"type": "text", "mime_type": "application/json"},
+        "safety_settings": [{"type": "harassment", "threshold": "block_none"}],
+        "service_tier": "flex",
+    }
+    r = httpx.post(
+        f"{gateway.url}/v1beta/interactions", json=body, headers={"x-goog-api-key": MASTER_KEY}, timeout=60
+    )
+    assert r.status_code == 200, r.text
+    assert r.headers["x-parley-dropped-params"] == "response_format, safety_settings"
+    sent = gemini_upstream.upstream.requests[-1]["body"]
+    assert sent["service_tier"] == "flex" and not {"response_format", "safety_settings"} & set(sent)
+
+
 # -- 6. small things ----------------------------------------------------------------------------------
 def test_version():
     result = subprocess.run(

@@ -50,7 +50,7 @@ import orjson
 from parley.errors import ApiError, UpstreamError, unsupported
 from parley.events import STEP_DELTA, STEP_START, STEP_STOP, Delta, InteractionStatus, Step, Usage
 from parley.providers.base import Deployment, HttpCodec, JsonObject, Outcome, StepEvent, StreamEnd, Turn
-from parley.request import ToolChoice, output_format, tool_choice
+from parley.request import ToolChoice, note_dropped, output_format, tool_choice
 from parley.transport import UpstreamRequest
 from parley.wire import CONTENT_TYPES
 
@@ -150,7 +150,10 @@ def request_body(turn: Turn, deployment: Deployment, *, stream: bool) -> JsonObj
     body.update(_tools(turn.tools, tool_choice(request)))
     wanted = output_format(PROVIDER, request)
     if wanted.json and wanted.schema is None:
-        raise unsupported(PROVIDER, "JSON output without a schema")
+        if not deployment.drop_params:
+            raise unsupported(PROVIDER, "JSON output without a schema")
+        # drop_params: Messages has no schema-less JSON mode, so the answer comes as plain text.
+        note_dropped(["response_format" if request.get("response_format") else "response_mime_type"])
     if wanted.schema is not None:
         body["output_config"] = {"format": {"type": "json_schema", "schema": dict(wanted.schema)}}
     if tier := request.get("service_tier"):

@@ -83,6 +83,9 @@ class Deployment:
     # LiteLLM's drop_params (per deployment, else litellm_settings): a parameter this provider
     # cannot honour is dropped and reported instead of being a 400 (parley.request).
     drop_params: bool = False
+    # LiteLLM's additional_drop_params, as the Interactions fields they name (parley.request):
+    # never sent to this deployment, and reported when a request carried them.
+    additional_drop: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -124,15 +127,19 @@ class Turn:
         config: Iterable[str],
         fields: Iterable[str] = UNSUPPORTED_FIELDS,
         service_tiers: Iterable[str] | None = None,
+        tools: Iterable[str] = ("function",),
     ) -> Turn:
         """This turn within what `provider` can honour: anything else is the 400 of
-        `reject_unsupported`, or, under the deployment's drop_params, left out."""
+        `reject_unsupported`, or, under the deployment's drop_params, left out. `tools`: the tool
+        types it runs (the codecs here run function tools only; Gemini, which runs them all, does
+        not come through here)."""
         request = reject_unsupported(
             provider,
             self.request,
             config=config,
             fields=fields,
             service_tiers=service_tiers,
+            tools=tools,
             drop=deployment.drop_params,
         )
         return replace(self, request=request)
