@@ -213,7 +213,7 @@ class Engine:
         self.on_finish: Callable[[RequestLog], None] | None = None
         self.keys = Keys(store, shared=self.router.shared)  # virtual keys' limits: the fleet's with Redis
         self.pricing = Pricing(settings.deployments())
-        self._spend_writes: set[asyncio.Task[None]] = set()
+        self._spend_writes: set[asyncio.Future[None]] = set()
         # Upstream error text reaching clients, the store or the log never carries these keys.
         sanitize.remember([*settings.keys, *(d.api_key for d in settings.deployments())])
         self.leases = Leases(store, settings.general_settings.run_lease_seconds)
@@ -579,9 +579,9 @@ class Engine:
         tokens = Tokens.of(log.usage)
         if log.key is not None:
             self.keys.spent(log.key, log.cost, tokens.input + tokens.output)
-        task = asyncio.ensure_future(self.store.record_spend(self._spend_row(log, tokens)))
-        self._spend_writes.add(task)
-        task.add_done_callback(self._spend_written)
+        written = self.store.record_spend_soon(self._spend_row(log, tokens))
+        self._spend_writes.add(written)
+        written.add_done_callback(self._spend_written)
         if self.on_finish:
             self.on_finish(log)
 
@@ -610,7 +610,7 @@ class Engine:
             day=log.started_at[:10],
         )
 
-    def _spend_written(self, task: asyncio.Task[None]) -> None:
+    def _spend_written(self, task: asyncio.Future[None]) -> None:
         self._spend_writes.discard(task)
         if not task.cancelled() and (exc := task.exception()) is not None:
             # Losing one spend row must not fail anything else (nor the request it describes).

@@ -145,17 +145,48 @@ def load_callbacks(entries: Any, field: str = "general_settings.callbacks") -> l
 
 
 class _Stdout:
-    """structlog's final logger: one rendered line per call to sys.stdout as it is at that moment
-    (so redirections and captures made after start-up are honoured), whole lines across threads."""
+    """structlog's final logger: the lines rendered in one event-loop tick go to sys.stdout in one
+    write and flush at the end of the tick (one write per request was most of the log line's cost),
+    to sys.stdout as it is then (redirections and captures made after start-up are honoured);
+    whole lines across threads. A JSON create's line is written before its response is sent;
+    outside a loop, at once. `flush()` writes what is pending (at shutdown)."""
 
-    _lock = threading.Lock()
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: dict[asyncio.AbstractEventLoop, list[str]] = {}
 
     def msg(self, line: str) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._write([line])
+            return
         with self._lock:
-            sys.stdout.write(line + "\n")
-            sys.stdout.flush()
+            lines = self._pending.get(loop)
+            if lines is None:
+                lines = self._pending[loop] = []
+                loop.call_soon(self._flush, loop)
+            lines.append(line)
 
     info = warning = error = msg
+
+    def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
+        with self._lock:
+            lines = self._pending.pop(loop, None)
+        if lines:
+            self._write(lines)
+
+    def flush(self) -> None:
+        with self._lock:
+            pending, self._pending = list(self._pending.values()), {}
+        for lines in pending:
+            self._write(lines)
+
+    def _write(self, lines: list[str]) -> None:
+        lines.append("")
+        with self._lock:
+            sys.stdout.write("\n".join(lines))
+            sys.stdout.flush()
 
 
 def _now() -> str:
@@ -298,8 +329,9 @@ class Observability:
         self.metrics_keys = {k for k in (general.master_key, general.metrics_key) if k}
         self.keys_configured = bool(settings.keys or general.metrics_key)
         self.tracing: Tracing | None = Tracing(settings) if tracing_enabled(settings) else None
+        self._stdout = _Stdout()
         self.logger = structlog.wrap_logger(
-            _Stdout(),
+            self._stdout,
             processors=[structlog.processors.JSONRenderer(_render)],
             wrapper_class=structlog.BoundLogger,
             context_class=dict,
@@ -339,6 +371,7 @@ class Observability:
     def close(self) -> None:
         """This process is leaving: its live gauges stop counting in the fleet's /metrics; spans
         still buffered are sent."""
+        self._stdout.flush()
         if multiprocess_dir() is not None:
             multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
         if self.tracing is not None:

@@ -16,11 +16,12 @@ free slot for `max_parallel_wait` seconds, then answers 429 with a Retry-After.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import random
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from collections.abc import AsyncGenerator, Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
@@ -462,7 +463,7 @@ class Router:
         step = min(self.settings.retry_after * 2.0**attempt, MAX_BACKOFF)
         return step + random.uniform(0, step / 2)
 
-    async def _plan(self, model: str, tries: _Tries) -> AsyncIterator[_Lease]:
+    async def _plan(self, model: str, tries: _Tries) -> AsyncGenerator[_Lease, None]:
         """A begun lease for each attempt, after the backoff from the last failure: retries within
         a group, then each fallback group. When the last failure says the conversation exceeds the
         context window, go on with the group's context_window_fallbacks instead (retrying the same
@@ -518,22 +519,25 @@ class Router:
     # -- calling ------------------------------------------------------------------------------
     async def create(self, model: str, make_turn: Callable[[Deployment], Turn]) -> tuple[Outcome, Deployment]:
         tries = _Tries()
-        async for lease in self._plan(model, tries):
-            dep = lease.state.deployment
-            try:
-                outcome = await adapter_for(dep.provider).create(make_turn(dep), dep)
-            except UpstreamError as exc:
-                exc.provider = dep.provider
-                await self._failed(lease, exc)
-                if not exc.retryable and not self._goes_on(model, exc):
-                    raise exc.to_api_error() from None
-                tries.failed(exc)
-                continue
-            except BaseException:
-                await self._released(lease)
-                raise
-            await self._succeeded(lease, outcome.usage)
-            return outcome, dep
+        # Closed here: a plan left to the garbage collector is closed by a task of its own, one more
+        # loop wake-up per request (uvloop's async generator finalizer).
+        async with contextlib.aclosing(self._plan(model, tries)) as plan:
+            async for lease in plan:
+                dep = lease.state.deployment
+                try:
+                    outcome = await adapter_for(dep.provider).create(make_turn(dep), dep)
+                except UpstreamError as exc:
+                    exc.provider = dep.provider
+                    await self._failed(lease, exc)
+                    if not exc.retryable and not self._goes_on(model, exc):
+                        raise exc.to_api_error() from None
+                    tries.failed(exc)
+                    continue
+                except BaseException:
+                    await self._released(lease)
+                    raise
+                await self._succeeded(lease, outcome.usage)
+                return outcome, dep
         raise self._exhausted(model, tries)
 
     async def stream(

@@ -10,7 +10,7 @@ import uuid
 import pytest
 from sqlalchemy import exc, text
 
-from parley.store import MIGRATIONS, Record, Store
+from parley.store import MIGRATIONS, KeyRecord, Record, SpendRecord, Store
 from tests.pg import create_database, pg_url  # noqa: F401  (pg_url: a session fixture)
 
 OWNER = "a" * 64  # sha256 hex of an API key
@@ -483,6 +483,145 @@ async def test_sqlite_memory():
         await s.append_events(rec.id, [(1, {"a": 1})])
         assert await s.delete(rec.id, OWNER) is True
         assert await count(s, "SELECT count(*) FROM interaction_events") == 0
+    finally:
+        await s.close()
+
+
+def new_key(key_hash: str) -> KeyRecord:
+    return KeyRecord(
+        key_hash=key_hash,
+        key_name="sk-…abcd",
+        key_alias=None,
+        models=[],
+        rpm_limit=None,
+        tpm_limit=None,
+        max_parallel_requests=None,
+        max_budget=None,
+        budget_duration=None,
+        budget_reset_at=None,
+        spend=0.0,
+        expires=None,
+        metadata={},
+        created=T0,
+        updated=T0,
+    )
+
+
+def spend_row(n: int, cost: float | None = 0.5) -> SpendRecord:
+    return SpendRecord(
+        request_id=f"v1_spend_{n}",
+        key_hash=OWNER,
+        interaction_id=None,
+        model="m",
+        model_group="m",
+        deployment="m#0",
+        status="completed",
+        input_tokens=5,
+        output_tokens=4,
+        cost=cost,
+        latency_ms=1.5,
+        stream=False,
+        started=T0,
+        day=T0[:10],
+    )
+
+
+async def test_sqlite_loop_writes_share_a_commit_and_fail_alone(tmp_path):
+    """A file's creates and spend rows are written on the loop, those of one tick in one commit;
+    a duplicate fails alone with SQLAlchemy's IntegrityError; everything acknowledged is visible
+    to another process's connection, spend rows and the key's spend included."""
+    url = f"sqlite:///{tmp_path}/p.db"
+    s = await Store.open(url)
+    other = await Store.open(url)
+    try:
+        await s.insert_key(new_key(OWNER))
+        first = new_record()
+        await s.insert(first)
+        commits = s._loop_writes._commits
+        records = [new_record() for _ in range(10)]
+        results = await asyncio.gather(
+            *(s.insert(r) for r in records[:5]),
+            s.insert(first),
+            s.record_spend(spend_row(1)),
+            s.record_spend(spend_row(2, cost=None)),
+            s.record_spend(spend_row(1)),  # a duplicate spend row fails alone too
+            *(s.insert(r) for r in records[5:]),
+            return_exceptions=True,
+        )
+        assert s._loop_writes._commits == commits + 1  # one tick, one commit
+        assert isinstance(results[5], exc.IntegrityError) and isinstance(results[8], exc.IntegrityError)
+        assert [r for i, r in enumerate(results) if i not in (5, 8)] == [None] * 12
+        for r in [first, *records]:
+            assert await other.get(r.id, OWNER) == r
+        assert [row.request_id for row in await other.spend_logs()] == ["v1_spend_1", "v1_spend_2"]
+        assert (await other.get_key(OWNER)).spend == 0.5
+    finally:
+        await other.close()
+        await s.close()
+
+
+async def test_sqlite_loop_writes_go_to_the_writer_thread_while_it_or_another_process_writes(tmp_path):
+    """The loop never waits for a lock: while the writer thread is inside a write, or another
+    process holds SQLite's write lock, the writes go to the writer thread, which waits for it;
+    they are acknowledged once committed."""
+    import sqlite3
+    import threading
+
+    path = tmp_path / "p.db"
+    s = await Store.open(f"sqlite:///{path}")
+    try:
+        inside, leave = threading.Event(), threading.Event()
+
+        def busy(conn):
+            inside.set()
+            leave.wait(10)
+
+        held = asyncio.ensure_future(s._write(busy))
+        await asyncio.to_thread(inside.wait, 10)
+        rec = new_record()
+        insert = asyncio.ensure_future(s.insert(rec))
+        await asyncio.sleep(0.2)
+        assert not insert.done()  # queued behind the writer thread's write, not failed
+        leave.set()
+        await held
+        await insert
+        assert await s.get(rec.id, OWNER) == rec
+
+        outside = sqlite3.connect(path, isolation_level=None)
+        outside.execute("BEGIN IMMEDIATE")  # another process writing
+        rec2 = new_record()
+        commits = s._loop_writes._commits
+        insert = asyncio.ensure_future(s.insert(rec2))
+        await asyncio.sleep(0.3)
+        assert not insert.done() and s._loop_writes._commits == commits
+        outside.execute("COMMIT")
+        outside.close()
+        await insert
+        assert await s.get(rec2.id, OWNER) == rec2
+    finally:
+        await s.close()
+
+
+async def test_sqlite_loop_writes_are_checkpointed_off_the_loop(tmp_path, monkeypatch):
+    """The loop's connection never checkpoints (a checkpoint fsyncs); every few hundred of its
+    commits one runs in a reader thread, so the WAL does not grow without end."""
+    import parley.store
+
+    monkeypatch.setattr(parley.store, "LOOP_CHECKPOINT_COMMITS", 5)
+    path = tmp_path / "p.db"
+    s = await Store.open(f"sqlite:///{path}")
+    try:
+        wal = tmp_path / "p.db-wal"
+        for _ in range(5):
+            await s.insert(new_record())
+        for _ in range(50):  # the checkpoint runs in a thread: wait for it
+            if not s._checkpointing:
+                break
+            await asyncio.sleep(0.05)
+        size = wal.stat().st_size
+        for _ in range(4):  # fewer pages than the WAL holds: written over its start again
+            await s.insert(new_record())
+        assert wal.stat().st_size == size
     finally:
         await s.close()
 
