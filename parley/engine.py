@@ -531,9 +531,10 @@ class Engine:
         return asyncio.create_task(watch())
 
     async def _save(self, run: Run, ending: Ending, updated: str, dep: Deployment | None) -> None:
-        """The run's final write: status, steps, usage and its events not yet written, in one
-        statement. A run cancelled meanwhile (here or on another instance) stays cancelled and
-        keeps its partial output."""
+        """The run's final write: status, usage and its events not yet written, in one
+        transaction. Its output is stored once, as those events: the row keeps the history
+        before it, and reads rebuild the rest. A run cancelled meanwhile (here or on another
+        instance) stays cancelled and keeps its partial output."""
         if run.writer is None:
             return  # store=false
         inserted = True
@@ -545,19 +546,20 @@ class Engine:
         unwritten = await run.writer.close()
         if not inserted:
             return
-        ident, steps = run.record.id, run.record.steps + run.steps.steps
+        ident = run.record.id
         if not await self.store.finish(
             ident,
             status=ending.status,
-            steps=steps,
+            steps=run.record.steps,
             usage=ending.usage,
             updated=updated,
             errors=[ending.error] if ending.error else [],
             upstream_id=ending.upstream_id,
             deployment_id=dep.id if dep else None,
             events=unwritten,
+            output_in_events=True,
         ):
-            await self.store.update(ident, steps=steps, usage=ending.usage)
+            await self.store.update(ident, output_in_events=True, usage=ending.usage)
 
     @staticmethod
     async def _foreground(run: Run, first: InteractionSSEEvent, rest: EventStream) -> EventStream:
@@ -617,8 +619,8 @@ class Engine:
             _log.warning("spend row not written: %s", type(exc).__name__)
 
     # -- read / cancel / delete ---------------------------------------------------------------
-    async def _record(self, interaction_id: str, owner: str) -> Record:
-        record = await self.store.get(interaction_id, owner)
+    async def _record(self, interaction_id: str, owner: str, output: bool = True) -> Record:
+        record = await self.store.get(interaction_id, owner, output=output)
         if record is None:
             raise ApiError(404, f"Interaction {interaction_id} was not found.")
         return record
@@ -626,7 +628,7 @@ class Engine:
     async def get(
         self, interaction_id: str, owner: str = "", stream: bool = False, last_event_id: str | None = None
     ) -> Interaction | EventStream:
-        record = await self._record(interaction_id, owner)
+        record = await self._record(interaction_id, owner, output=not stream)  # a replay reads events
         if not stream:
             return self.view(record, record.steps, timeline=True)
         after = _event_seq(last_event_id)

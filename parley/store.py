@@ -71,6 +71,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, Connection, Engine, create_engine, make_url
 from sqlalchemy.pool import StaticPool
 
+from parley import wire
 from parley.events import Error, InteractionSSEEvent, Step, Usage
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,9 @@ Ts = TypeVarTuple("Ts")
 StoredEvent: TypeAlias = tuple[int, InteractionSSEEvent]
 
 CANCELLABLE = ("queued", "in_progress")
-UPDATABLE = frozenset({"status", "steps", "usage", "updated", "upstream_id", "errors", "deployment_id"})
+UPDATABLE = frozenset(
+    {"status", "steps", "usage", "updated", "upstream_id", "errors", "deployment_id", "output_in_events"}
+)
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 _EVENTS_PER_STATEMENT = 500  # 3 bound parameters each: far below SQLite's 32766 limit
 
@@ -104,7 +107,7 @@ class Record:
     created: str  # ISO-8601 'YYYY-MM-DDTHH:MM:SSZ'
     updated: str
     request: dict[str, Any]  # the create body as sent
-    steps: list[Step]  # full timeline incl. user_input steps
+    steps: list[Step]  # full timeline incl. user_input steps (as read: see `output_in_events`)
     usage: Usage
     previous_interaction_id: str | None = None
     deployment_id: str | None = None  # which upstream served it
@@ -248,6 +251,13 @@ def _m_leases() -> list[str]:
     ]
 
 
+def _m_output_in_events() -> list[str]:
+    # A run that streamed its events to the store keeps its output there only: its `steps` column
+    # holds the history before it, and reads rebuild the rest from the events (a 20 MB answer
+    # was stored twice). NULL (older rows, JSON creates): `steps` is the whole timeline.
+    return ["ALTER TABLE interactions ADD COLUMN output_in_events BOOLEAN"]
+
+
 MIGRATIONS: list[dict[str, list[str]]] = [
     {"sqlite": _m1_initial("TEXT", " WITHOUT ROWID"), "postgresql": _m1_initial("JSON", "")},
     {
@@ -255,6 +265,7 @@ MIGRATIONS: list[dict[str, list[str]]] = [
         "postgresql": _m2_keys_and_spend("JSON", "DOUBLE PRECISION"),
     },
     {"sqlite": _m_leases(), "postgresql": _m_leases()},
+    {"sqlite": _m_output_in_events(), "postgresql": _m_output_in_events()},
 ]
 
 _VERSION_TABLE = "parley_schema_version"
@@ -324,13 +335,15 @@ spend_logs = Table(
     Column("day", Text, nullable=False),
 )
 assert [c.name for c in interactions.c] == [f.name for f in fields(Record)]
-# The same table with the lease columns, which are not part of a Record.
-_leased = Table(
+# The same table with the columns that are not part of a Record: the run's lease, and whether its
+# output lives in its events (then reads rebuild the Record's steps from them).
+_full = Table(
     "interactions",
     MetaData(),
     *(c._copy() for c in interactions.c),
     Column("worker", Text),
     Column("lease_expires", BigInteger),
+    Column("output_in_events", Boolean),
 )
 assert [c.name for c in virtual_keys.c] == [f.name for f in fields(KeyRecord)]
 assert [c.name for c in spend_logs.c] == [f.name for f in fields(SpendRecord)]
@@ -339,26 +352,28 @@ KEY_UPDATABLE = frozenset(c.name for c in virtual_keys.c) - {"key_hash", "key_na
 _c = interactions.c
 _ev = interaction_events.c
 # Statements are built once: SQLAlchemy then finds their compiled form in its cache by identity.
+_lc = _full.c
+# A Record's columns and `output_in_events`: `_record` turns such a row into the Record as read.
+_RECORD = (*(_lc[c.name] for c in interactions.c), _lc.output_in_events)
 _INSERT = interactions.insert()
-_GET = select(*interactions.c).where(_c.id == bindparam("_id"), _c.owner == bindparam("_owner"))
+_GET = select(*_RECORD).where(_lc.id == bindparam("_id"), _lc.owner == bindparam("_owner"))
 _STATUS = select(_c.status).where(_c.id == bindparam("_id"))
-_UPDATE = interactions.update().where(_c.id == bindparam("_id"))
-_FINISH = interactions.update().where(_c.id == bindparam("_id"), _c.status.in_(CANCELLABLE))
-_INSERT_LEASED = _leased.insert()
-_lc = _leased.c
+_UPDATE = _full.update().where(_lc.id == bindparam("_id"))
+_FINISH = _full.update().where(_lc.id == bindparam("_id"), _lc.status.in_(CANCELLABLE))
+_INSERT_LEASED = _full.insert()
 _RENEW = (
-    _leased.update()
+    _full.update()
     .where(_lc.worker == bindparam("_worker"), _lc.status.in_(CANCELLABLE))
     .values(lease_expires=bindparam("_until"))
 )
 _EXPIRE = (
-    _leased.update()
+    _full.update()
     .where(
         _lc.status.in_(CANCELLABLE),
         (_lc.lease_expires < bindparam("_now")) | _lc.lease_expires.is_(None),
     )
     .values(status="failed", errors=bindparam("_errors"), updated=bindparam("_updated"), worker=None)
-    .returning(*interactions.c)
+    .returning(*interactions.c)  # running rows: their steps column is their history
 )
 _COUNT_RUNNING = select(func.count()).where(_c.owner == bindparam("_owner"), _c.status.in_(CANCELLABLE))
 _RUN_STATE = select(
@@ -367,10 +382,10 @@ _RUN_STATE = select(
     select(func.max(_ev.seq)).where(_ev.interaction_id == bindparam("_id")).scalar_subquery(),
 ).where(_lc.id == bindparam("_id"))
 _CANCEL = (
-    interactions.update()
-    .where(_c.id == bindparam("_id"), _c.owner == bindparam("_owner"), _c.status.in_(CANCELLABLE))
+    _full.update()
+    .where(_lc.id == bindparam("_id"), _lc.owner == bindparam("_owner"), _lc.status.in_(CANCELLABLE))
     .values(status="cancelled", updated=bindparam("_updated"))
-    .returning(*interactions.c)
+    .returning(*_RECORD)
 )
 _DELETE = interactions.delete().where(_c.id == bindparam("_id"), _c.owner == bindparam("_owner"))
 _EVENTS_AFTER = (
@@ -383,7 +398,7 @@ _INSERT_EVENT = {
     "postgresql": pg_insert(interaction_events).on_conflict_do_nothing(),
 }
 _EXISTS = select(_c.id).where(_c.id == bindparam("_id"))
-_GET_ANY = select(*interactions.c).where(_c.id == bindparam("_id"))
+_GET_ANY = select(*_RECORD).where(_lc.id == bindparam("_id"))
 _k = virtual_keys.c
 _sl = spend_logs.c
 _KEY_GET = select(*virtual_keys.c).where(_k.key_hash == bindparam("_h"))
@@ -905,14 +920,19 @@ class Store:
         a stream generated by another process. Authorize with get() first."""
         return await self._read(_run_state, id)
 
-    async def get(self, id: str, owner: str) -> Record | None:
-        """The record, or None when it is missing or belongs to another owner."""
+    async def get(self, id: str, owner: str, *, output: bool = True) -> Record | None:
+        """The record, or None when it is missing or belongs to another owner.
+
+        `output=False` skips rebuilding the output of a run that keeps it in its events: `steps`
+        is then only the history before it. For callers that need the row, not its timeline
+        (e.g. to authorize a stream replay, which reads the events anyway)."""
         if not _possible_id(id):
             return None
-        return await self._read(_get, id, owner)
+        return await self._read(_get, self.kind, id, owner, output)
 
     async def update(self, id: str, **fields: Any) -> None:
-        """Set some of: status, steps, usage, updated, upstream_id, errors, deployment_id."""
+        """Set some of: status, steps, usage, updated, upstream_id, errors, deployment_id,
+        output_in_events (see `finish`)."""
         unknown = fields.keys() - UPDATABLE
         if unknown:
             raise TypeError(f"Store.update: not updatable: {', '.join(sorted(unknown))}")
@@ -931,12 +951,16 @@ class Store:
         upstream_id: str | None = None,
         deployment_id: str | None = None,
         events: list[StoredEvent] | None = None,
+        output_in_events: bool = False,
     ) -> bool:
         """Write the final state while the row is still running; False, nothing written, when it is
         not (cancelled, or failed because its lease expired) or gone.
 
         errors/upstream_id/deployment_id left None keep their stored values. `events` (the stream's
-        SSE events, for resume) are stored in the same transaction, whatever the status."""
+        SSE events, for resume) are stored in the same transaction, whatever the status.
+        `output_in_events`: every event of the run is stored (with these, if not before), and
+        `steps` is only the history before it: reads rebuild the output from the events, so a
+        streamed answer is stored once."""
         values: dict[str, Any] = {
             "_id": id,
             "status": status,
@@ -944,6 +968,8 @@ class Store:
             "usage": usage,
             "updated": updated,
         }
+        if output_in_events:
+            values["output_in_events"] = True
         if errors is not None:
             values["errors"] = errors
         if upstream_id is not None:
@@ -961,7 +987,7 @@ class Store:
         it is missing or belongs to another owner."""
         if not _possible_id(id):
             return None
-        return await self._write(_cancel, id, owner, updated)
+        return await self._write(_cancel, self.kind, id, owner, updated)
 
     async def status(self, id: str) -> str | None:
         """Just the status: the cheap poll by which a worker notices a cancel from another process."""
@@ -991,7 +1017,7 @@ class Store:
 
     async def get_any(self, id: str) -> Record | None:
         """An interaction whoever owns it: for the admin API (master key) only."""
-        return await self._read(_get_any, id)
+        return await self._read(_get_any, self.kind, id)
 
     # -- virtual keys and spend
 
@@ -1082,9 +1108,25 @@ def _run_state(conn: Connection, id: str) -> tuple[str, int | None, int] | None:
     return None if row is None else (row[0], row[1], row[2] or 0)
 
 
-def _get(conn: Connection, id: str, owner: str) -> Record | None:
+def _get(conn: Connection, kind: str, id: str, owner: str, output: bool = True) -> Record | None:
     row = conn.execute(_GET, {"_id": id, "_owner": owner}).first()
-    return None if row is None else Record(*row)
+    return None if row is None else _record(conn, kind, row, output)
+
+
+def _record(conn: Connection, kind: str, row: Any, output: bool = True) -> Record:
+    """A row of `_RECORD` as the Record it stands for: a run whose output lives in its events
+    gets its steps rebuilt from them (in this thread, with the row's read)."""
+    record = Record(*row[:-1])
+    if row[-1] and output:
+        record.steps = wire.rebuilt_steps(record.steps, _all_events(conn, kind, record.id))
+    return record
+
+
+def _all_events(conn: Connection, kind: str, id: str) -> list[InteractionSSEEvent]:
+    if kind == "sqlite":  # the driver's rows parsed here: SQLAlchemy's per-row processing doubled this
+        rows = conn.exec_driver_sql(_SQLITE_EVENTS, (id,))
+        return [orjson.loads(event) for (event,) in rows]
+    return [event for _, event in conn.execute(_EVENTS_AFTER, {"_id": id, "_after": 0})]
 
 
 def _update(conn: Connection, values: dict[str, Any]) -> None:
@@ -1110,6 +1152,7 @@ def _finish_with_events(
 _SQLITE_INSERT_EVENTS = (
     "INSERT INTO interaction_events (interaction_id, seq, event) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
 )
+_SQLITE_EVENTS = "SELECT event FROM interaction_events WHERE interaction_id = ? ORDER BY seq"
 
 
 def _insert_events(conn: Connection, kind: str, id: str, events: list[StoredEvent]) -> None:
@@ -1120,11 +1163,11 @@ def _insert_events(conn: Connection, kind: str, id: str, events: list[StoredEven
         conn.execute(_INSERT_EVENT[kind], rows[0] if len(rows) == 1 else rows)
 
 
-def _cancel(conn: Connection, id: str, owner: str, updated: str) -> Record | None:
+def _cancel(conn: Connection, kind: str, id: str, owner: str, updated: str) -> Record | None:
     row = conn.execute(_CANCEL, {"_id": id, "_owner": owner, "_updated": updated}).first()
     if row is None:  # not cancellable (already terminal), or not found / other owner
         row = conn.execute(_GET, {"_id": id, "_owner": owner}).first()
-    return None if row is None else Record(*row)
+    return None if row is None else _record(conn, kind, row)
 
 
 def _status(conn: Connection, id: str) -> str | None:
@@ -1163,9 +1206,9 @@ def _ping(conn: Connection) -> None:
     conn.execute(_PING)
 
 
-def _get_any(conn: Connection, id: str) -> Record | None:
+def _get_any(conn: Connection, kind: str, id: str) -> Record | None:
     row = conn.execute(_GET_ANY, {"_id": id}).first()
-    return None if row is None else Record(*row)
+    return None if row is None else _record(conn, kind, row)
 
 
 def _insert_row(conn: Connection, statement: Any, values: dict[str, Any]) -> None:

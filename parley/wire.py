@@ -7,7 +7,7 @@ import copy
 import functools
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import orjson
@@ -176,6 +176,15 @@ class StepAccumulator:
             self._arguments[index] = self._arguments.get(index, "") + (delta.get("arguments") or "")
         else:  # tool call / result deltas carry the step's own fields
             step.update(fields)
+
+
+def rebuilt_steps(history: list[Step], events: Iterable[Mapping[str, Any]]) -> list[Step]:
+    """A run's timeline from its stored events: the history before it, then what it generated
+    (all of it, or until it stopped)."""
+    acc = StepAccumulator()
+    for event in events:
+        acc.apply(event)  # only step.* events change steps
+    return history + [step for step in acc.steps if step]
 
 
 def settled_status(status: InteractionStatus, steps: list[Step]) -> InteractionStatus:

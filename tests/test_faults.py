@@ -5,9 +5,12 @@ configured deadlines keep it fast."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import random
 import socket
 import sqlite3
+import string
 import subprocess
 import sys
 import threading
@@ -493,6 +496,71 @@ def test_sigterm_drains_then_interrupts_what_is_left(upstream, tmp_path):
             assert cut["steps"][-1]["type"] == "model_output"  # its output so far is kept
     finally:
         stop(proc)
+
+
+# -- a stream's output is stored once ---------------------------------------------------------------
+def stored_bytes(database_url: str, ident: str) -> int:
+    """The bytes of data stored for one interaction: its row's steps and all its events."""
+    if database_url.startswith("sqlite"):
+        with contextlib.closing(sqlite3.connect(database_url.removeprefix("sqlite:///"))) as db:
+            steps = db.execute("SELECT length(CAST(steps AS BLOB)) FROM interactions WHERE id = ?", (ident,))
+            events = db.execute(
+                "SELECT sum(length(CAST(event AS BLOB))) FROM interaction_events WHERE interaction_id = ?",
+                (ident,),
+            )
+            return steps.fetchone()[0] + events.fetchone()[0]
+    import psycopg
+
+    with psycopg.connect(database_url) as db:
+        steps = db.execute("SELECT octet_length(steps::text) FROM interactions WHERE id = %s", (ident,))
+        events = db.execute(
+            "SELECT sum(octet_length(event::text)) FROM interaction_events WHERE interaction_id = %s",
+            (ident,),
+        )
+        return steps.fetchone()[0] + events.fetchone()[0]
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_a_streamed_answer_is_stored_once_and_read_as_before(
+    gateway_factory, upstream, tmp_path, request, kind
+):
+    url = database(kind, tmp_path, request)
+    gateway = gateway_factory(config(upstream.url), database_url=url)
+    # 2 MB that no compression shrinks, in 500 deltas.
+    answer = "".join(random.Random(12).choices(string.ascii_letters + " ", k=2_000_000))
+    upstream.upstream.default = Reply(text=answer, chunk_size=4000)
+    with api(gateway) as c:
+        with c.stream(
+            "POST", "/v1/interactions", json={"model": "gemini-fake", "input": "hi", "stream": True}
+        ) as r:
+            assert r.status_code == 200
+            streamed = sse_events(r.iter_lines())
+        ident = streamed[0]["interaction"]["id"]
+        assert streamed[-1]["event_type"] == "interaction.completed" and len(streamed) > 500
+        # Once: the events hold the answer; the row holds no second copy (it was 2x: ~4 MB).
+        assert stored_bytes(url, ident) < 1.1 * len(answer)
+
+        # Read as before: the timeline, the replay, a resume, a follow-up's history.
+        record = c.get(f"/v1/interactions/{ident}").json()
+        validate("Interaction", record)
+        assert record["status"] == "completed" and record["usage"]["total_tokens"] == 18
+        assert record["steps"] == [
+            {"type": "user_input", "content": [{"type": "text", "text": "hi"}]},
+            {"type": "model_output", "content": [{"type": "text", "text": answer}]},
+        ]
+        assert record["outputs"] == [{"type": "text", "text": answer}]
+        replay = c.get(f"/v1/interactions/{ident}", params={"stream": "true"})
+        assert sse_events(replay.text.splitlines()) == streamed
+        resumed = c.get(f"/v1/interactions/{ident}", params={"stream": "true", "last_event_id": "evt_250"})
+        assert sse_events(resumed.text.splitlines()) == streamed[250:]
+        upstream.upstream.default = Reply(text="And again.")
+        follow = c.post(
+            "/v1/interactions",
+            json={"model": "gemini-fake", "input": "more", "previous_interaction_id": ident},
+        )
+        assert follow.status_code == 200, follow.text
+        timeline = c.get(f"/v1/interactions/{follow.json()['id']}").json()["steps"]
+        assert timeline[:2] == record["steps"] and timeline[-1]["content"][0]["text"] == "And again."
 
 
 # -- deadlines -------------------------------------------------------------------------------------
