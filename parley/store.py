@@ -592,13 +592,13 @@ def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | Non
 
 
 # SQLite statements the loop runs itself (_LoopWrites): the driver's own, no SQLAlchemy per row.
-def _raw_insert_sql(table: Table) -> str:
-    names = [c.name for c in table.c]
+def _raw_insert_sql(table: Table, *more: str) -> str:
+    names = [c.name for c in table.c] + list(more)
     return f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
 
 
 _RAW_INSERT = _raw_insert_sql(interactions)
-_RAW_INSERT_LEASED = _raw_insert_sql(_leased)
+_RAW_INSERT_LEASED = _raw_insert_sql(interactions, "worker", "lease_expires")
 _RAW_SPEND = _raw_insert_sql(spend_logs)
 _RAW_ADD_SPEND = "UPDATE virtual_keys SET spend = spend + ? WHERE key_hash = ?"
 _JSON_FIELDS = [isinstance(c.type, JSON) for c in interactions.c]
