@@ -25,10 +25,12 @@ def respond(result: Mapping[str, Any] | EventStream) -> Response:
 
 
 async def sse_frames(events: EventStream) -> AsyncIterator[bytes]:
-    """The engine's events as SSE: `event:` and `data:` per event, then `data: [DONE]`."""
+    """The engine's events as SSE: `event:` and `data:` per event, then `data: [DONE]`. One
+    write per batch of events (what the engine had at once), not per event."""
+    sse = wire.sse
     try:
-        async for event in events:
-            yield wire.sse(event)
+        async for batch in events:
+            yield sse(batch[0]) if len(batch) == 1 else b"".join([sse(event) for event in batch])
         yield wire.SSE_DONE
     finally:
         await events.aclose()  # a client that went away stops a foreground stream's upstream call

@@ -162,23 +162,24 @@ class Run:
         )
 
     async def follow(self, start: int = 0, pace: bool = False) -> EventStream:
-        """The events from `start` on, as they come. `pace`: this is the foreground stream's
-        client, whose reading paces the producer (back-pressure)."""
+        """The events from `start` on, as they come: each batch is all there is when the listener
+        asks. `pace`: this is the foreground stream's client, whose reading paces the producer
+        (back-pressure); a batch counts as taken when the client asks for the next one."""
         self.paced = self.paced or pace
         i = start
         while True:
-            while i < len(self.events):
-                yield self.events[i]
-                i += 1
+            end = len(self.events)
+            if i < end:
+                yield self.events[i:end]
+                i = end
                 if pace:
                     self.taken = i
                     if len(self.events) - i <= STREAM_AHEAD // 2:
                         self.room.set()
+                continue
             if self.phase is Phase.DONE:
                 return
             self.changed.clear()
-            if i < len(self.events):
-                continue
             await self.changed.wait()
 
 
@@ -410,7 +411,7 @@ class Engine:
         # any output gets a real HTTP status instead of a 200 stream holding one error event.
         events = run.follow(pace=True)
         first = await anext(events)
-        if first["event_type"] == ERROR:
+        if first[0]["event_type"] == ERROR:
             await events.aclose()
             assert run.task is not None
             await run.task
@@ -478,7 +479,7 @@ class Engine:
                 else:
                     run.steps.apply(event)
                 run.push(event)
-                if run.paced:
+                if run.paced and len(run.events) - run.taken > STREAM_AHEAD:
                     limit = (log.deployment and log.deployment.timeout) or transport.DEFAULT_TIMEOUT
                     try:
                         await run.keep_pace(started + limit)
@@ -562,12 +563,12 @@ class Engine:
             await self.store.update(ident, output_in_events=True, usage=ending.usage)
 
     @staticmethod
-    async def _foreground(run: Run, first: InteractionSSEEvent, rest: EventStream) -> EventStream:
+    async def _foreground(run: Run, first: list[InteractionSSEEvent], rest: EventStream) -> EventStream:
         """A foreground stream's events: its client going away stops the upstream call."""
         try:
             yield first
-            async for event in rest:
-                yield event
+            async for batch in rest:
+                yield batch
         finally:
             await rest.aclose()
             if run.phase is Phase.RELAYING and run.task is not None:
@@ -755,11 +756,9 @@ def _synthesised(record: Record) -> list[InteractionSSEEvent]:
 
 def _numbered(event: InteractionSSEEvent, seq: int) -> InteractionSSEEvent:
     """The event with its `event_id`, right after `event_type` as the API orders them."""
-    numbered = {
-        "event_type": event["event_type"],
-        "event_id": f"evt_{seq}",
-        **{k: v for k, v in event.items() if k != "event_type"},
-    }
+    numbered: dict[str, Any] = {"event_type": event["event_type"], "event_id": ""}
+    numbered.update(event)  # keys already there keep their place
+    numbered["event_id"] = f"evt_{seq}"
     return cast(InteractionSSEEvent, numbered)
 
 

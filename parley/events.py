@@ -159,8 +159,10 @@ EventType = Literal[
     "error",
 ]
 StepEvent: TypeAlias = StepStart | StepDelta | StepStop  # what an adapter streams, with status updates
-# What the engine answers for a streamed create or get: closing it early is how a client leaves.
-EventStream: TypeAlias = AsyncGenerator[InteractionSSEEvent, None]
+# What the engine answers for a streamed create or get: the events in batches, each what was
+# there to take at once (one upstream read, a poll of the store), so the edges pay per batch, not
+# per event (one SSE write). Closing it early is how a client leaves.
+EventStream: TypeAlias = AsyncGenerator[list[InteractionSSEEvent], None]
 
 
 class Interaction(TypedDict):

@@ -183,8 +183,9 @@ async def follow_stored(
     recover: Callable[[], Awaitable[object]],
     synthesised: Callable[[Record], list[InteractionSSEEvent]],
     reload: Callable[[], Awaitable[Record]],
-) -> AsyncIterator[InteractionSSEEvent]:
-    """Stored events after `after`, following a run that another process generates."""
+) -> AsyncIterator[list[InteractionSSEEvent]]:
+    """Stored events after `after`, following a run that another process generates: one batch
+    per poll that found some."""
     poll = FOLLOW_FIRST_POLL
     settled = False
     while True:
@@ -193,17 +194,23 @@ async def follow_stored(
             return  # deleted meanwhile
         status, lease_expires, last = state
         if last > after:
+            batch: list[InteractionSSEEvent] = []
+            ended = False
             for seq, event in await store.events_after(record.id, after):
                 after = seq
-                yield event
+                batch.append(event)
                 if event.get("event_type") in TERMINAL_EVENTS:
-                    return
+                    ended = True
+                    break
+            if batch:
+                yield batch
+            if ended:
+                return
             poll = FOLLOW_FIRST_POLL
             continue
         if status not in RUNNING:
             if after == 0:  # created without streaming: synthesise the stream
-                for event in synthesised(await reload()):
-                    yield event
+                yield synthesised(await reload())
                 return
             if status != "failed" or settled:
                 return

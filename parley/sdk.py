@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import collections
 import contextlib
 import os
 import threading
@@ -331,25 +332,29 @@ class Stream:
 
     def __init__(self, events: EventStream):
         self._events: EventStream | None = events
+        self._batch: collections.deque[Any] = collections.deque()  # the engine yields batches
 
     def __iter__(self) -> Stream:
         return self
 
     def __next__(self) -> InteractionSSEEvent:
-        while self._events is not None:
+        while not self._batch and self._events is not None:
             try:
-                event = _runtime.run(_next_event(self._events))
+                batch = _runtime.run(_next_event(self._events))
             except BaseException:
                 self.close()
                 raise
-            if event is _END:
+            if batch is _END:
                 self._events = None
                 break
-            return EVENTS.validate_python(event)
+            self._batch.extend(batch)
+        if self._batch:
+            return EVENTS.validate_python(self._batch.popleft())
         raise StopIteration
 
     def close(self) -> None:
         events, self._events = self._events, None
+        self._batch.clear()
         if events is not None:
             _runtime.run(events.aclose())
 
@@ -367,25 +372,29 @@ class AsyncStream:
 
     def __init__(self, events: EventStream):
         self._events: EventStream | None = events
+        self._batch: collections.deque[Any] = collections.deque()  # the engine yields batches
 
     def __aiter__(self) -> AsyncStream:
         return self
 
     async def __anext__(self) -> InteractionSSEEvent:
-        while self._events is not None:
+        while not self._batch and self._events is not None:
             try:
-                event = await _runtime.arun(_next_event(self._events))
+                batch = await _runtime.arun(_next_event(self._events))
             except BaseException:
                 await self.aclose()
                 raise
-            if event is _END:
+            if batch is _END:
                 self._events = None
                 break
-            return EVENTS.validate_python(event)
+            self._batch.extend(batch)
+        if self._batch:
+            return EVENTS.validate_python(self._batch.popleft())
         raise StopAsyncIteration
 
     async def aclose(self) -> None:
         events, self._events = self._events, None
+        self._batch.clear()
         if events is not None:
             await _runtime.arun(events.aclose())
 

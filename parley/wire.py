@@ -146,15 +146,14 @@ class StepAccumulator:
 
     def _delta(self, step: Step, index: int, delta: Delta) -> None:
         kind = delta.get("type")
-        fields = {k: v for k, v in delta.items() if k != "type"}
-        if kind == "text":
+        if kind == "text":  # most deltas: checked first, nothing copied
             content = step.setdefault("content", [])
             if content and content[-1].get("type") == "text":
                 self._text.setdefault(index, []).append(delta["text"])
             else:
                 content.append({"type": "text", "text": delta["text"]})
         elif kind in MEDIA_TYPES:
-            step.setdefault("content", []).append({"type": kind, **fields})
+            step.setdefault("content", []).append({"type": kind, **delta})
         elif kind == "text_annotation_delta":
             content = step.setdefault("content", [])
             if not content or content[-1].get("type") != "text":
@@ -175,7 +174,7 @@ class StepAccumulator:
         elif kind == "arguments_delta":
             self._arguments[index] = self._arguments.get(index, "") + (delta.get("arguments") or "")
         else:  # tool call / result deltas carry the step's own fields
-            step.update(fields)
+            step.update({k: v for k, v in delta.items() if k != "type"})
 
 
 def rebuilt_steps(history: list[Step], events: Iterable[Mapping[str, Any]]) -> list[Step]:
