@@ -70,7 +70,8 @@ ECHOED = (
     "labels",
 )
 # Back-pressure: how many events a foreground stream's producer may be ahead of its client
-# before it stops reading the upstream (the run's total deadline still ends it).
+# before it stops reading the upstream (the run's total deadline still ends it). Checked before
+# each upstream read, so one read's events may come on top: events are handled per read.
 STREAM_AHEAD = 16
 CANCEL_POLL_SECONDS = 0.5  # how late a background run notices a cancel made on another instance
 MakeTurn = Callable[[Deployment], Turn]
@@ -111,6 +112,32 @@ class Ending:
 
 
 @dataclass
+class Pace:
+    """A foreground stream's back-pressure: while its client is more than STREAM_AHEAD events
+    behind, the producer does not read the upstream. Apart from the Run on purpose: the producer's
+    task context holds it (transport.read_pace), and holding the run there would make a cycle."""
+
+    events: list[InteractionSSEEvent]  # the run's
+    on: bool = False  # the stream's own client paces it (follow(pace=True))
+    taken: int = 0  # events that client has taken
+    room: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def wait(self, deadline: float) -> None:
+        """Wait while the client is STREAM_AHEAD events behind: the upstream is not read meanwhile,
+        so an unread stream holds that much (and one read) and no more. TimeoutError at
+        `deadline` (loop time)."""
+        while self.on and len(self.events) - self.taken > STREAM_AHEAD:
+            self.room.clear()
+            async with asyncio.timeout_at(deadline):
+                await self.room.wait()
+
+    def took(self, upto: int) -> None:
+        self.taken = upto
+        if len(self.events) - upto <= STREAM_AHEAD // 2:
+            self.room.set()
+
+
+@dataclass
 class Run:
     """A generation in progress in this process: its events so far, for every listener."""
 
@@ -125,9 +152,10 @@ class Run:
     events: list[InteractionSSEEvent] = field(default_factory=list)
     task: asyncio.Task[None] | None = None
     changed: asyncio.Event = field(default_factory=asyncio.Event)
-    paced: bool = False  # a foreground stream: the producer keeps pace with its client (follow(pace=True))
-    taken: int = 0  # events its client has taken
-    room: asyncio.Event = field(default_factory=asyncio.Event)
+    pace: Pace = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pace = Pace(self.events)
 
     @property
     def head(self) -> InteractionSSEEventInteraction:
@@ -147,15 +175,6 @@ class Run:
         if self.writer is not None:
             self.writer.added()
 
-    async def keep_pace(self, deadline: float) -> None:
-        """Wait while the client of a foreground stream is STREAM_AHEAD events behind: the upstream
-        is not read meanwhile, so an unread stream holds that much and no more. TimeoutError at
-        `deadline` (loop time)."""
-        while self.paced and len(self.events) - self.taken > STREAM_AHEAD:
-            self.room.clear()
-            async with asyncio.timeout_at(deadline):
-                await self.room.wait()
-
     def status_update(self, status: InteractionStatus) -> None:
         self.push(
             {"event_type": INTERACTION_STATUS_UPDATE, "interaction_id": self.record.id, "status": status}
@@ -165,7 +184,7 @@ class Run:
         """The events from `start` on, as they come: each batch is all there is when the listener
         asks. `pace`: this is the foreground stream's client, whose reading paces the producer
         (back-pressure); a batch counts as taken when the client asks for the next one."""
-        self.paced = self.paced or pace
+        self.pace.on = self.pace.on or pace
         i = start
         while True:
             end = len(self.events)
@@ -173,9 +192,7 @@ class Run:
                 yield self.events[i:end]
                 i = end
                 if pace:
-                    self.taken = i
-                    if len(self.events) - i <= STREAM_AHEAD // 2:
-                        self.room.set()
+                    self.pace.took(i)
                 continue
             if self.phase is Phase.DONE:
                 return
@@ -461,7 +478,25 @@ class Engine:
         async def chosen(dep: Deployment) -> None:
             log.deployment = dep
 
+        state = run.pace
+
+        async def pace() -> None:  # before each upstream read (transport.read_pace); holds no run
+            if state.on and len(state.events) - state.taken > STREAM_AHEAD:
+                limit = (log.deployment and log.deployment.timeout) or transport.DEFAULT_TIMEOUT
+                try:
+                    await state.wait(started + limit)
+                except TimeoutError:
+                    raise ApiError(
+                        504,
+                        f"timed out: the client did not take the stream within the {limit:g} s "
+                        "deadline (timeout)",
+                        code="deadline_exceeded",
+                    ) from None
+
         started = asyncio.get_running_loop().time()
+        # In this task's context, where the adapter reads the upstream (tasks started from here,
+        # like the event writer's, copy it: hence `pace` holds no run, which would make a cycle).
+        pacing = transport.read_pace.set(pace)
         try:
             async for event in self.router.stream(log.model, make_turn, chosen):
                 if not run.events:
@@ -479,17 +514,6 @@ class Engine:
                 else:
                     run.steps.apply(event)
                 run.push(event)
-                if run.paced and len(run.events) - run.taken > STREAM_AHEAD:
-                    limit = (log.deployment and log.deployment.timeout) or transport.DEFAULT_TIMEOUT
-                    try:
-                        await run.keep_pace(started + limit)
-                    except TimeoutError:
-                        raise ApiError(
-                            504,
-                            f"timed out: the client did not take the stream within the {limit:g} s "
-                            "deadline (timeout)",
-                            code="deadline_exceeded",
-                        ) from None
             raise UpstreamError(502, "stream ended before completion")  # the router prevents this
         except asyncio.CancelledError:
             if not run.events:
@@ -504,6 +528,8 @@ class Engine:
             return self._failed(run, exc if isinstance(exc, ApiError) else exc.to_api_error())
         except Exception as exc:  # a bug must not leave the interaction in_progress forever
             return self._failed(run, ApiError(500, f"Internal error while generating: {type(exc).__name__}"))
+        finally:
+            transport.read_pace.reset(pacing)
 
     @staticmethod
     def _failed(run: Run, err: ApiError) -> Ending:

@@ -70,6 +70,19 @@ Sign = Callable[[UpstreamRequest], Awaitable[None]]
 upstream_headers: ContextVar[Mapping[str, str] | None] = ContextVar("parley_upstream_headers", default=None)
 
 
+# Back-pressure: what the reader of a stream awaits before each upstream read after the first
+# (`pace()`). The engine sets it in a run's task, so a client that is behind holds the next read:
+# the upstream is not read meanwhile, and no stream deadline runs (the engine's own does).
+read_pace: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar("parley_read_pace", default=None)
+
+
+async def pace() -> None:
+    """Before reading more from an upstream: wait while the stream's reader asks to."""
+    wait = read_pace.get()
+    if wait is not None:
+        await wait()
+
+
 class _Done:
     """Returned by a framing for the stream's explicit end (`data: [DONE]`)."""
 
@@ -296,11 +309,12 @@ async def send_stream(
                         events = list(framing.feed(await anext(chunks)))
                 except StopAsyncIteration:
                     events = [*framing.end(), DONE]
-                limit.reschedule(None)  # no deadline runs while the caller has the event
+                limit.reschedule(None)  # no deadline runs while the caller has the events
                 for event in events:
                     if event is DONE:
                         return
                     yield event
+                await pace()  # per read, not per event: events come in reads
                 limit.reschedule(deadline.at("idle"))
     except TimeoutError as exc:  # ours, or aiohttp's connect timeout
         raise (deadline.error() if limit.expired() else _failure(exc)) from exc

@@ -27,6 +27,7 @@ import llama_cpp.llama_cpp as bindings  # the ctypes functions Llama() calls
 from llama_cpp.llama_grammar import LlamaGrammar
 from llama_cpp.llama_types import ChatCompletionRequestMessage, CreateChatCompletionStreamResponse
 
+from parley import transport
 from parley.errors import ApiError, UpstreamError, unsupported
 from parley.events import STEP_DELTA, STEP_START, STEP_STOP, Usage
 from parley.providers.base import AdapterStream, Deployment, Outcome, StreamEnd, Turn
@@ -351,6 +352,7 @@ class LocalAdapter:
             yield {"event_type": STEP_START, "index": 0, "step": {"type": "model_output"}}
             while isinstance(item, _Text):
                 yield {"event_type": STEP_DELTA, "index": 0, "delta": {"type": "text", "text": item.text}}
+                await transport.pace()
                 item = await queue.get()
             if isinstance(item, _Failed):
                 raise _failure(item.error)
