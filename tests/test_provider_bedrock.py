@@ -4,6 +4,7 @@ event-stream framing), and the fake against boto3's own bedrock-runtime client."
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime
 
 import boto3
@@ -449,6 +450,25 @@ async def test_unsupported_is_400(fake, request_, feature):
         await create(fake, {"input": "hi", **request_})
     assert caught.value.status == 400 and feature in caught.value.message
     assert fake.upstream.requests == []
+
+
+async def test_drop_params_drops_tools_and_schemaless_json(fake):
+    """Under drop_params, what Converse cannot take is left out and named (not the 400 above)."""
+    from parley.request import collect_dropped
+
+    request = {
+        "input": "hi",
+        "tools": [WEATHER, {"type": "google_search"}],
+        "response_format": {"type": "text", "mime_type": "application/json"},
+    }
+    dropped = collect_dropped()
+    fake.upstream.replies.append(BedrockReply())
+    lenient = dataclasses.replace(deployment(fake), drop_params=True)
+    check_outcome(await adapter.create(make_turn({"model": "claude", **request}), lenient))
+    assert dropped == ["tools.google_search", "response_format"]
+    body = sent(fake)
+    assert [t["toolSpec"]["name"] for t in body["toolConfig"]["tools"]] == [WEATHER["name"]]
+    assert "outputConfig" not in body
 
 
 async def test_thinking_needs_claude(fake):

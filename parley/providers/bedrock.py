@@ -66,7 +66,7 @@ from parley.errors import ApiError, UpstreamError, unsupported
 from parley.events import STEP_DELTA, STEP_START, STEP_STOP, Delta, InteractionStatus, Step, StepStart, Usage
 from parley.providers.anthropic import MIN_THINKING_BUDGET, REDACTED, THINKING_BUDGETS
 from parley.providers.base import AdapterStream, Deployment, HttpCodec, Outcome, StepEvent, StreamEnd, Turn
-from parley.request import ToolChoice, tool_choice
+from parley.request import ToolChoice, note_dropped, tool_choice
 from parley.transport import UpstreamRequest
 from parley.wire import CONTENT_TYPES
 
@@ -230,7 +230,7 @@ def request_body(turn: Turn, deployment: Deployment) -> dict[str, Any]:
         body["additionalModelRequestFields"] = extra
     if tool_config := _tools(turn.tools, tool_choice(request), body["messages"]):
         body["toolConfig"] = tool_config
-    if schema := _schema(request):
+    if schema := _schema(request, deployment.drop_params):
         body["outputConfig"] = {
             "textFormat": {
                 "type": "json_schema",
@@ -298,7 +298,9 @@ def _tools(
     return out
 
 
-def _schema(request: Mapping[str, Any]) -> Any:
+def _schema(request: Mapping[str, Any], drop: bool) -> Any:
+    """The JSON Schema the answer must follow, if any. Converse has no JSON mode without a
+    schema: a 400, or under drop_params a plain-text answer (the format named as dropped)."""
     formats = request.get("response_format")
     formats = formats if isinstance(formats, list) else [formats] if formats else []
     legacy_mime = request.get("response_mime_type")
@@ -311,7 +313,10 @@ def _schema(request: Mapping[str, Any]) -> Any:
         mime = item.get("mime_type") or ("application/json" if item.get("schema") else "text/plain")
         if mime == "application/json":
             if not item.get("schema"):
-                raise unsupported(PROVIDER, "JSON output without a schema")
+                if not drop:
+                    raise unsupported(PROVIDER, "JSON output without a schema")
+                note_dropped(["response_format" if request.get("response_format") else "response_mime_type"])
+                continue
             schema = item["schema"]
         elif mime != "text/plain":
             raise unsupported(PROVIDER, f"{mime} output")
