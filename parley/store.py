@@ -66,8 +66,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, Connection, Engine, create_engine, make_url
 from sqlalchemy.pool import StaticPool
 
@@ -393,10 +391,6 @@ _EVENTS_AFTER = (
     .where(_ev.interaction_id == bindparam("_id"), _ev.seq > bindparam("_after"))
     .order_by(_ev.seq)
 )
-_INSERT_EVENT = {
-    "sqlite": sqlite_insert(interaction_events).on_conflict_do_nothing(),
-    "postgresql": pg_insert(interaction_events).on_conflict_do_nothing(),
-}
 _EXISTS = select(_c.id).where(_c.id == bindparam("_id"))
 _GET_ANY = select(*_RECORD).where(_lc.id == bindparam("_id"))
 _k = virtual_keys.c
@@ -1147,20 +1141,20 @@ def _finish_with_events(
     return finished
 
 
-# SQLite's events go to the driver's executemany with their JSON encoded once here: SQLAlchemy's
-# per-row parameter processing took ~60% of a 500-event stream's store time (py-spy).
-_SQLITE_INSERT_EVENTS = (
-    "INSERT INTO interaction_events (interaction_id, seq, event) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
-)
+# Events go to the driver's executemany with their JSON encoded once here: SQLAlchemy's per-row
+# parameter processing took ~60% of a 500-event stream's store time (py-spy). psycopg sends the
+# text as `unknown`; the cast says what it is.
+_INSERT_EVENTS = {
+    "sqlite": "INSERT INTO interaction_events (interaction_id, seq, event) VALUES (?, ?, ?) "
+    "ON CONFLICT DO NOTHING",
+    "postgresql": "INSERT INTO interaction_events (interaction_id, seq, event) VALUES (%s, %s, %s::json) "
+    "ON CONFLICT DO NOTHING",
+}
 _SQLITE_EVENTS = "SELECT event FROM interaction_events WHERE interaction_id = ? ORDER BY seq"
 
 
 def _insert_events(conn: Connection, kind: str, id: str, events: list[StoredEvent]) -> None:
-    if kind == "sqlite":
-        conn.exec_driver_sql(_SQLITE_INSERT_EVENTS, [(id, seq, _dumps(ev)) for seq, ev in events])
-    else:
-        rows = [{"interaction_id": id, "seq": seq, "event": ev} for seq, ev in events]
-        conn.execute(_INSERT_EVENT[kind], rows[0] if len(rows) == 1 else rows)
+    conn.exec_driver_sql(_INSERT_EVENTS[kind], [(id, seq, _dumps(ev)) for seq, ev in events])
 
 
 def _cancel(conn: Connection, kind: str, id: str, owner: str, updated: str) -> Record | None:
