@@ -19,7 +19,6 @@ import contextlib
 import contextvars
 import dataclasses
 import enum
-import hashlib
 import logging
 import re
 import time
@@ -48,6 +47,7 @@ from parley.events import (
 )
 from parley.keys import Keys
 from parley.leases import INTERRUPTED, EventWriter, Leases, follow_stored
+from parley.limits import key_hash
 from parley.observability import deployment_label
 from parley.providers import Deployment, Outcome, Turn
 from parley.providers.base import StreamEnd
@@ -88,7 +88,7 @@ response_log: contextvars.ContextVar[RequestLog | None] = contextvars.ContextVar
 
 def owner_of(key: str | None) -> str:
     """Interactions belong to the key that created them; only its hash is ever stored."""
-    return hashlib.sha256(key.encode()).hexdigest() if key else ""
+    return key_hash(key) if key else ""
 
 
 class Phase(enum.Enum):

@@ -14,6 +14,7 @@ one bucket, so a flood of made-up keys cannot grow the table.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import time
@@ -50,9 +51,16 @@ def header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+_KEYS = "parley.keys"  # the scope's cache of presented_keys
+
+
 def presented_keys(scope: Scope) -> list[str]:
     """Every distinct API key in the request, where the spec's security schemes put one:
-    `x-goog-api-key`, `Authorization: Bearer`, `?key=` (in that order)."""
+    `x-goog-api-key`, `Authorization: Bearer`, `?key=` (in that order). Found once per request
+    (kept in the scope: the edges, the limits, the log line and the create's lane all ask)."""
+    found: list[str] | None = scope.get(_KEYS)
+    if found is not None:
+        return found
     keys: list[str] = []
     if key := header(scope, b"x-goog-api-key"):
         keys.append(key)
@@ -65,7 +73,8 @@ def presented_keys(scope: Scope) -> list[str]:
         for name, value in parse_qsl(query.decode("latin-1")):
             if name == "key" and value:
                 keys.append(value)
-    return list(dict.fromkeys(keys))
+    found = scope[_KEYS] = list(dict.fromkeys(keys))
+    return found
 
 
 def api_key_of(scope: Scope) -> str | None:
@@ -75,6 +84,7 @@ def api_key_of(scope: Scope) -> str | None:
     return keys[0] if keys else None
 
 
+@functools.lru_cache(maxsize=4096)  # a few callers' keys, hashed on every request otherwise
 def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 

@@ -43,6 +43,7 @@ import orjson
 import structlog
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, multiprocess
 from prometheus_client.exposition import generate_latest
+from prometheus_client.metrics import MetricWrapperBase
 
 from parley.config import ConfigError, Settings
 from parley.errors import UpstreamError
@@ -208,6 +209,7 @@ def multiprocess_dir() -> str | None:
 class Metrics:
     def __init__(self, shared_state: bool = False) -> None:
         r = self.registry = CollectorRegistry()
+        self._children: dict[tuple[MetricWrapperBase, tuple[str, ...]], Any] = {}
         self.requests = Counter(
             "parley_requests",
             "Generation requests by model group, deployment, final status and caller (key hash prefix).",
@@ -302,6 +304,15 @@ class Metrics:
             ["reason"],
             registry=r,
         )
+
+    def child(self, metric: MetricWrapperBase, *values: str) -> Any:
+        """`metric.labels(*values)`, looked up once: labels() takes a lock and checks its arguments
+        on every call, several times per request."""
+        key = (metric, values)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*values)
+        return child
 
     def exposition(self) -> bytes:
         path = multiprocess_dir()
@@ -404,14 +415,14 @@ class Observability:
         if attempt.trace is not None and self.tracing is not None:
             upstream_headers.set(None)
             self.tracing.end_attempt(attempt.trace, attempt, attempt.usage)
-        m.attempts.labels(label, outcome).inc()
-        m.upstream_latency.labels(label).observe(attempt.latency)
+        m.child(m.attempts, label, outcome).inc()
+        m.child(m.upstream_latency, label).observe(attempt.latency)
         if attempt.error is not None:
-            m.upstream_errors.labels(label, outcome).inc()
+            m.child(m.upstream_errors, label, outcome).inc()
         if attempt.cooldown_until is not None:
             group = attempt.deployment.model_name
-            m.cooldowns.labels(group, label).inc()
-            m.cooldown_until.labels(group, label).set(attempt.cooldown_until)
+            m.child(m.cooldowns, group, label).inc()
+            m.child(m.cooldown_until, group, label).set(attempt.cooldown_until)
         holder = _attempts.get()
         if holder is None:
             holder = _Attempts()
@@ -455,15 +466,15 @@ class Observability:
 
         m = self.metrics
         key = scope.key_hash[:KEY_LABEL_CHARS] if scope is not None and scope.key_hash else "none"
-        m.requests.labels(group, label or "none", log.status or "unknown", key).inc()
-        m.latency.labels(group, "true" if log.stream else "false").observe(log.latency)
+        m.child(m.requests, group, label or "none", log.status or "unknown", key).inc()
+        m.child(m.latency, group, "true" if log.stream else "false").observe(log.latency)
         if log.first_event is not None:
-            m.first_event.labels(group).observe(log.first_event)
+            m.child(m.first_event, group).observe(log.first_event)
         for kind in ("input", "output"):
             if tokens[kind]:
-                m.tokens.labels(group, label or "none", kind, key).inc(tokens[kind])
+                m.child(m.tokens, group, label or "none", kind, key).inc(tokens[kind])
         if log.cost:
-            m.spend.labels(group).inc(log.cost)
+            m.child(m.spend, group).inc(log.cost)
 
         if scope is not None and scope.span is not None and self.tracing is not None:
             prompt = _prompt(bytes(scope.body)) if self.log_prompts and scope.body else None
@@ -561,7 +572,7 @@ class Observability:
                 await app(scope, receive_and_keep if request.body is not None else receive, send_and_count)
             finally:
                 metrics.in_flight.dec()
-                metrics.http.labels(method if method in METHODS else "other", str(status or 0)).inc()
+                metrics.child(metrics.http, method if method in METHODS else "other", str(status or 0)).inc()
                 _request.reset(token)
                 if request.span is not None:
                     request.span.set_attribute("http.response.status_code", status)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import time
 import weakref
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping
@@ -224,8 +225,13 @@ async def _prepare(request: UpstreamRequest, sign: Sign | None) -> None:
     await (sign or _no_signature)(request)
 
 
+@functools.lru_cache(maxsize=1024)  # a deployment's few URLs, parsed on every request otherwise
+def _parsed(url: str) -> URL:
+    return URL(url, encoded=False)
+
+
 def _url(request: UpstreamRequest) -> URL:
-    url = URL(request.url, encoded=False)
+    url = _parsed(request.url)
     if url.user is not None and any(k.lower() == "authorization" for k in request.headers):
         url = url.with_user(None)  # aiohttp refuses URL credentials next to an Authorization header
     if request.query:
