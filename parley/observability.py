@@ -341,12 +341,14 @@ class Observability:
         self.keys_configured = bool(settings.keys or general.metrics_key)
         self.tracing: Tracing | None = Tracing(settings) if tracing_enabled(settings) else None
         self._stdout = _Stdout()
-        self.logger = structlog.wrap_logger(
+        # Bound once: the lazy proxy wrap_logger returns builds a BoundLogger for every line (cyclic
+        # garbage, four objects a request, for the collector).
+        self.logger: structlog.BoundLogger = structlog.wrap_logger(
             self._stdout,
             processors=[structlog.processors.JSONRenderer(_render)],
             wrapper_class=structlog.BoundLogger,
             context_class=dict,
-        )
+        ).bind()
         self._engine: Engine | None = None
         self._pending: set[asyncio.Future[Any]] = set()
 
