@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 from starlette.responses import Response, StreamingResponse
+from starlette.types import Send
 
 from parley import wire
 from parley.engine import response_cost, response_log
@@ -17,21 +18,31 @@ from parley.spend import usd
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
+class SSEResponse(StreamingResponse):
+    """A stream's frames, then `data: [DONE]` sent with the end of the body: one write for both
+    (Starlette's own end is an empty write of its own after the last chunk)."""
+
+    async def stream_response(self, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        async for chunk in self.body_iterator:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": wire.SSE_DONE, "more_body": False})
+
+
 def respond(result: Mapping[str, Any] | EventStream) -> Response:
     # Both media types are declared on these operations, so the content type is always explicit.
     if isinstance(result, Mapping):
         return Response(orjson.dumps(result), media_type="application/json")
-    return StreamingResponse(sse_frames(result), media_type="text/event-stream", headers=SSE_HEADERS)
+    return SSEResponse(sse_frames(result), media_type="text/event-stream", headers=SSE_HEADERS)
 
 
 async def sse_frames(events: EventStream) -> AsyncIterator[bytes]:
-    """The engine's events as SSE: `event:` and `data:` per event, then `data: [DONE]`. One
-    write per batch of events (what the engine had at once), not per event."""
+    """The engine's events as SSE, `event:` and `data:` per event (SSEResponse ends them with
+    `data: [DONE]`). One write per batch of events (what the engine had at once), not per event."""
     sse = wire.sse
     try:
         async for batch in events:
             yield sse(batch[0]) if len(batch) == 1 else b"".join([sse(event) for event in batch])
-        yield wire.SSE_DONE
     finally:
         await events.aclose()  # a client that went away stops a foreground stream's upstream call
 

@@ -138,10 +138,11 @@ class StreamRelay:
     def feed(self, event: Any) -> list[StepEvent]:
         kind = event.get("event_type")
         if kind in RELAYED:
-            # The upstream speaks the same API: its event is ours, less the ids the engine assigns.
-            return [
-                cast(StepEvent, {k: v for k, v in event.items() if k not in ("event_id", "interaction_id")})
-            ]
+            # The upstream speaks the same API: its event is ours, less the ids the engine assigns
+            # (taken out in place: the decoded event is this relay's own, and no copy is made).
+            event.pop("event_id", None)
+            event.pop("interaction_id", None)
+            return [cast(StepEvent, event)]
         if kind == INTERACTION_CREATED:
             self.upstream_id = (event.get("interaction") or {}).get("id")
         elif kind == ERROR:
