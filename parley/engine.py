@@ -73,6 +73,10 @@ ECHOED = (
 # before it stops reading the upstream (the run's total deadline still ends it). Checked before
 # each upstream read, so one read's events may come on top: events are handled per read.
 STREAM_AHEAD = 16
+# A streamed answer is stored once, as its events, and reads rebuild its steps from them (a few
+# microseconds per event). One up to this size (its strings' characters) is also kept whole in its
+# row: the copy is small, and reading it (a GET, a follow-up's history) needs no rebuild.
+OUTPUT_IN_ROW_MAX = 64 * 1024
 CANCEL_POLL_SECONDS = 0.5  # how late a background run notices a cancel made on another instance
 MakeTurn = Callable[[Deployment], Turn]
 # The cost of the JSON create just answered in this task: the handler puts it in a response header.
@@ -559,9 +563,9 @@ class Engine:
 
     async def _save(self, run: Run, ending: Ending, updated: str, dep: Deployment | None) -> None:
         """The run's final write: status, usage and its events not yet written, in one
-        transaction. Its output is stored once, as those events: the row keeps the history
-        before it, and reads rebuild the rest. A run cancelled meanwhile (here or on another
-        instance) stays cancelled and keeps its partial output."""
+        transaction. A large output is stored once, as those events: the row keeps the history
+        before it, and reads rebuild the rest (see OUTPUT_IN_ROW_MAX). A run cancelled meanwhile
+        (here or on another instance) stays cancelled and keeps its partial output."""
         if run.writer is None:
             return  # store=false
         inserted = True
@@ -573,20 +577,22 @@ class Engine:
         unwritten = await run.writer.close()
         if not inserted:
             return
-        ident = run.record.id
+        ident, generated = run.record.id, run.steps.steps
+        in_events = wire.characters(generated) > OUTPUT_IN_ROW_MAX
+        steps = run.record.steps if in_events else run.record.steps + generated
         if not await self.store.finish(
             ident,
             status=ending.status,
-            steps=run.record.steps,
+            steps=steps,
             usage=ending.usage,
             updated=updated,
             errors=[ending.error] if ending.error else [],
             upstream_id=ending.upstream_id,
             deployment_id=dep.id if dep else None,
             events=unwritten,
-            output_in_events=True,
+            output_in_events=in_events,
         ):
-            await self.store.update(ident, output_in_events=True, usage=ending.usage)
+            await self.store.update(ident, steps=steps, output_in_events=in_events, usage=ending.usage)
 
     @staticmethod
     async def _foreground(run: Run, first: list[InteractionSSEEvent], rest: EventStream) -> EventStream:

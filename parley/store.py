@@ -250,9 +250,10 @@ def _m_leases() -> list[str]:
 
 
 def _m_output_in_events() -> list[str]:
-    # A run that streamed its events to the store keeps its output there only: its `steps` column
-    # holds the history before it, and reads rebuild the rest from the events (a 20 MB answer
-    # was stored twice). NULL (older rows, JSON creates): `steps` is the whole timeline.
+    # True: a run that streamed its events to the store keeps its output there only (a large one:
+    # engine.OUTPUT_IN_ROW_MAX; a 20 MB answer was stored twice), and the crash-interrupted ones:
+    # its `steps` column holds the history before it, and reads rebuild the rest from the events.
+    # NULL/false (older rows, JSON creates, small answers): `steps` is the whole timeline.
     return ["ALTER TABLE interactions ADD COLUMN output_in_events BOOLEAN"]
 
 

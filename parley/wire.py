@@ -186,6 +186,17 @@ def rebuilt_steps(history: list[Step], events: Iterable[Mapping[str, Any]]) -> l
     return history + [step for step in acc.steps if step]
 
 
+def characters(value: Any) -> int:
+    """The characters of the strings in a JSON value: roughly its size, without encoding it."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(characters(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(characters(v) for v in value)
+    return 0
+
+
 def settled_status(status: InteractionStatus, steps: list[Step]) -> InteractionStatus:
     """The real API sometimes reports `completed` while a function call it emitted waits for its
     result; clients key on `requires_action`, so a turn that ends with an unanswered call says so."""
