@@ -550,37 +550,38 @@ class Router:
         Failures before the first event are retried / fall back; after it they are raised to the
         caller as UpstreamError (labelled with the provider)."""
         tries = _Tries()
-        async for lease in self._plan(model, tries):
-            dep = lease.state.deployment
-            events = adapter_for(dep.provider).stream(make_turn(dep), dep)
-            sent = False
-            pending: _Lease | None = lease  # until its outcome is recorded
-            try:
-                async for event in events:
-                    if not sent and on_deployment:
-                        await on_deployment(dep)
-                    sent = True
-                    if isinstance(event, StreamEnd):
+        async with contextlib.aclosing(self._plan(model, tries)) as plan:  # as in create
+            async for lease in plan:
+                dep = lease.state.deployment
+                events = adapter_for(dep.provider).stream(make_turn(dep), dep)
+                sent = False
+                pending: _Lease | None = lease  # until its outcome is recorded
+                try:
+                    async for event in events:
+                        if not sent and on_deployment:
+                            await on_deployment(dep)
+                        sent = True
+                        if isinstance(event, StreamEnd):
+                            pending = None
+                            await self._succeeded(lease, event.usage)
+                        yield event
+                    if pending is not None:  # the adapter ended without its StreamEnd
+                        raise UpstreamError(502, "stream ended before completion")
+                    return
+                except UpstreamError as exc:
+                    exc.provider = exc.provider or dep.provider
+                    if pending is not None:
                         pending = None
-                        await self._succeeded(lease, event.usage)
-                    yield event
-                if pending is not None:  # the adapter ended without its StreamEnd
-                    raise UpstreamError(502, "stream ended before completion")
-                return
-            except UpstreamError as exc:
-                exc.provider = exc.provider or dep.provider
-                if pending is not None:
-                    pending = None
-                    await self._failed(lease, exc)
-                if sent or not (exc.retryable or self._goes_on(model, exc)):
+                        await self._failed(lease, exc)
+                    if sent or not (exc.retryable or self._goes_on(model, exc)):
+                        raise
+                    tries.failed(exc)
+                except BaseException:
+                    if pending is not None:
+                        await self._released(lease)
                     raise
-                tries.failed(exc)
-            except BaseException:
-                if pending is not None:
-                    await self._released(lease)
-                raise
-            finally:
-                await events.aclose()
+                finally:
+                    await events.aclose()
         raise self._exhausted(model, tries)
 
 
