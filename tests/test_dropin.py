@@ -532,6 +532,23 @@ async def test_drop_params_local_model():
     assert outcome.steps and dropped == ["generation_config.thinking_level", "cached_content"]
 
 
+def test_drop_params_defer_loading_on_openai_responses():
+    """Responses has no deferred tool loading: a 400, or under drop_params the tool offered up front."""
+    from parley.providers.base import Deployment
+    from parley.providers.openai_responses import request_body
+    from parley.request import collect_dropped
+
+    tool = {"type": "function", "name": "lookup", "parameters": {"type": "object"}, "defer_loading": True}
+    turn = make_turn({"input": "hi", "tools": [tool]})
+    strict = Deployment("m", "openai", "gpt-4o", api_key="sk")
+    with pytest.raises(ApiError, match="defer_loading on function tools"):
+        request_body(turn, strict)
+    dropped = collect_dropped()
+    sent = request_body(turn, Deployment("m", "openai", "gpt-4o", api_key="sk", drop_params=True))
+    assert [t["name"] for t in sent["tools"]] == ["lookup"] and "defer_loading" not in sent["tools"][0]
+    assert dropped == ["tools.defer_loading"]
+
+
 def test_reject_unsupported_trims_only_under_drop():
     from parley.request import reject_unsupported
 

@@ -30,7 +30,7 @@ from parley.events import (
     Usage,
 )
 from parley.providers.base import Deployment, HttpCodec, JsonObject, Outcome, StepEvent, StreamEnd, Turn
-from parley.request import output_format, tool_choice
+from parley.request import note_dropped, output_format, tool_choice
 from parley.transport import UpstreamRequest
 
 PROVIDER = "openai"
@@ -84,7 +84,7 @@ def request_body(turn: Turn, deployment: Deployment) -> JsonObject:
     if turn.system_instruction:
         body["instructions"] = turn.system_instruction
     if turn.tools:
-        body["tools"] = [_tool(tool) for tool in turn.tools]
+        body["tools"] = [_tool(tool, deployment.drop_params) for tool in turn.tools]
     choice = tool_choice(request)
     if choice.mode is not None:
         body["tool_choice"] = _tool_choice(choice.mode, choice.allowed)
@@ -111,11 +111,14 @@ def _reasons(deployment: Deployment) -> bool:
     return override if isinstance(override, bool) else bool(REASONING_MODEL.match(deployment.model))
 
 
-def _tool(tool: Mapping[str, Any]) -> JsonObject:
+def _tool(tool: Mapping[str, Any], drop: bool) -> JsonObject:
     if tool.get("type") != "function":
         raise errors.unsupported(PROVIDER, f"the {tool.get('type')} tool")
     if tool.get("defer_loading"):
-        raise errors.unsupported(PROVIDER, "defer_loading on function tools")
+        # A loading hint: without it the tool is offered up front, so drop_params may leave it out.
+        if not drop:
+            raise errors.unsupported(PROVIDER, "defer_loading on function tools")
+        note_dropped(["tools.defer_loading"])
     out: JsonObject = {
         "type": "function",
         "name": tool["name"],
