@@ -635,13 +635,14 @@ class _LoopWrites:
     def __init__(self, path: str, writer: _WriterThread, checkpoint: Callable[[], None]):
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         for pragma in (
-            "busy_timeout = 0",
+            f"busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}",  # set-up may meet another process's lock
             "synchronous = NORMAL",
             "foreign_keys = ON",
             "wal_autocheckpoint = 0",
         ):
             self._db.execute(f"PRAGMA {pragma}")
         self.usable = self._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        self._db.execute("PRAGMA busy_timeout = 0")  # from here on the loop never waits for a lock
         self._writer, self._checkpoint = writer, checkpoint
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pending: list[_LoopWrite] = []
