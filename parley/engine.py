@@ -502,23 +502,25 @@ class Engine:
         # like the event writer's, copy it: hence `pace` holds no run, which would make a cycle).
         pacing = transport.read_pace.set(pace)
         try:
-            async for event in self.router.stream(log.model, make_turn, chosen):
-                if not run.events:
-                    log.first_event = time.monotonic() - log.started
-                    if run.inserted is not None:
-                        # Shielded: a client leaving now must not abandon the row's insert.
-                        await asyncio.shield(run.inserted)
-                    run.push({"event_type": INTERACTION_CREATED, "interaction": run.head})
-                if isinstance(event, StreamEnd):
-                    status = wire.settled_status(event.status, run.steps.steps)
-                    return Ending(status, event.usage, event.upstream_id)
-                if event["event_type"] == INTERACTION_STATUS_UPDATE:
-                    event = event.copy()  # the adapter's own: it cannot know our id
-                    event["interaction_id"] = run.record.id
-                else:
-                    run.steps.apply(event)
-                run.push(event)
-            raise UpstreamError(502, "stream ended before completion")  # the router prevents this
+            # Closed here, not left to the collector: its finalizer costs a loop wake-up per stream.
+            async with contextlib.aclosing(self.router.stream(log.model, make_turn, chosen)) as upstream:
+                async for event in upstream:
+                    if not run.events:
+                        log.first_event = time.monotonic() - log.started
+                        if run.inserted is not None:
+                            # Shielded: a client leaving now must not abandon the row's insert.
+                            await asyncio.shield(run.inserted)
+                        run.push({"event_type": INTERACTION_CREATED, "interaction": run.head})
+                    if isinstance(event, StreamEnd):
+                        status = wire.settled_status(event.status, run.steps.steps)
+                        return Ending(status, event.usage, event.upstream_id)
+                    if event["event_type"] == INTERACTION_STATUS_UPDATE:
+                        event = event.copy()  # the adapter's own: it cannot know our id
+                        event["interaction_id"] = run.record.id
+                    else:
+                        run.steps.apply(event)
+                    run.push(event)
+                raise UpstreamError(502, "stream ended before completion")  # the router prevents this
         except asyncio.CancelledError:
             if not run.events:
                 run.push({"event_type": INTERACTION_CREATED, "interaction": run.head})
