@@ -104,9 +104,10 @@ class StepAccumulator:
 
     def __init__(self) -> None:
         self._steps: list[Step] = []
-        self._arguments: dict[int, str] = {}
-        # Text deltas that extend a step's last text part, joined once when the steps are read:
-        # `part["text"] += delta` copies the whole text each time (quadratic in a long answer).
+        # Deltas joined once, not concatenated as they come (`s += delta` copies all of `s` each
+        # time: quadratic in a long answer): a function call's arguments, at its step.stop; text
+        # that extends a step's last text part, when the steps are read.
+        self._arguments: dict[int, list[str]] = {}
         self._text: dict[int, list[str]] = {}
 
     @property
@@ -137,7 +138,7 @@ class StepAccumulator:
             index = event["index"]
             self._join(index)
             if index in self._arguments:
-                raw = self._arguments.pop(index)
+                raw = "".join(self._arguments.pop(index))
                 try:
                     self._steps[index]["arguments"] = orjson.loads(raw) if raw.strip() else {}
                 except orjson.JSONDecodeError:
@@ -172,7 +173,7 @@ class StepAccumulator:
         elif kind == "thought_signature":
             step["signature"] = delta.get("signature")
         elif kind == "arguments_delta":
-            self._arguments[index] = self._arguments.get(index, "") + (delta.get("arguments") or "")
+            self._arguments.setdefault(index, []).append(delta.get("arguments") or "")
         else:  # tool call / result deltas carry the step's own fields
             step.update({k: v for k, v in delta.items() if k != "type"})
 
