@@ -130,10 +130,14 @@ class Pace:
         """Wait while the client is STREAM_AHEAD events behind: the upstream is not read meanwhile,
         so an unread stream holds that much (and one read) and no more. TimeoutError at
         `deadline` (loop time)."""
-        while self.on and len(self.events) - self.taken > STREAM_AHEAD:
+        while self.behind():
             self.room.clear()
             async with asyncio.timeout_at(deadline):
                 await self.room.wait()
+
+    def behind(self) -> bool:
+        """Whether the paced client is more than STREAM_AHEAD events behind."""
+        return self.on and len(self.events) - self.taken > STREAM_AHEAD
 
     def took(self, upto: int) -> None:
         self.taken = upto
@@ -485,7 +489,7 @@ class Engine:
         state = run.pace
 
         async def pace() -> None:  # before each upstream read (transport.read_pace); holds no run
-            if state.on and len(state.events) - state.taken > STREAM_AHEAD:
+            if state.behind():
                 limit = (log.deployment and log.deployment.timeout) or transport.DEFAULT_TIMEOUT
                 try:
                     await state.wait(started + limit)
