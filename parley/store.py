@@ -605,18 +605,54 @@ def _record_params(rec: Record) -> tuple[Any, ...]:
     )
 
 
+_RAW_EVENTS = (
+    "INSERT INTO interaction_events (interaction_id, seq, event) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+)
+_RAW_EXISTS = "SELECT 1 FROM interactions WHERE id = ?"
+_FULL_JSON = frozenset(c.name for c in _full.c if isinstance(c.type, JSON))
+
+
+@functools.lru_cache(maxsize=64)
+def _raw_finish_sql(names: tuple[str, ...]) -> str:
+    running = ", ".join(f"'{status}'" for status in CANCELLABLE)
+    sets = ", ".join(f"{name} = ?" for name in names)
+    return f"UPDATE interactions SET {sets} WHERE id = ? AND status IN ({running})"
+
+
+def _raw_finish(values: dict[str, Any], events: list[StoredEvent], db: sqlite3.Connection) -> bool:
+    """Store.finish on the loop's connection: _finish_with_events in the driver's own terms."""
+    ident = values["_id"]
+    names = tuple(name for name in values if name != "_id")
+    params = [_dumps(values[name]) if name in _FULL_JSON else values[name] for name in names]
+    finished = db.execute(_raw_finish_sql(names), (*params, ident)).rowcount > 0
+    if events and (finished or db.execute(_RAW_EXISTS, (ident,)).fetchone() is not None):
+        _raw_events(ident, events, db)
+    return finished
+
+
+def _raw_events(ident: str, events: list[StoredEvent], db: sqlite3.Connection) -> None:
+    """Store.append_events on the loop's connection (events of a deleted interaction dropped)."""
+    try:
+        db.executemany(_RAW_EVENTS, [(ident, seq, _dumps(event)) for seq, event in events])
+    except sqlite3.IntegrityError:
+        if db.execute(_RAW_EXISTS, (ident,)).fetchone() is not None:
+            raise
+
+
 LOOP_CHECKPOINT_COMMITS = 200  # the loop's commits between two WAL checkpoints (each a few pages)
 
 
 @dataclass(slots=True)
 class _LoopWrite:
-    """One write the loop makes: a statement, and for a spend row with a cost, its key's update."""
+    """One write the loop makes: a statement, and for a spend row with a cost, its key's update;
+    or an operation on the connection (`op`), whose result the caller gets."""
 
     sql: str
     params: tuple[Any, ...]
     then: tuple[Any, ...] | None  # _RAW_ADD_SPEND's parameters
-    future: asyncio.Future[None]
+    future: asyncio.Future[Any]
     fallback: Callable[[], asyncio.Future[Any]]  # the same write through the writer thread
+    op: Callable[[sqlite3.Connection], Any] | None = None
 
 
 class _LoopWrites:
@@ -662,12 +698,25 @@ class _LoopWrites:
         fallback: Callable[[], asyncio.Future[Any]],
         then: tuple[Any, ...] | None = None,
     ) -> asyncio.Future[None]:
+        return self._queue(_LoopWrite(sql, params, then, self._future(), fallback))
+
+    def run(
+        self, op: Callable[[sqlite3.Connection], T], fallback: Callable[[], asyncio.Future[T]]
+    ) -> asyncio.Future[T]:
+        """`op(connection)` in this tick's transaction (after its statements), in a savepoint of
+        its own: what it raises undoes only its writes. Its result, after the COMMIT."""
+        return self._queue(_LoopWrite("", (), None, self._future(), fallback, op))
+
+    def _future(self) -> asyncio.Future[Any]:
         assert self._loop is not None
-        future: asyncio.Future[None] = self._loop.create_future()
+        return self._loop.create_future()
+
+    def _queue(self, write: _LoopWrite) -> asyncio.Future[Any]:
+        assert self._loop is not None
         if not self._pending:
             self._loop.call_soon(self.flush)
-        self._pending.append(_LoopWrite(sql, params, then, future, fallback))
-        return future
+        self._pending.append(write)
+        return write.future
 
     def flush(self) -> None:
         batch, self._pending = self._pending, []
@@ -682,8 +731,9 @@ class _LoopWrites:
             except sqlite3.Error:  # another process writes: the writer thread waits for it
                 self._hand_over(batch)
                 return
+            results: dict[int, Any] = {}
             try:
-                errors = self._run(batch)
+                errors = self._run(batch, results)
                 self._db.execute("COMMIT")
             except sqlite3.Error as failed:  # nothing of the group is committed: all hear it
                 with contextlib.suppress(sqlite3.Error):
@@ -693,18 +743,24 @@ class _LoopWrites:
             self._writer.lock.release()
         for w in batch:
             error = errors.get(id(w))
-            _settle(w.future, None, None if error is None else _wrapped(w.sql, error))
+            _settle(w.future, results.get(id(w)), None if error is None else _wrapped(w.sql, error))
         self._commits += 1
         if self._commits % LOOP_CHECKPOINT_COMMITS == 0:
             self._checkpoint()
 
-    def _run(self, batch: list[_LoopWrite]) -> dict[int, sqlite3.Error]:
+    def _run(self, batch: list[_LoopWrite], results: dict[int, Any]) -> dict[int, Exception]:
         """Each statement's writes with one executemany; when one fails, that statement's writes
-        one by one, so a failing write (a duplicate id) fails alone. -> {id(write): its error}."""
-        db, errors = self._db, {}
+        one by one, so a failing write (a duplicate id) fails alone. Then the operations, in their
+        order, each in its savepoint (a run's finish follows its row's insert of the same tick).
+        -> {id(write): its error}; each operation's result in `results`."""
+        db, errors = self._db, dict[int, Exception]()
         groups: dict[str, list[_LoopWrite]] = {}
+        ops: list[_LoopWrite] = []
         for w in batch:
-            groups.setdefault(w.sql, []).append(w)
+            if w.op is not None:
+                ops.append(w)
+            else:
+                groups.setdefault(w.sql, []).append(w)
         for sql, writes in groups.items():
             then = [w.then for w in writes if w.then is not None]
             try:
@@ -728,6 +784,15 @@ class _LoopWrites:
                     db.execute("ROLLBACK TO w")
                     db.execute("RELEASE w")
                     errors[id(w)] = error
+        for w in ops:
+            assert w.op is not None
+            db.execute("SAVEPOINT o")
+            try:
+                results[id(w)] = w.op(db)
+            except Exception as error:  # its writes undone; the caller hears it
+                db.execute("ROLLBACK TO o")
+                errors[id(w)] = error
+            db.execute("RELEASE o")
         return errors
 
     def _hand_over(self, batch: list[_LoopWrite]) -> None:
@@ -740,13 +805,16 @@ class _LoopWrites:
         self._db.close()
 
 
-def _pass_on(to: asyncio.Future[None], done: asyncio.Future[Any]) -> None:
+def _pass_on(to: asyncio.Future[Any], done: asyncio.Future[Any]) -> None:
     if not done.cancelled():
-        _settle(to, None, done.exception())
+        error = done.exception()
+        _settle(to, None if error else done.result(), error)
 
 
-def _wrapped(sql: str, error: sqlite3.Error) -> BaseException:
+def _wrapped(sql: str, error: Exception) -> BaseException:
     """A driver error as SQLAlchemy raises it (callers catch exc.IntegrityError), parameters hidden."""
+    if not isinstance(error, sqlite3.Error):
+        return error
     return exc.DBAPIError.instance(sql, None, error, sqlite3.Error, hide_parameters=True)
 
 
@@ -982,6 +1050,15 @@ class Store:
             values["upstream_id"] = upstream_id
         if deployment_id is not None:
             values["deployment_id"] = deployment_id
+        loop_writes = self._loop_writes
+        if loop_writes is not None and loop_writes.accepts():
+            assert self._writer is not None
+            fallback = (
+                functools.partial(self._writer.run, _finish_with_events, self.kind, values, events)
+                if events
+                else functools.partial(self._writer.run, _finish, values)
+            )
+            return await loop_writes.run(functools.partial(_raw_finish, values, events or []), fallback)
         if events:
             return await self._write(_finish_with_events, self.kind, values, events)
         return await self._write(_finish, values)
@@ -1010,8 +1087,15 @@ class Store:
 
         Idempotent per seq (a repeated seq keeps the first event). Events of an interaction that
         no longer exists (deleted while streaming) are dropped."""
-        if events:
-            await self._write(_append_events, self.kind, id, events)
+        if not events:
+            return
+        loop_writes = self._loop_writes
+        if loop_writes is not None and loop_writes.accepts():
+            assert self._writer is not None
+            fallback = functools.partial(self._writer.run, _append_events, self.kind, id, events)
+            await loop_writes.run(functools.partial(_raw_events, id, events), fallback)
+            return
+        await self._write(_append_events, self.kind, id, events)
 
     async def events_after(self, id: str, after_seq: int) -> list[StoredEvent]:
         """The stored events with seq > after_seq, ordered by seq. Authorize with get() first."""
@@ -1157,8 +1241,7 @@ def _finish_with_events(
 # parameter processing took ~60% of a 500-event stream's store time (py-spy). psycopg sends the
 # text as `unknown`; the cast says what it is.
 _INSERT_EVENTS = {
-    "sqlite": "INSERT INTO interaction_events (interaction_id, seq, event) VALUES (?, ?, ?) "
-    "ON CONFLICT DO NOTHING",
+    "sqlite": _RAW_EVENTS,
     "postgresql": "INSERT INTO interaction_events (interaction_id, seq, event) VALUES (%s, %s, %s::json) "
     "ON CONFLICT DO NOTHING",
 }
