@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import orjson
 from starlette.responses import Response, StreamingResponse
-from starlette.types import Send
+from starlette.types import Receive, Scope, Send
 
 from parley import wire
 from parley.engine import response_cost, response_log
@@ -20,7 +21,33 @@ SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 class SSEResponse(StreamingResponse):
     """A stream's frames, then `data: [DONE]` sent with the end of the body: one write for both
-    (Starlette's own end is an empty write of its own after the last chunk)."""
+    (Starlette's own end is an empty write of its own after the last chunk).
+
+    A client that goes away stops the stream (its frames' generator is closed), as Starlette's
+    StreamingResponse does, but with one plain task listening for the disconnect instead of an
+    anyio task group and its cancel scopes (~6% of a short stream's CPU: py-spy)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        streaming = asyncio.current_task()
+        assert streaming is not None
+        left = False
+
+        async def listen() -> None:
+            nonlocal left
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            left = True
+            streaming.cancel()
+
+        listener = asyncio.ensure_future(listen())
+        try:
+            await self.stream_response(send)
+        except asyncio.CancelledError:
+            if not left:
+                raise
+            streaming.uncancel()  # ours: the client left, which ends the response
+        finally:
+            listener.cancel()
 
     async def stream_response(self, send: Send) -> None:
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
