@@ -128,7 +128,11 @@ class Leases:
 
 class EventWriter:
     """Writes a run's events to the store in batches while it runs. `events` is the run's own
-    list (appended to by the run); `added()` is called after each append."""
+    list (appended to by the run); `added()` is called after each append.
+
+    A batch is written FLUSH_SECONDS after its first event, or as soon as FLUSH_EVENTS are
+    waiting; one write at a time. A timer, not a task, waits for the batch: a short stream ends
+    before it fires and has all its events written by the run's final write, with no task."""
 
     def __init__(
         self,
@@ -140,33 +144,47 @@ class EventWriter:
         self.store, self.ident, self.events = store, ident, events
         self.written = 0
         self._ready = ready  # the row's insert: events reference it
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._task: asyncio.Task[None] | None = None  # the write in flight
+        self._stopped = False  # closed, or a write failed: the final write takes the rest
 
     def added(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run())
-        self._wake.set()
+        if self._stopped or self._task is not None:
+            return  # the write in flight schedules the next batch when it is done
+        if len(self.events) - self.written >= FLUSH_EVENTS:
+            self._start()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(FLUSH_SECONDS, self._start)
 
-    async def _run(self) -> None:
-        if self._ready is not None:
-            await self._ready
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            if len(self.events) - self.written < FLUSH_EVENTS:
-                await asyncio.sleep(FLUSH_SECONDS)  # let a batch gather
-            await self._write()
+    def _start(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._task = asyncio.create_task(self._write())
+        self._task.add_done_callback(self._written)
 
     async def _write(self) -> None:
+        if self._ready is not None:
+            await self._ready
         end = len(self.events)
         if end > self.written:
             batch = list(enumerate(self.events[self.written : end], self.written + 1))
             await self.store.append_events(self.ident, batch)
             self.written = end
 
+    def _written(self, task: asyncio.Task[None]) -> None:
+        self._task = None
+        if task.cancelled() or task.exception() is not None:
+            self._stopped = True
+        elif len(self.events) > self.written:
+            self.added()
+
     async def close(self) -> list[StoredEvent]:
         """Stop writing; the events not yet written, (seq, event), for the final transaction."""
+        self._stopped = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
