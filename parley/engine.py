@@ -19,6 +19,7 @@ import contextlib
 import contextvars
 import dataclasses
 import enum
+import functools
 import logging
 import re
 import time
@@ -55,7 +56,7 @@ from parley.request import collect_dropped, drop_additional
 from parley.router import Router
 from parley.shared_state import SharedState
 from parley.spend import Pricing, Tokens
-from parley.store import KeyRecord, Record, SpendRecord, Store
+from parley.store import KeyRecord, Record, SpendRecord, Store, StoredEvent
 
 _log = logging.getLogger(__name__)
 RUNNING = ("queued", "in_progress")
@@ -152,7 +153,12 @@ class Run:
     record: Record
     stored: bool  # False for store=false: nothing is written and no one else can find it
     detached: bool  # background: runs on when its client goes away
-    inserted: asyncio.Future[None] | None = None  # a stream's first write, overlapped with the upstream call
+    # A foreground stream's row is written at its first event (`row_soon`, the next loop tick), or
+    # with its end when that comes first: a short stream is one write. `inserted` resolves when
+    # the row is written; its client is shown nothing before.
+    inserted: asyncio.Future[None] | None = None
+    row_soon: asyncio.Handle | None = None
+    row_started: bool = False
     writer: EventWriter | None = None  # stored runs: events reach the store as they happen
     phase: Phase = Phase.RELAYING
     ending: Ending | None = None  # set when the relay ends
@@ -193,6 +199,8 @@ class Run:
         asks. `pace`: this is the foreground stream's client, whose reading paces the producer
         (back-pressure); a batch counts as taken when the client asks for the next one."""
         self.pace.on = self.pace.on or pace
+        if pace and self.inserted is not None:
+            await asyncio.shield(self.inserted)  # the row first: the events reveal its id
         i = start
         while True:
             end = len(self.events)
@@ -369,9 +377,7 @@ class Engine:
                 await self.store.insert(record, self.leases.lease())
                 run = self._start(Run(record, stored=True, detached=True), make_turn, log)
             else:
-                inserted = (
-                    asyncio.ensure_future(self.store.insert(record, self.leases.lease())) if store else None
-                )
+                inserted = asyncio.get_running_loop().create_future() if store else None
                 run = self._start(Run(record, store, detached=False, inserted=inserted), make_turn, log)
         except BaseException:
             release()
@@ -435,7 +441,13 @@ class Engine:
         # interaction.created is pushed only once the upstream has answered, so a failure before
         # any output gets a real HTTP status instead of a 200 stream holding one error event.
         events = run.follow(pace=True)
-        first = await anext(events)
+        try:
+            first = await anext(events)
+        except BaseException:  # its row could not be written: no one will see this run
+            await events.aclose()
+            if run.phase is Phase.RELAYING and run.task is not None:
+                run.task.cancel()
+            raise
         if first[0]["event_type"] == ERROR:
             await events.aclose()
             assert run.task is not None
@@ -477,6 +489,8 @@ class Engine:
             run.phase = Phase.DONE
             run.changed.set()
             self.runs.pop(run.record.id, None)
+            if run.inserted is not None and not run.inserted.done():  # never leave its client waiting
+                run.inserted.set_exception(ApiError(500, "Internal error: the interaction was not stored."))
 
     async def _relay(self, run: Run, make_turn: MakeTurn, log: RequestLog) -> Ending:
         """Upstream events into the run until the upstream's end, a failure or a stop. Every way
@@ -511,9 +525,8 @@ class Engine:
                 async for event in upstream:
                     if not run.events:
                         log.first_event = time.monotonic() - log.started
-                        if run.inserted is not None:
-                            # Shielded: a client leaving now must not abandon the row's insert.
-                            await asyncio.shield(run.inserted)
+                        if run.inserted is not None and not run.row_started:
+                            run.row_soon = asyncio.get_running_loop().call_soon(self._write_row, run)
                         run.push({"event_type": INTERACTION_CREATED, "interaction": run.head})
                     if isinstance(event, StreamEnd):
                         status = wire.settled_status(event.status, run.steps.steps)
@@ -574,6 +587,30 @@ class Engine:
         (here or on another instance) stays cancelled and keeps its partial output."""
         if run.writer is None:
             return  # store=false
+        ident, generated = run.record.id, run.steps.steps
+        in_events = wire.characters(generated) > OUTPUT_IN_ROW_MAX
+        steps = run.record.steps if in_events else run.record.steps + generated
+        errors = [ending.error] if ending.error else []
+        if run.inserted is not None and not run.row_started:  # the row is not written yet
+            if run.row_soon is not None:
+                run.row_soon.cancel()
+            if in_events:
+                self._write_row(run)  # then finished below, its output in its events
+            else:  # written once, finished, with its events
+                final = dataclasses.replace(
+                    run.record,
+                    status=ending.status,
+                    updated=updated,
+                    steps=steps,
+                    usage=ending.usage,
+                    errors=errors,
+                    upstream_id=ending.upstream_id,
+                    deployment_id=dep.id if dep else None,
+                )
+                self._write_row(run, final, await run.writer.close())
+                with contextlib.suppress(Exception):  # the failure went out as an `error` event
+                    await asyncio.shield(run.inserted)
+                return
         inserted = True
         if run.inserted is not None:  # the final write must follow the first
             try:
@@ -583,22 +620,32 @@ class Engine:
         unwritten = await run.writer.close()
         if not inserted:
             return
-        ident, generated = run.record.id, run.steps.steps
-        in_events = wire.characters(generated) > OUTPUT_IN_ROW_MAX
-        steps = run.record.steps if in_events else run.record.steps + generated
         if not await self.store.finish(
             ident,
             status=ending.status,
             steps=steps,
             usage=ending.usage,
             updated=updated,
-            errors=[ending.error] if ending.error else [],
+            errors=errors,
             upstream_id=ending.upstream_id,
             deployment_id=dep.id if dep else None,
             events=unwritten,
             output_in_events=in_events,
         ):
             await self.store.update(ident, steps=steps, output_in_events=in_events, usage=ending.usage)
+
+    def _write_row(
+        self, run: Run, final: Record | None = None, events: list[StoredEvent] | None = None
+    ) -> None:
+        """Start a foreground stream's row's write: as running, with this process's lease, or
+        `final`, already ended, with its `events`. Its outcome resolves run.inserted."""
+        run.row_soon, run.row_started = None, True
+        assert run.inserted is not None
+        if final is None:
+            written = self.store.insert_soon(run.record, self.leases.lease())
+        else:
+            written = self.store.insert_soon(final, events=events)
+        written.add_done_callback(functools.partial(_pass_on, run.inserted))
 
     @staticmethod
     async def _foreground(run: Run, first: list[InteractionSSEEvent], rest: EventStream) -> EventStream:
@@ -798,6 +845,17 @@ def _numbered(event: InteractionSSEEvent, seq: int) -> InteractionSSEEvent:
     numbered.update(event)  # keys already there keep their place
     numbered["event_id"] = f"evt_{seq}"
     return cast(InteractionSSEEvent, numbered)
+
+
+def _pass_on(to: asyncio.Future[None], done: asyncio.Future[None]) -> None:
+    if to.done():
+        return
+    if done.cancelled():
+        to.cancel()
+    elif (error := done.exception()) is not None:
+        to.set_exception(error)
+    else:
+        to.set_result(None)
 
 
 def _nothing() -> None:

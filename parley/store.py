@@ -630,6 +630,13 @@ def _raw_finish(values: dict[str, Any], events: list[StoredEvent], db: sqlite3.C
     return finished
 
 
+def _raw_insert_with_events(
+    sql: str, params: tuple[Any, ...], ident: str, events: list[StoredEvent], db: sqlite3.Connection
+) -> None:
+    db.execute(sql, params)
+    db.executemany(_RAW_EVENTS, [(ident, seq, _dumps(event)) for seq, event in events])
+
+
 def _raw_events(ident: str, events: list[StoredEvent], db: sqlite3.Connection) -> None:
     """Store.append_events on the loop's connection (events of a deleted interaction dropped)."""
     try:
@@ -962,18 +969,33 @@ class Store:
 
     # -- the interface
 
-    async def insert(self, rec: Record, lease: Lease | None = None) -> None:
+    async def insert(
+        self, rec: Record, lease: Lease | None = None, events: list[StoredEvent] | None = None
+    ) -> None:
         """Store a new interaction (a running one with its owner's lease). A duplicate id raises
-        sqlalchemy.exc.IntegrityError."""
+        sqlalchemy.exc.IntegrityError. `events`: its stream's events, in the same transaction (a
+        short stream written once, as it ends)."""
+        await self.insert_soon(rec, lease, events)
+
+    def insert_soon(
+        self, rec: Record, lease: Lease | None = None, events: list[StoredEvent] | None = None
+    ) -> asyncio.Future[None]:
+        """insert without a task of its own (SQLite: in this loop tick's transaction)."""
         loop_writes = self._loop_writes
         if loop_writes is not None and loop_writes.accepts():
             assert self._writer is not None
             sql, params = _RAW_INSERT, _record_params(rec)
             if lease is not None:
                 sql, params = _RAW_INSERT_LEASED, (*params, lease.worker, lease.until_ms)
-            await loop_writes.add(sql, params, functools.partial(self._writer.run, _insert, rec, lease))
-            return
-        await self._write(_insert, rec, lease)
+            if events:
+                return loop_writes.run(
+                    functools.partial(_raw_insert_with_events, sql, params, rec.id, events),
+                    functools.partial(self._writer.run, _insert_with_events, self.kind, rec, lease, events),
+                )
+            return loop_writes.add(sql, params, functools.partial(self._writer.run, _insert, rec, lease))
+        if events:
+            return asyncio.ensure_future(self._write(_insert_with_events, self.kind, rec, lease, events))
+        return asyncio.ensure_future(self._write(_insert, rec, lease))
 
     async def renew_leases(self, worker: str, until_ms: int) -> None:
         """Extend the lease of every running interaction owned by `worker` (one statement)."""
@@ -1178,6 +1200,14 @@ def _insert(conn: Connection, rec: Record, lease: Lease | None) -> None:
         conn.execute(
             _INSERT_LEASED, {**rec.__dict__, "worker": lease.worker, "lease_expires": lease.until_ms}
         )
+
+
+def _insert_with_events(
+    conn: Connection, kind: str, rec: Record, lease: Lease | None, events: list[StoredEvent]
+) -> None:
+    with _transaction(conn, kind):
+        _insert(conn, rec, lease)
+        _insert_events(conn, kind, rec.id, events)
 
 
 def _renew(conn: Connection, worker: str, until_ms: int) -> None:
