@@ -310,7 +310,7 @@ class _Connection(asyncio.Protocol):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def data_received(self, data: bytes) -> None:
-        if not self.busy:  # bytes nobody asked for (an idle connection): not safe to reuse
+        if not self.busy or self.complete:  # bytes nobody asked for: not safe to reuse
             self._close()
             return
         self.got_bytes = True
