@@ -21,26 +21,45 @@ Design (how a provider plugs in; see parley/providers/base.py for the codec side
   retry_after=...)`, an unreadable answer a 502. The router stamps the provider on it and
   `UpstreamError.to_api_error()` turns it into what the client sees.
 
-aiohttp directly (one `ClientSession` per event loop): its pool doubled the gateway's throughput
-over httpcore (docs/benchmarks.md), and without httpx on top the hot path does less per request.
+The HTTP/1.1 client is our own, small: an asyncio Protocol per connection feeding httptools'
+response parser (llhttp, in C), keep-alive pools per event loop and `Pool`. The gateway makes one
+upstream call per request, to a known origin, with headers it built itself; aiohttp's ClientSession
+machinery (its connector, response objects, multidict/yarl building, tracing hooks and timers) was
+about a third of the gateway's CPU per request. What it did that Parley relies on, kept here:
+
+* http and https (the system trust store, SSL_CERT_FILE honoured), IPv6 literals, TCP_NODELAY;
+* the URL's query merged with `request.query`; URL credentials sent as Basic auth unless the
+  request has an Authorization header (then dropped); `Content-Length`; identity encoding asked
+  for, a gzip / deflate answer still decoded;
+* bodies framed by Content-Length, chunked, or by the close; case-insensitive response headers;
+* keep-alive: a connection is pooled again only when its answer was read to the end and neither
+  side said `Connection: close`; a pooled connection the upstream closed while idle is replaced
+  once, transparently; waiting for a free connection and connecting share the connect deadline;
+* back-pressure: a stream's unread bytes are bounded (READ_BUFFER_LIMIT), then the socket is not
+  read, so an upstream writing to a reader that is behind blocks in its own send.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import collections
+import contextlib
 import email.utils
 import functools
+import socket
+import ssl
 import time
+import urllib.parse
 import weakref
+import zlib
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-import aiohttp
+import httptools
 import orjson
-from multidict import CIMultiDictProxy
-from yarl import URL
 
 from parley.errors import UpstreamError
 
@@ -153,59 +172,544 @@ class Pool:
     limit: int
 
 
-# Sessions per event loop: a ClientSession must not outlive the loop it was created on, and tests
-# or embedding applications may run several loops in one process. `None` is the shared pool.
-_sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Pool | None, aiohttp.ClientSession]] = (
+READ_BUFFER_LIMIT = 64 * 1024  # a stream's unread bytes past which its socket is no longer read
+IDLE_KEEPALIVE = 15.0  # seconds a pooled connection may sit idle before it is not reused (aiohttp's)
+USER_AGENT = "parley"
+
+
+class ServerDisconnectedError(ConnectionError):
+    """The upstream closed the connection before its answer was complete."""
+
+
+class ContentEncodingError(ValueError):
+    """A gzip / deflate answer that does not decompress."""
+
+
+class InvalidURLError(ValueError):
+    """An upstream URL without a host, with a bad port, or not http(s)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Origin:
+    """What the transport needs of a request URL, parsed once per URL string (`_origin`)."""
+
+    key: tuple[str, str, int]  # (scheme, host, port): a pool keeps idle connections per origin
+    host: str  # what to connect to (an IPv6 literal without its brackets)
+    tls: bool
+    host_header: str  # host[:port], the port only when it is not the scheme's default
+    path: str  # the percent-encoded path
+    query: str  # the URL's own percent-encoded query, or ""
+    basic: str | None  # `Basic ...` from the URL's user:password, if it has them
+
+
+# Characters a request target may carry as they are (RFC 3986 pchar, plus `/`, `?` and `%` so a
+# path or query the codec encoded itself is sent unchanged); anything else is percent-encoded.
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+_QUERY_SAFE = _PATH_SAFE + "?"
+_QUERY_VALUE_SAFE = "!$'()*,/:?@~"  # what yarl's update_query leaves unencoded in a name or value
+
+
+@functools.lru_cache(maxsize=1024)  # a deployment's few URLs, parsed on every request otherwise
+def _origin(url: str) -> _Origin:
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise InvalidURLError("bad URL") from exc
+    scheme, host = parts.scheme.lower(), parts.hostname
+    if scheme not in ("http", "https") or not host:
+        raise InvalidURLError("not an http(s) URL with a host")
+    if not host.isascii():
+        host = host.encode("idna").decode("ascii")
+    tls = scheme == "https"
+    default = 443 if tls else 80
+    port = port or default
+    literal = f"[{host}]" if ":" in host else host
+    basic = None
+    if parts.username is not None or parts.password is not None:
+        user = urllib.parse.unquote(parts.username or "")
+        password = urllib.parse.unquote(parts.password or "")
+        basic = "Basic " + base64.b64encode(_latin1_or_utf8(f"{user}:{password}")).decode("ascii")
+    return _Origin(
+        key=(scheme, host, port),
+        host=host,
+        tls=tls,
+        host_header=literal if port == default else f"{literal}:{port}",
+        path=urllib.parse.quote(parts.path or "/", safe=_PATH_SAFE),
+        query=urllib.parse.quote(parts.query, safe=_QUERY_SAFE),
+        basic=basic,
+    )
+
+
+def _latin1_or_utf8(text: str) -> bytes:
+    try:
+        return text.encode("latin-1")  # what aiohttp's BasicAuth encoded credentials as
+    except UnicodeEncodeError:
+        return text.encode("utf-8")
+
+
+def _target(origin: _Origin, query: Mapping[str, str]) -> str:
+    """The request target: the URL's path and query, `query` merged into the latter as aiohttp's
+    `update_query` did (a name already in the URL takes the new value in its place)."""
+    if not query:
+        return f"{origin.path}?{origin.query}" if origin.query else origin.path
+    merged: list[tuple[str, str]] = []
+    for name, value in urllib.parse.parse_qsl(origin.query, keep_blank_values=True):
+        if name not in query:
+            merged.append((name, value))
+        elif all(name != seen for seen, _ in merged):
+            merged.append((name, query[name]))
+    merged.extend((name, value) for name, value in query.items() if all(name != seen for seen, _ in merged))
+    return f"{origin.path}?{urllib.parse.urlencode(merged, safe=_QUERY_VALUE_SAFE)}"
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """The system's trust store (SSL_CERT_FILE / SSL_CERT_DIR honoured), made once: building a
+    context loads every CA certificate."""
+    return ssl.create_default_context()
+
+
+class _Connection(asyncio.Protocol):
+    """One HTTP/1.1 connection to an origin, answering one request at a time. httptools' parser
+    (llhttp, in C) calls back into it; the request's task awaits `head`, `whole` or `read`.
+
+    A stream's unread body is bounded: past READ_BUFFER_LIMIT the socket is no longer read, so an
+    upstream writing to a reader that is behind blocks in its own send."""
+
+    def __init__(self, pool: _ConnectionPool, origin: _Origin) -> None:
+        self.pool, self.origin = pool, origin
+        self.transport: asyncio.Transport | None = None
+        self.parser = httptools.HttpResponseParser(self)
+        self.reused = False  # it answered an earlier request (a stale keep-alive may fail)
+        self.idle_since = 0.0
+        self.lost = False
+        # The answer being read.
+        self.busy = False
+        self.got_bytes = False
+        self.status = 0
+        self.interim = False  # a 1xx head: skipped, its final answer follows
+        self.headers: dict[bytes, bytes] = {}
+        self.body: list[bytes] = []
+        self.buffered = 0
+        self.bounded = False  # a stream: stop reading the socket past READ_BUFFER_LIMIT
+        self.closing = False  # the request said `Connection: close`
+        self.paused = False
+        self.head_done = False
+        self.complete = False
+        self.keep_alive = False
+        self.error: BaseException | None = None
+        self.waiter: asyncio.Future[None] | None = None
+
+    # -- asyncio.Protocol --
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's are not asyncio.Transport's subclasses
+        sock = transport.get_extra_info("socket")
+        if sock is not None:  # answers are small and latency counts: no Nagle delay
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def data_received(self, data: bytes) -> None:
+        if not self.busy or self.complete:  # bytes nobody asked for: not safe to reuse
+            self._close()
+            return
+        self.got_bytes = True
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError as exc:
+            self._fail(exc)
+            self._close()
+
+    def eof_received(self) -> bool | None:
+        return None  # close our side too: connection_lost follows
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
+        self.pool.forget(self)
+        if not self.busy or self.complete:
+            return
+        if exc is None and self.head_done and not self._framed():
+            self._on_end()  # a body delimited by the close (HTTP/1.0, or no length given)
+            return
+        self._fail(exc or ServerDisconnectedError())
+
+    # -- httptools.HttpResponseParser callbacks --
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers.setdefault(name.lower(), value)  # the first of a repeated header, as .get did
+
+    def on_headers_complete(self) -> None:
+        status = self.parser.get_status_code()
+        if status < 200:
+            self.interim = True
+            self.headers = {}
+            return
+        self.status = status
+        self.head_done = True
+        if self.bounded:  # a stream's reader waits for the head; a JSON one for the whole answer
+            self._wake()
+
+    def on_body(self, body: bytes) -> None:
+        self.body.append(body)
+        self.buffered += len(body)
+        if self.bounded and self.waiter is not None:
+            self._wake()
+        if self.bounded and self.buffered > READ_BUFFER_LIMIT and not self.paused and self.transport:
+            self.paused = True
+            self.transport.pause_reading()
+
+    def on_message_complete(self) -> None:
+        if self.interim:
+            self.interim = False
+            return
+        self._on_end(self.parser.should_keep_alive())
+
+    # -- the request's side --
+
+    def send(self, data: bytes, *, bounded: bool, closing: bool) -> None:
+        assert self.transport is not None
+        self.busy, self.bounded, self.closing = True, bounded, closing
+        self.got_bytes = self.head_done = self.complete = self.keep_alive = False
+        self.status, self.buffered, self.error = 0, 0, None
+        self.headers, self.body = {}, []
+        self.transport.write(data)
+
+    async def head(self) -> None:
+        while not self.head_done:
+            if self.error is not None:
+                raise self.error
+            await self._wait()
+
+    async def finish(self) -> None:
+        """Wait for the whole answer (unbounded: its body is wanted at once), then `take` it."""
+        self.bounded = False
+        if self.paused:
+            self._resume()
+        while not self.complete:
+            if self.error is not None:
+                raise self.error
+            await self._wait()
+
+    async def read(self) -> bytes:
+        """The body's next bytes as they come, b"" at its end."""
+        while not self.body:
+            if self.complete:
+                return b""
+            if self.error is not None:
+                raise self.error
+            await self._wait()
+        return self.take()
+
+    def text_headers(self) -> dict[str, str]:
+        return {name.decode("latin-1"): value.decode("latin-1") for name, value in self.headers.items()}
+
+    def release(self) -> None:
+        """The request is done with it: back to the pool when its answer was read to the end and
+        both sides keep it alive, else closed."""
+        if not self.busy:
+            return
+        self.busy = False
+        reusable = self.complete and self.keep_alive and not self.closing and not self.lost
+        self.body = []
+        if not reusable:
+            self._close()
+        elif self.paused:
+            self._resume()
+        self.pool.release(self, reusable)
+
+    # -- internals --
+
+    def take(self) -> bytes:
+        """The body bytes received and not yet taken."""
+        body = self.body
+        data = body[0] if len(body) == 1 else b"".join(body)
+        self.body, self.buffered = [], 0
+        if self.paused:
+            self._resume()
+        return data
+
+    def _wait(self) -> asyncio.Future[None]:
+        self.waiter = waiter = self.pool.loop.create_future()
+        return waiter
+
+    def _wake(self) -> None:
+        waiter = self.waiter
+        if waiter is not None:
+            self.waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def _on_end(self, keep_alive: bool = False) -> None:
+        self.complete, self.keep_alive = True, keep_alive
+        self._wake()
+
+    def _fail(self, exc: BaseException) -> None:
+        if self.error is None:
+            self.error = exc
+        self._wake()
+
+    def _framed(self) -> bool:
+        return b"content-length" in self.headers or b"transfer-encoding" in self.headers
+
+    def _resume(self) -> None:
+        self.paused = False
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.resume_reading()
+
+    def _close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+
+class _ConnectionPool:
+    """Keep-alive connections per origin, at most `limit` in use at once (idle ones do not count,
+    as with aiohttp's connector). Waiters for a free slot are served first come, first served."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, limit: int) -> None:
+        self.loop, self.limit = loop, limit
+        self.in_use = 0
+        self.idle: dict[tuple[str, str, int], list[_Connection]] = {}
+        self.connections: set[_Connection] = set()
+        self.waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        self.closed = False
+
+    async def acquire(self, origin: _Origin, connect: float, *, fresh: bool = False) -> _Connection:
+        """A connection to `origin`: an idle one unless `fresh`, else a new one. Waiting for a free
+        slot and connecting are bounded by `connect` seconds together."""
+        if self.in_use < self.limit and not self.waiters:
+            self.in_use += 1
+            if not fresh:
+                conn = self._idle(origin)
+                if conn is not None:
+                    return conn
+            try:
+                async with asyncio.timeout(connect):
+                    return await self._connect(origin)
+            except BaseException:
+                self._free()
+                raise
+        async with asyncio.timeout(connect):
+            await self._slot()
+            try:
+                return (None if fresh else self._idle(origin)) or await self._connect(origin)
+            except BaseException:
+                self._free()
+                raise
+
+    def _idle(self, origin: _Origin) -> _Connection | None:
+        idle = self.idle.get(origin.key)
+        if not idle:
+            return None
+        stale_before = self.loop.time() - IDLE_KEEPALIVE
+        while idle:
+            conn = idle.pop()  # the most recently used: the least likely to have been closed
+            if conn.idle_since >= stale_before and conn.transport and not conn.transport.is_closing():
+                return conn
+            conn._close()
+        return None
+
+    async def _connect(self, origin: _Origin) -> _Connection:
+        if self.closed:
+            raise ConnectionAbortedError("the pool was closed")
+        tls = _tls() if origin.tls else None
+        _, conn = await self.loop.create_connection(
+            lambda: _Connection(self, origin),
+            origin.host,
+            origin.key[2],
+            ssl=tls,
+            server_hostname=origin.host if tls else None,
+        )
+        self.connections.add(conn)
+        return conn
+
+    async def _slot(self) -> None:
+        waiter = self.loop.create_future()
+        self.waiters.append(waiter)
+        try:
+            await waiter  # a releasing request hands its slot over (in_use unchanged)
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self._free()  # handed a slot, then cancelled: pass it on
+            else:
+                with contextlib.suppress(ValueError):
+                    self.waiters.remove(waiter)
+            raise
+
+    def _free(self) -> None:
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self.in_use -= 1
+
+    def release(self, conn: _Connection, reusable: bool) -> None:
+        if reusable and not self.closed:
+            conn.reused = True
+            conn.idle_since = self.loop.time()
+            self.idle.setdefault(conn.origin.key, []).append(conn)
+        elif reusable:
+            conn._close()
+        self._free()
+
+    def forget(self, conn: _Connection) -> None:
+        """A connection closed (by either side): never hand it out again."""
+        self.connections.discard(conn)
+        idle = self.idle.get(conn.origin.key)
+        if idle and conn in idle:
+            idle.remove(conn)
+
+    def close(self) -> None:
+        self.closed = True
+        for conn in list(self.connections):
+            conn._close()
+        self.idle.clear()
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.done():
+                waiter.set_exception(ConnectionAbortedError("the pool was closed"))
+
+
+# Pools per event loop: a connection must not outlive the loop it was made on, and tests or
+# embedding applications may run several loops in one process. `None` is the shared pool.
+_pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Pool | None, _ConnectionPool]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def session(pool: Pool | None = None) -> aiohttp.ClientSession:
+def _pool(pool: Pool | None) -> _ConnectionPool:
     loop = asyncio.get_running_loop()
-    sessions = _sessions.setdefault(loop, {})
-    client = sessions.get(pool)
-    if client is None or client.closed:
-        connector = aiohttp.TCPConnector(limit=pool.limit if pool else MAX_CONNECTIONS, limit_per_host=0)
-        client = aiohttp.ClientSession(
-            connector=connector,
-            # Read deadlines are the callers' (send_json / send_stream), counted in whole answers
-            # and events; this only bounds the connect and the wait for a free connection.
-            timeout=aiohttp.ClientTimeout(total=None, connect=CONNECT_TIMEOUT),
-            json_serialize=lambda value: orjson.dumps(value).decode(),
-            auto_decompress=True,
-        )
-        sessions[pool] = client
-    return client
+    pools = _pools.get(loop)
+    if pools is None:
+        pools = _pools[loop] = {}
+    found = pools.get(pool)
+    if found is None:
+        found = pools[pool] = _ConnectionPool(loop, pool.limit if pool else MAX_CONNECTIONS)
+    return found
 
 
 async def close() -> None:
     """Close this loop's pools (the engine and the SDK call it on shutdown)."""
-    sessions = _sessions.pop(asyncio.get_running_loop(), {})
-    await asyncio.gather(*(client.close() for client in sessions.values()))
+    for pool in _pools.pop(asyncio.get_running_loop(), {}).values():
+        pool.close()
+    await asyncio.sleep(0)  # let the transports' connection_lost run
 
 
-def _send(
-    request: UpstreamRequest, connect: float, pool: Pool | None
-) -> aiohttp.client._RequestContextManager:
-    return session(pool).request(
-        request.method,
-        _url(request),
-        data=request.content or None,
-        headers=request.headers,
-        timeout=aiohttp.ClientTimeout(total=None, connect=min(connect, CONNECT_TIMEOUT)),
+_NO_BODY_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def _encode(request: UpstreamRequest, origin: _Origin) -> tuple[bytes, bool]:
+    """The request's bytes, and whether it asks to close the connection after its answer."""
+    headers = request.headers
+    names = {name.lower() for name in headers}
+    lines = [f"{request.method} {_target(origin, request.query)} HTTP/1.1\r\n"]
+    if "host" not in names:
+        lines.append(f"Host: {origin.host_header}\r\n")
+    if origin.basic is not None and "authorization" not in names:
+        lines.append(f"Authorization: {origin.basic}\r\n")  # URL credentials next to one are dropped
+    if "accept" not in names:
+        lines.append("Accept: */*\r\n")
+    if "user-agent" not in names:
+        lines.append(f"User-Agent: {USER_AGENT}\r\n")
+    lines.extend(f"{name}: {value}\r\n" for name, value in headers.items())
+    content = request.content
+    if "content-length" not in names and (content or request.method not in _NO_BODY_METHODS):
+        lines.append(f"Content-Length: {len(content)}\r\n")
+    lines.append("\r\n")
+    head = "".join(lines)
+    if head.count("\n") != len(lines) or head.count("\r") != len(lines):  # it would forge headers
+        raise ValueError("a header name or value holds a line break")
+    closes = "connection" in names and any(
+        name.lower() == "connection" and "close" in value.lower() for name, value in headers.items()
     )
+    return head.encode("utf-8") + content, closes
 
 
-async def _response(request: UpstreamRequest, connect: float, pool: Pool | None) -> aiohttp.ClientResponse:
-    """The upstream's answer head. A pooled keep-alive connection that the upstream closed while it
-    sat idle fails before any answer arrives (the close crossed our request on the wire): such a
-    request is sent again, once, on a fresh connection, instead of failing a healthy upstream."""
+async def _answer(
+    request: UpstreamRequest, connect: float, pool: Pool | None, *, stream: bool
+) -> _Connection:
+    """A connection holding the upstream's answer: its head for a stream, else all of it.
+
+    A pooled keep-alive connection that the upstream closed while it sat idle fails before any
+    answer byte arrives (the close crossed our request on the wire): such a request is sent again,
+    once, on a fresh connection, instead of failing a healthy upstream. A fresh connection's
+    failure is not retried here (the router retries)."""
+    origin = _origin(request.url)
+    data, closes = _encode(request, origin)
+    connections = _pool(pool)
+    limit = min(connect, CONNECT_TIMEOUT)
+    conn = await connections.acquire(origin, limit)
     try:
-        return await _send(request, connect, pool)
-    except aiohttp.ClientConnectorError:
-        raise  # a new connection that failed: nothing stale to replace (the router retries)
-    except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError):  # hung up, or reset
-        return await _send(request, connect, pool)
+        await _exchange(conn, data, stream, closes)
+    except OSError as exc:
+        conn.release()
+        if not conn.reused or conn.got_bytes or isinstance(exc, TimeoutError):
+            raise
+        conn = await connections.acquire(origin, limit, fresh=True)
+        try:
+            await _exchange(conn, data, stream, closes)
+        except BaseException:
+            conn.release()
+            raise
+    except BaseException:
+        conn.release()
+        raise
+    return conn
+
+
+async def _exchange(conn: _Connection, data: bytes, stream: bool, closes: bool) -> None:
+    conn.send(data, bounded=stream, closing=closes)
+    if stream:
+        await conn.head()
+    else:
+        await conn.finish()
+
+
+def _decoder(conn: _Connection) -> Any:
+    """A zlib decompressor for a gzip / deflate answer (aiohttp decoded them), else None."""
+    encoding = conn.headers.get(b"content-encoding")
+    if encoding is None:
+        return None
+    encoding = encoding.strip().lower()
+    if encoding in (b"gzip", b"x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if encoding == b"deflate":
+        return _Deflate()
+    return None
+
+
+class _Deflate:
+    """`deflate` as servers send it: zlib-wrapped (RFC 1950), or raw (RFC 1951) by some."""
+
+    def __init__(self) -> None:
+        self._zlib: Any = None
+
+    def decompress(self, data: bytes) -> bytes:
+        if self._zlib is None:
+            if not data:
+                return b""
+            # RFC 1950: the first byte's low nibble is the compression method, 8 for deflate.
+            self._zlib = zlib.decompressobj(zlib.MAX_WBITS if data[0] & 0x0F == 8 else -zlib.MAX_WBITS)
+        return bytes(self._zlib.decompress(data))
+
+    def flush(self) -> bytes:
+        return bytes(self._zlib.flush()) if self._zlib is not None else b""
+
+
+def _decoded(decoder: Any, data: bytes, *, last: bool) -> bytes:
+    try:
+        out: bytes = decoder.decompress(data)
+        return out + decoder.flush() if last else out
+    except zlib.error as exc:
+        raise ContentEncodingError("the answer does not decompress") from exc
+
+
+def _media_type(conn: _Connection) -> str:
+    """The Content-Type without parameters, lowercased (aiohttp's `content_type`)."""
+    value = conn.headers.get(b"content-type")
+    if value is None:
+        return "application/octet-stream"
+    return value.split(b";", 1)[0].strip().lower().decode("latin-1")
 
 
 # -- sending --------------------------------------------------------------------------------------
@@ -225,23 +729,14 @@ async def _prepare(request: UpstreamRequest, sign: Sign | None) -> None:
     await (sign or _no_signature)(request)
 
 
-@functools.lru_cache(maxsize=1024)  # a deployment's few URLs, parsed on every request otherwise
-def _parsed(url: str) -> URL:
-    return URL(url, encoded=False)
-
-
-def _url(request: UpstreamRequest) -> URL:
-    url = _parsed(request.url)
-    if url.user is not None and any(k.lower() == "authorization" for k in request.headers):
-        url = url.with_user(None)  # aiohttp refuses URL credentials next to an Authorization header
-    if request.query:
-        url = url.update_query(request.query)
-    return url
+# What a failed exchange raises besides TimeoutError: the socket's errors (resets, refusals, TLS,
+# DNS), the upstream's early close, a malformed answer, an undecodable body, a bad URL.
+_FAILURES = (OSError, httptools.HttpParserError, ContentEncodingError, InvalidURLError)
 
 
 def _failure(exc: BaseException) -> UpstreamError:
     """A connection failure or a timeout, as a retryable UpstreamError (no URL: it may hold a key)."""
-    if isinstance(exc, TimeoutError):  # aiohttp's timeouts are TimeoutErrors too
+    if isinstance(exc, TimeoutError):
         return UpstreamError(0, f"timed out ({type(exc).__name__})", timeout=True)
     return UpstreamError(0, f"connection failed ({type(exc).__name__})")
 
@@ -260,17 +755,22 @@ async def send_json(
     # cannot extend it (a read timeout would be reset by every byte).
     limit = asyncio.timeout(deadline)
     try:
-        async with limit, await _response(request, deadline, pool) as response:
-            raw = await response.read()
-            if response.status >= 300:
-                raise _http_error(response.status, response.headers, raw)
+        async with limit:
+            conn = await _answer(request, deadline, pool, stream=False)
+            raw, status, decoder = conn.take(), conn.status, _decoder(conn)
+            headers = conn.text_headers() if status >= 300 else None
+            conn.release()
+            if decoder is not None:
+                raw = _decoded(decoder, raw, last=True)
+            if headers is not None:
+                raise _http_error(status, headers, raw)
     except TimeoutError as exc:
-        if not limit.expired():  # aiohttp's connect timeout
+        if not limit.expired():  # the connect deadline
             raise _failure(exc) from exc
         raise UpstreamError(
             0, f"timed out: no complete answer within the {deadline:g} s deadline (timeout)", timeout=True
         ) from exc
-    except aiohttp.ClientError as exc:
+    except _FAILURES as exc:
         raise _failure(exc) from exc
     try:
         return orjson.loads(raw)
@@ -288,7 +788,7 @@ async def send_stream(
     pool: Pool | None = None,
 ) -> AsyncGenerator[Any, None]:
     """Send the request; yield the upstream events of its streamed answer until `DONE` or the end of
-    the body. Close the iterator (``aclosing``) to stop early: that releases the connection.
+    the body. Close the iterator (``aclosing``) to stop early: that closes the connection.
 
     Deadlines, counted in events, not bytes (keep-alive comments or a trickle of bytes that never
     completes an event extend none of them): the first event within `stream_timeout` of sending,
@@ -299,22 +799,32 @@ async def send_stream(
     loop = asyncio.get_running_loop()
     deadline = _StreamDeadline(loop, timeout or DEFAULT_TIMEOUT, stream_timeout or DEFAULT_STREAM_TIMEOUT)
     limit = asyncio.timeout_at(deadline.at("first"))
+    conn: _Connection | None = None
     try:
-        async with limit, await _response(request, deadline.gap, pool) as response:
-            if response.status >= 300:
-                raise _http_error(response.status, response.headers, await response.read())
-            if response.content_type != framing.media_type:
-                raise UpstreamError(
-                    502, f"answered 200 with {response.content_type or 'no content type'}, not a stream"
-                )
-            chunks = response.content.iter_any()
+        async with limit:
+            conn = await _answer(request, deadline.gap, pool, stream=True)
+            decoder = _decoder(conn)
+            if conn.status >= 300:
+                await conn.finish()
+                raw = conn.take()
+                raw = _decoded(decoder, raw, last=True) if decoder is not None else raw
+                raise _http_error(conn.status, conn.text_headers(), raw)
+            media_type = _media_type(conn)
+            if media_type != framing.media_type:
+                raise UpstreamError(502, f"answered 200 with {media_type}, not a stream")
             while True:
                 events: list[Any] = []
-                try:
-                    while not events:
-                        events = list(framing.feed(await anext(chunks)))
-                except StopAsyncIteration:
-                    events = [*framing.end(), DONE]
+                while not events:
+                    chunk = await conn.read()
+                    if not chunk:
+                        if decoder is not None:
+                            events.extend(framing.feed(_decoded(decoder, b"", last=True)))
+                        events.extend(framing.end())
+                        events.append(DONE)
+                        break
+                    if decoder is not None:
+                        chunk = _decoded(decoder, chunk, last=False)
+                    events = list(framing.feed(chunk))
                 limit.reschedule(None)  # no deadline runs while the caller has the events
                 for event in events:
                     if event is DONE:
@@ -322,10 +832,13 @@ async def send_stream(
                     yield event
                 await pace()  # per read, not per event: events come in reads
                 limit.reschedule(deadline.at("idle"))
-    except TimeoutError as exc:  # ours, or aiohttp's connect timeout
+    except TimeoutError as exc:  # ours, or the connect deadline
         raise (deadline.error() if limit.expired() else _failure(exc)) from exc
-    except aiohttp.ClientError as exc:
+    except _FAILURES as exc:
         raise _failure(exc) from exc
+    finally:
+        if conn is not None:
+            conn.release()  # back to the pool only if the answer was read to its end
 
 
 class _StreamDeadline:
@@ -355,7 +868,7 @@ class _StreamDeadline:
 # -- HTTP errors ----------------------------------------------------------------------------------
 
 
-def _http_error(status: int, headers: CIMultiDictProxy[str], raw: bytes) -> UpstreamError:
+def _http_error(status: int, headers: Mapping[str, str], raw: bytes) -> UpstreamError:
     """A non-2xx answer, with the upstream's own message when its body has one."""
     return UpstreamError(status, f"HTTP {status}: {error_message(raw)}", retry_after=retry_after(headers))
 
