@@ -211,6 +211,9 @@ class Run:
                     self.pace.took(i)
                 continue
             if self.phase is Phase.DONE:
+                # One loop turn first: what the run's end queued in its last tick (its log line)
+                # is written before a listener's stream ends.
+                await asyncio.sleep(0)
                 return
             self.changed.clear()
             await self.changed.wait()
