@@ -678,3 +678,31 @@ async def test_latency(store, capsys):
     with capsys.disabled():
         print(f"\n[{store.kind}] median latency: " + ", ".join(f"{k} {v:.0f}us" for k, v in med.items()))
     assert med["insert"] + med["get"] < 20_000
+
+
+async def test_sqlite_processes_take_turns_through_the_lock_file(tmp_path):
+    """Processes sharing a SQLite file write in turns through an flock beside it: a write waits
+    while another process holds it (blocked in the kernel, not polling) and goes ahead as soon as
+    it is released."""
+    import fcntl
+    import os
+
+    db = tmp_path / "parley.db"
+    s = await Store.open(f"sqlite:///{db}")
+    try:
+        await s.insert(new_record())  # the lock file exists once the store has written
+        other = os.open(f"{db}.lock", os.O_RDWR)  # another process's hold, as far as flock knows
+        try:
+            fcntl.flock(other, fcntl.LOCK_EX)
+            held = asyncio.ensure_future(s.insert(rec := new_record()))
+            await asyncio.sleep(0.3)
+            assert not held.done()  # neither the loop's write nor the writer thread went ahead
+            released = time.monotonic()
+            fcntl.flock(other, fcntl.LOCK_UN)
+            await asyncio.wait_for(held, 5)
+            assert time.monotonic() - released < 0.2
+        finally:
+            os.close(other)
+        assert await s.get(rec.id, OWNER) == rec
+    finally:
+        await s.close()
