@@ -684,6 +684,7 @@ def _raw_events(ident: str, events: list[StoredEvent], db: sqlite3.Connection) -
             raise
 
 
+LOOP_LOCK_RETRIES = 8  # loop ticks a write waits for another process's lock before the writer thread does
 LOOP_CHECKPOINT_COMMITS = 200  # the loop's commits between two WAL checkpoints (each a few pages)
 
 
@@ -728,6 +729,7 @@ class _LoopWrites:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pending: list[_LoopWrite] = []
         self._commits = 0
+        self._deferred = 0  # ticks this tick's writes have waited for another process's lock
 
     def accepts(self) -> bool:
         """Whether this caller's writes can go this way: one loop owns the connection."""
@@ -772,9 +774,15 @@ class _LoopWrites:
             return
         file_lock = self._writer.file_lock
         try:
-            if not file_lock.acquire(blocking=False):  # another process writes: the writer
-                self._hand_over(batch)  # thread waits for it
+            if not file_lock.acquire(blocking=False):  # another process is writing
+                if self._deferred < LOOP_LOCK_RETRIES:  # its transactions are short: next tick
+                    self._deferred += 1
+                    self._pending[:0] = batch
+                    self._loop.call_soon(self.flush)  # type: ignore[union-attr]
+                    return
+                self._hand_over(batch)  # it holds on: the writer thread waits for it
                 return
+            self._deferred = 0
             try:
                 try:
                     self._db.execute("BEGIN IMMEDIATE")
@@ -852,6 +860,7 @@ class _LoopWrites:
             w.fallback().add_done_callback(functools.partial(_pass_on, w.future))
 
     def close(self) -> None:
+        self._deferred = LOOP_LOCK_RETRIES  # no next tick: what waits for a lock goes to the writer
         self.flush()
         self.usable = False
         self._db.close()
