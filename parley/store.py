@@ -43,6 +43,7 @@ import os
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
@@ -85,6 +86,7 @@ UPDATABLE = frozenset(
     {"status", "steps", "usage", "updated", "upstream_id", "errors", "deployment_id", "output_in_events"}
 )
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+FILE_LOCK_WAIT = SQLITE_BUSY_TIMEOUT_MS / 1000  # seconds the writer waits for another process's turn
 _EVENTS_PER_STATEMENT = 500  # 3 bound parameters each: far below SQLite's 32766 limit
 
 
@@ -499,22 +501,29 @@ _Write: TypeAlias = tuple[
 
 class _FileLock:
     """The processes sharing one SQLite file take turns writing through an exclusive flock on a
-    file beside it, held for each transaction. A process that must wait blocks in the kernel and
-    wakes as the lock is released; SQLite's own busy handler sleeps and polls (1, 2, 5, 10 ... ms),
-    and with two workers writing, most of their time went to those sleeps (`--workers 2` served
-    0.8x of one). SQLite's lock stays underneath for any other writer (busy_timeout)."""
+    file beside it, held for each transaction. A process that must wait looks again every
+    0.1-2 ms; SQLite's own busy handler sleeps 1, 2, 5, 10 ... 100 ms between looks, and with two
+    workers writing, most of their time went to those sleeps (`--workers 2` served 0.8x of one).
+    The wait has a deadline (flock itself has none): past FILE_LOCK_WAIT the write goes ahead on
+    SQLite's own lock, which stays underneath for any writer (busy_timeout)."""
 
     def __init__(self, db_path: str | None):
         self._fd = os.open(f"{db_path}.lock", os.O_RDWR | os.O_CREAT, 0o600) if db_path else None
 
-    def acquire(self, blocking: bool = True) -> bool:
+    def acquire(self, wait: float = 0.0) -> bool:
+        """Whether the lock was taken within `wait` seconds."""
         if self._fd is None:
             return True
-        try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX if blocking else fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
+        deadline, pause = time.monotonic() + wait, 0.0001
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+            time.sleep(pause)
+            pause = min(pause * 2, 0.002)
 
     def release(self) -> None:
         if self._fd is not None:
@@ -574,11 +583,12 @@ class _WriterThread:
                 if conn is None:
                     conn = self._engine.connect()
                 with self.lock:
-                    self.file_lock.acquire()
+                    locked = self.file_lock.acquire(FILE_LOCK_WAIT)
                     try:
                         outcomes = _run_group(conn, batch)
                     finally:
-                        self.file_lock.release()
+                        if locked:
+                            self.file_lock.release()
             except BaseException as exc:  # every caller gets it; the next write starts afresh
                 outcomes = [(None, exc)] * len(batch)
                 with contextlib.suppress(Exception):
@@ -774,7 +784,7 @@ class _LoopWrites:
             return
         file_lock = self._writer.file_lock
         try:
-            if not file_lock.acquire(blocking=False):  # another process is writing
+            if not file_lock.acquire():  # another process is writing
                 if self._deferred < LOOP_LOCK_RETRIES:  # its transactions are short: next tick
                     self._deferred += 1
                     self._pending[:0] = batch

@@ -706,3 +706,26 @@ async def test_sqlite_processes_take_turns_through_the_lock_file(tmp_path):
         assert await s.get(rec.id, OWNER) == rec
     finally:
         await s.close()
+
+
+async def test_sqlite_lock_file_wait_has_a_deadline(tmp_path, monkeypatch):
+    """A lock file held for ever (a stopped process) does not stop the writes: past FILE_LOCK_WAIT
+    they go ahead on SQLite's own lock, which nobody holds here."""
+    import fcntl
+    import os
+
+    from parley import store as store_module
+
+    monkeypatch.setattr(store_module, "FILE_LOCK_WAIT", 0.3)
+    db = tmp_path / "parley.db"
+    s = await Store.open(f"sqlite:///{db}")
+    other = os.open(f"{db}.lock", os.O_RDWR)
+    try:
+        fcntl.flock(other, fcntl.LOCK_EX)
+        started = time.monotonic()
+        await asyncio.wait_for(s.insert(rec := new_record()), 5)
+        assert 0.3 <= time.monotonic() - started < 2
+        assert await s.get(rec.id, OWNER) == rec
+    finally:
+        os.close(other)
+        await s.close()
