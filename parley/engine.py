@@ -56,7 +56,7 @@ from parley.request import collect_dropped, drop_additional
 from parley.router import Router
 from parley.shared_state import SharedState
 from parley.spend import Pricing, Tokens
-from parley.store import KeyRecord, Record, SpendRecord, Store, StoredEvent
+from parley.store import KeyRecord, Record, SpendRecord, Store, StoredEvent, pass_on
 
 _log = logging.getLogger(__name__)
 RUNNING = ("queued", "in_progress")
@@ -648,7 +648,7 @@ class Engine:
             written = self.store.insert_soon(run.record, self.leases.lease())
         else:
             written = self.store.insert_soon(final, events=events)
-        written.add_done_callback(functools.partial(_pass_on, run.inserted))
+        written.add_done_callback(functools.partial(pass_on, run.inserted))
 
     @staticmethod
     async def _foreground(run: Run, first: list[InteractionSSEEvent], rest: EventStream) -> EventStream:
@@ -848,17 +848,6 @@ def _numbered(event: InteractionSSEEvent, seq: int) -> InteractionSSEEvent:
     numbered.update(event)  # keys already there keep their place
     numbered["event_id"] = f"evt_{seq}"
     return cast(InteractionSSEEvent, numbered)
-
-
-def _pass_on(to: asyncio.Future[None], done: asyncio.Future[None]) -> None:
-    if to.done():
-        return
-    if done.cancelled():
-        to.cancel()
-    elif (error := done.exception()) is not None:
-        to.set_exception(error)
-    else:
-        to.set_result(None)
 
 
 def _nothing() -> None:

@@ -682,7 +682,7 @@ def _raw_insert_with_events(
     sql: str, params: tuple[Any, ...], ident: str, events: list[StoredEvent], db: sqlite3.Connection
 ) -> None:
     db.execute(sql, params)
-    db.executemany(_RAW_EVENTS, [(ident, seq, _dumps(event)) for seq, event in events])
+    _raw_events(ident, events, db)
 
 
 def _raw_events(ident: str, events: list[StoredEvent], db: sqlite3.Connection) -> None:
@@ -790,6 +790,7 @@ class _LoopWrites:
                     self._pending[:0] = batch
                     self._loop.call_soon(self.flush)  # type: ignore[union-attr]
                     return
+                self._deferred = 0
                 self._hand_over(batch)  # it holds on: the writer thread waits for it
                 return
             self._deferred = 0
@@ -867,7 +868,7 @@ class _LoopWrites:
 
     def _hand_over(self, batch: list[_LoopWrite]) -> None:
         for w in batch:
-            w.fallback().add_done_callback(functools.partial(_pass_on, w.future))
+            w.fallback().add_done_callback(functools.partial(pass_on, w.future))
 
     def close(self) -> None:
         self._deferred = LOOP_LOCK_RETRIES  # no next tick: what waits for a lock goes to the writer
@@ -876,10 +877,15 @@ class _LoopWrites:
         self._db.close()
 
 
-def _pass_on(to: asyncio.Future[Any], done: asyncio.Future[Any]) -> None:
-    if not done.cancelled():
-        error = done.exception()
-        _settle(to, None if error else done.result(), error)
+def pass_on(to: asyncio.Future[Any], done: asyncio.Future[Any]) -> None:
+    """`done`'s outcome to `to` (a done-callback), unless `to` is settled or cancelled already."""
+    if to.done():
+        return
+    if done.cancelled():
+        to.cancel()
+        return
+    error = done.exception()
+    _settle(to, None if error else done.result(), error)
 
 
 def _wrapped(sql: str, error: Exception) -> BaseException:
