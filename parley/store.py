@@ -833,6 +833,16 @@ class _LoopWrites:
             else:
                 groups.setdefault(w.sql, []).append(w)
         for sql, writes in groups.items():
+            if len(writes) == 1 and writes[0].then is None:
+                # One statement needs no savepoint: SQLite undoes a failed statement by itself.
+                # (An error that undid the whole transaction instead raises: all hear it.)
+                try:
+                    db.execute(sql, writes[0].params)
+                except sqlite3.Error as error:
+                    if not db.in_transaction:
+                        raise
+                    errors[id(writes[0])] = error
+                continue
             then = [w.then for w in writes if w.then is not None]
             try:
                 db.execute("SAVEPOINT g")

@@ -560,6 +560,28 @@ async def test_sqlite_loop_writes_share_a_commit_and_fail_alone(tmp_path):
         await s.close()
 
 
+async def test_sqlite_a_lone_write_that_fails_leaves_its_tick_committed(tmp_path):
+    """A statement alone in its tick (no savepoint of its own) that fails is undone alone: the
+    tick's other writes commit, and the next tick writes as usual."""
+    url = f"sqlite:///{tmp_path}/p.db"
+    s = await Store.open(url)
+    other = await Store.open(url)
+    try:
+        first = new_record()
+        await s.insert(first)
+        results = await asyncio.gather(
+            s.insert(first), s.record_spend(spend_row(1, cost=None)), return_exceptions=True
+        )
+        assert isinstance(results[0], exc.IntegrityError) and results[1] is None
+        later = new_record()
+        await s.insert(later)
+        assert [row.request_id for row in await other.spend_logs()] == ["v1_spend_1"]
+        assert await other.get(later.id, OWNER) == later
+    finally:
+        await other.close()
+        await s.close()
+
+
 async def test_sqlite_loop_writes_go_to_the_writer_thread_while_it_or_another_process_writes(tmp_path):
     """The loop never waits for a lock: while the writer thread is inside a write, or another
     process holds SQLite's write lock, the writes go to the writer thread, which waits for it;
