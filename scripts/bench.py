@@ -23,6 +23,8 @@ and measures, for JSON and streaming requests on both upstream kinds:
 * peak RSS of the server's process tree (sampled from /proc every 50 ms), and RSS per idle
   keep-alive connection and per open (held) stream;
 * Parley again with `"store": false` in the body, for the SQLite store's share of the cost;
+* the floor (`--serve-relay PORT UPSTREAM`, c=1 only): a bare ASGI app on the same server stack that
+  relays the body through Parley's upstream client and nothing else, for Parley's own share;
 * Parley with `--workers 1` and `--workers 2`, nothing pinned, with the CPU share of the gateway,
   the fake and wrk.
 
@@ -215,6 +217,55 @@ async def fast_upstream(scope, receive, send):
         }
     )
     await send({"type": "http.response.body", "body": out})
+
+
+def relay_app(upstream_url: str):
+    """The floor: a bare ASGI app that sends the body on through Parley's own upstream client and
+    answers with what came back (JSON re-encoded; a stream's events re-framed as SSE), and nothing
+    else: no routing, key, validation, store, log or metrics. What any Python gateway on this stack
+    (uvicorn + uvloop + httptools) pays before doing any work of its own."""
+    import orjson
+
+    from parley import transport
+
+    async def app(scope, receive, send):
+        if scope["type"] == "lifespan":
+            await fast_upstream(scope, receive, send)
+            return
+        message = await receive()
+        body = orjson.loads(message.get("body") or b"{}")
+        path = "/v1/chat/completions" if "chat" in str(body.get("model")) else "/v1beta/interactions"
+        request = transport.UpstreamRequest(
+            "POST", upstream_url + path, {"Content-Type": "application/json"}, body=body
+        )
+        if not body.get("stream"):
+            out = orjson.dumps(await transport.send_json(request))
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(out)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": out})
+            return
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"text/event-stream")],
+            }
+        )
+        async with contextlib.aclosing(transport.send_stream(request, transport.SSEFraming())) as events:
+            async for event in events:
+                frame = b"data: " + orjson.dumps(event) + b"\n\n"
+                await send({"type": "http.response.body", "body": frame, "more_body": True})
+        await send({"type": "http.response.body", "body": b"data: [DONE]\n\n"})
+
+    return app
 
 
 # ------------------------------------------------------------------ processes
@@ -658,6 +709,27 @@ def targets_table(res: Results) -> list[str]:
     ]
 
 
+def floor_table(res: Results) -> list[str]:
+    """How much of Parley's added latency the floor (the relay) already costs."""
+    rows = []
+    for up in ("gemini", "chat"):
+        for kind in ("json", "stream"):
+            floor, ours = added_us(res, "relay", up, kind), added_us(res, "parley", up, kind)
+            if floor is None or ours is None:
+                continue
+            rows.append(f"| {up} | {kind} | {_ms(ours)} | {_ms(floor)} | {_ms(ours - floor)} |")
+    if not rows:
+        return []
+    return [
+        "## Added p50 at c=1: the floor and Parley's own share",
+        "",
+        "| upstream | kind | Parley added ms | relay (floor) added ms | Parley − floor ms |",
+        "|---|---|---|---|---|",
+        *rows,
+        "",
+    ]
+
+
 def headline(res: Results) -> str:
     """The README's benchmark sentence: ratios, from this run."""
 
@@ -696,7 +768,9 @@ def headline(res: Results) -> str:
 
 def report(res: Results, args, command: str, concurrencies: list[int]) -> str:
     targets = [
-        t for t in ("direct", "parley", "parley-nostore", "litellm") if any(k[0] == t for k in res.runs)
+        t
+        for t in ("direct", "parley", "parley-nostore", "relay", "litellm")
+        if any(k[0] == t for k in res.runs)
     ]
     lines = [
         "# Benchmarks: Parley vs LiteLLM proxy vs calling the upstream directly",
@@ -718,8 +792,13 @@ def report(res: Results, args, command: str, concurrencies: list[int]) -> str:
         " (for streams: until the last byte); added = gateway p50 − direct p50 at c=1. Time to first event:"
         f" a raw-socket Python client, {args.ttfe} sequential streaming requests, from send to the first `data:` bytes.",
         '* `parley-nostore` = Parley with `"store": false` in the request body (no SQLite row), at c=1 only.',
+        "* `relay` = the floor, at c=1 only: a bare ASGI app on the same server stack (uvicorn, uvloop,"
+        " httptools), pinned the same way, that sends the body on through Parley's upstream client and"
+        " answers with what came back (JSON re-encoded, a stream's events re-framed), and does nothing"
+        " else: no key, validation, routing, store, log or metrics.",
         "",
         *targets_table(res),
+        *floor_table(res),
     ]
     for upstream in ("gemini", "chat"):
         for kind in ("json", "stream"):
@@ -897,7 +976,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-litellm", action="store_true")
     parser.add_argument("--skip-workers", action="store_true")
     parser.add_argument("--serve-upstream", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-relay", nargs=2, metavar=("PORT", "UPSTREAM"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+
+    if args.serve_relay:
+        import uvicorn
+
+        port, upstream = args.serve_relay
+        uvicorn.run(
+            relay_app(upstream),
+            host="127.0.0.1",
+            port=int(port),
+            log_level="warning",
+            access_log=False,
+            loop="uvloop",
+            http="httptools",
+        )
+        return 0
 
     if args.serve_upstream:
         import uvicorn
@@ -981,6 +1076,17 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 parley.stop()
             res.rss["parley"] = parley.peak_rss
+
+            relay_port = free_port()
+            relay = Server(
+                "relay",
+                pinned(GATEWAY_CORE, [sys.executable, __file__, "--serve-relay", str(relay_port), up_url]),
+                relay_port,
+            )
+            try:
+                measure("relay", f"http://127.0.0.1:{relay_port}", extras=False, pid=relay.proc.pid)
+            finally:
+                relay.stop()
 
             if not args.skip_workers:
                 print("bench: --workers 1 vs 2", flush=True)
