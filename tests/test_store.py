@@ -527,8 +527,8 @@ def spend_row(n: int, cost: float | None = 0.5) -> SpendRecord:
 
 
 async def test_sqlite_loop_writes_share_a_commit_and_fail_alone(tmp_path):
-    """A file's creates and spend rows are written on the loop, those of one tick in one commit;
-    a duplicate fails alone with SQLAlchemy's IntegrityError; everything acknowledged is visible
+    """A file's creates and spend rows are written on the loop, the creates of one tick in one
+    commit, its spend rows in the next; a duplicate fails alone with SQLAlchemy's IntegrityError; everything acknowledged is visible
     to another process's connection, spend rows and the key's spend included."""
     url = f"sqlite:///{tmp_path}/p.db"
     s = await Store.open(url)
@@ -548,7 +548,9 @@ async def test_sqlite_loop_writes_share_a_commit_and_fail_alone(tmp_path):
             *(s.insert(r) for r in records[5:]),
             return_exceptions=True,
         )
-        assert s._loop_writes._commits == commits + 1  # one tick, one commit
+        # One tick, one commit for its inserts; its spend rows (no response waits for them) in
+        # the next one.
+        assert s._loop_writes._commits == commits + 2
         assert isinstance(results[5], exc.IntegrityError) and isinstance(results[8], exc.IntegrityError)
         assert [r for i, r in enumerate(results) if i not in (5, 8)] == [None] * 12
         for r in [first, *records]:
@@ -557,6 +559,25 @@ async def test_sqlite_loop_writes_share_a_commit_and_fail_alone(tmp_path):
         assert (await other.get_key(OWNER)).spend == 0.5
     finally:
         await other.close()
+        await s.close()
+
+
+async def test_sqlite_a_spend_row_commits_after_the_insert_and_before_a_read(tmp_path):
+    """A response waits for its insert, not for its spend row: the insert's caller hears back
+    while the spend row of the same tick is still queued; a read of spend or keys in this process
+    waits for it."""
+    url = f"sqlite:///{tmp_path}/p.db"
+    s = await Store.open(url)
+    try:
+        await s.insert_key(new_key(OWNER))
+        spend = s.record_spend_soon(spend_row(1))
+        await s.insert(new_record())
+        assert not spend.done()
+        assert [row.request_id for row in await s.spend_logs()] == ["v1_spend_1"]
+        assert spend.done()
+        s.record_spend_soon(spend_row(2))
+        assert (await s.get_key(OWNER)).spend == 1.0
+    finally:
         await s.close()
 
 
