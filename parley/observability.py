@@ -254,7 +254,7 @@ class _Buckets:
     def observe(self, amount: float) -> None:
         self.sum += amount
         i = bisect.bisect_left(self.bounds, amount)  # the first bound >= amount, as prometheus-client
-        if i < len(self.counts):  # NaN falls in no bucket
+        if amount <= self.bounds[i]:  # NaN falls in no bucket (bisect puts it first)
             self.counts[i] += 1
 
 
