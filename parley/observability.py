@@ -595,7 +595,7 @@ class Observability:
         group = dep.model_name if dep is not None else self._group(log.model)
         label = deployment_label(dep)
         tokens = _tokens(log.usage or {})
-        # In the order of the line as it has always been written, "event" last (structlog's order).
+        # The line's fields in the order they have always had: "event" last (as structlog wrote it).
         record: dict[str, Any] = {
             "timestamp": _now(),
             "model": log.model,
@@ -648,8 +648,8 @@ class Observability:
             self._call_back(record)
 
     def _log(self, record: dict[str, Any]) -> None:
-        """One JSON line: orjson straight from the record (structlog's processor chain around the
-        same renderer cost more than the rendering)."""
+        """One JSON line: orjson straight from the record (structlog's processor chain, around the
+        same renderer, cost more than the rendering itself)."""
         self._stdout.line(orjson.dumps(record, default=str).decode())
 
     def _group(self, model: str) -> str:
