@@ -1,6 +1,6 @@
 """One structured log line per generation request, pluggable callbacks, and Prometheus metrics.
 
-* Log: a JSON line on stdout per create (structlog, JSON renderer), with the model group, the
+* Log: a JSON line on stdout per create (orjson), with the model group, the
   deployment by name (``model_info.id``, else ``model_name#index``; never a URL or key), status,
   latency_ms, tokens, cost (USD, parley.spend), the upstream attempts (retries and fallbacks included) and the stream flag.
   Never an API key (only a prefix of the key's SHA-256) and never a prompt, unless
@@ -26,7 +26,7 @@ that later calls ``on_finish`` (the request's task for JSON, the run's task for 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import bisect
 import functools
 import importlib
 import inspect
@@ -36,14 +36,20 @@ import threading
 import time
 from collections.abc import Callable, Mapping, MutableMapping
 from contextvars import ContextVar
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeAlias
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import orjson
-import structlog
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, multiprocess
+from prometheus_client import metrics as prometheus_metrics
 from prometheus_client.exposition import generate_latest
-from prometheus_client.metrics import MetricWrapperBase
+from prometheus_client.metrics_core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+from prometheus_client.utils import INF, floatToGoString
 
 from parley.config import ConfigError, Settings
 from parley.errors import UpstreamError
@@ -84,13 +90,9 @@ class _RequestScope:
     finished: bool = False  # the engine reported the create's outcome
 
 
-@dataclass
-class _Attempts:
-    items: list[Attempt] = field(default_factory=list)
-
-
 _request: ContextVar[_RequestScope | None] = ContextVar("parley_request_scope", default=None)
-_attempts: ContextVar[_Attempts | None] = ContextVar("parley_attempts", default=None)
+# The request's upstream attempts so far: a list set by the first attempt and appended to in place.
+_attempts: ContextVar[list[Attempt] | None] = ContextVar("parley_attempts", default=None)
 
 
 def deployment_label(dep: Deployment | None) -> str:
@@ -109,16 +111,20 @@ def _outcome(error: UpstreamError | None) -> str:
     return str(error.status) if error.status else "connection_error"
 
 
-def _tokens(usage: Mapping[str, Any]) -> dict[str, int]:
-    def pick(*names: str) -> int:
-        for name in names:
-            if isinstance(usage.get(name), int | float):
-                return int(usage[name])
-        return 0
+_NUMBER = (int, float)  # a tuple: `int | float` builds a new union object at every evaluation
 
-    inp = pick("total_input_tokens", "input_tokens")
-    out = pick("total_output_tokens", "output_tokens")
-    return {"input": inp, "output": out, "total": pick("total_tokens") or inp + out}
+
+def _count(usage: Mapping[str, Any], name: str, alias: str = "") -> int:
+    value = usage.get(name)
+    if not isinstance(value, _NUMBER) and alias:
+        value = usage.get(alias)
+    return int(value) if isinstance(value, _NUMBER) else 0
+
+
+def _tokens(usage: Mapping[str, Any]) -> dict[str, int]:
+    inp = _count(usage, "total_input_tokens", "input_tokens")
+    out = _count(usage, "total_output_tokens", "output_tokens")
+    return {"input": inp, "output": out, "total": _count(usage, "total_tokens") or inp + out}
 
 
 def load_callbacks(entries: Any, field: str = "general_settings.callbacks") -> list[tuple[str, Callback]]:
@@ -146,7 +152,7 @@ def load_callbacks(entries: Any, field: str = "general_settings.callbacks") -> l
 
 
 class _Stdout:
-    """structlog's final logger: the lines rendered in one event-loop tick go to sys.stdout in one
+    """Where log lines go: the lines rendered in one event-loop tick go to sys.stdout in one
     write and flush at the end of the tick (one write per request was most of the log line's cost),
     to sys.stdout as it is then (redirections and captures made after start-up are honoured);
     whole lines across threads. A JSON create's line is written before its response is sent;
@@ -156,7 +162,7 @@ class _Stdout:
         self._lock = threading.Lock()
         self._pending: dict[asyncio.AbstractEventLoop, list[str]] = {}
 
-    def msg(self, line: str) -> None:
+    def line(self, line: str) -> None:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -168,8 +174,6 @@ class _Stdout:
                 lines = self._pending[loop] = []
                 loop.call_soon(self._flush, loop)
             lines.append(line)
-
-    info = warning = error = msg
 
     def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
         with self._lock:
@@ -190,14 +194,23 @@ class _Stdout:
             sys.stdout.flush()
 
 
+# The log lines' timestamp, made of the current second's prefix (formatted once per second) and one
+# of these: formatting the whole of it per line was a measurable share of the line.
+_MILLIS = [f"{ms:03d}+00:00" for ms in range(1000)]
+_MILLIS.append(_MILLIS[-1])  # should float rounding ever make a 1000
+_second: tuple[int, str] = (-1, "")  # replaced whole: consistent when read from another thread
+
+
 def _now() -> str:
+    """ISO-8601 UTC with milliseconds: 2025-01-31T12:34:56.789+00:00."""
+    global _second
     t = time.time()
-    second = int(t)
-    return f"{utc_second(second)[:-1]}.{int((t - second) * 1000):03d}+00:00"
-
-
-def _render(obj: Any, **_: Any) -> str:
-    return orjson.dumps(obj, default=str).decode()
+    second, prefix = _second
+    if int(t) != second:
+        second = int(t)
+        prefix = utc_second(second)[:-1] + "."
+        _second = (second, prefix)
+    return prefix + _MILLIS[int((t - second) * 1000)]
 
 
 def multiprocess_dir() -> str | None:
@@ -206,108 +219,251 @@ def multiprocess_dir() -> str | None:
     return os.environ.get(MULTIPROC_ENV) or None
 
 
+class _Series:
+    """One series of a counter or gauge counted in this process: a plain float. No lock: only the
+    event loop's thread updates it and /metrics reads it on that thread too (prometheus-client
+    takes a lock and checks its arguments on every call, several times per request)."""
+
+    __slots__ = ("created", "value")
+
+    def __init__(self) -> None:
+        self.value = 0.0
+        self.created = time.time()
+
+    def inc(self, amount: float = 1) -> None:
+        self.value += amount
+
+    def dec(self, amount: float = 1) -> None:
+        self.value -= amount
+
+    def set(self, value: float) -> None:
+        self.value = float(value)
+
+
+class _Buckets:
+    """One series of a histogram counted in this process (see _Series): per-bucket counts."""
+
+    __slots__ = ("bounds", "counts", "created", "sum")
+
+    def __init__(self, bounds: tuple[float, ...]) -> None:
+        self.bounds = bounds  # ascending, +Inf last
+        self.counts = [0] * len(bounds)
+        self.sum = 0.0
+        self.created = time.time()
+
+    def observe(self, amount: float) -> None:
+        self.sum += amount
+        i = bisect.bisect_left(self.bounds, amount)  # the first bound >= amount, as prometheus-client
+        if amount <= self.bounds[i]:  # NaN falls in no bucket (bisect puts it first)
+            self.counts[i] += 1
+
+
+class _Family:
+    """A metric counted in this process and exported at scrape time as prometheus-client would
+    export its own (same names, samples and `_created` series): the single-process form of
+    Counter, Gauge and Histogram, with the subset of their API Parley uses."""
+
+    def __init__(
+        self,
+        kind: str,  # counter, gauge or histogram
+        name: str,
+        documentation: str,
+        labelnames: tuple[str, ...] = (),
+        buckets: tuple[float, ...] = (),
+    ) -> None:
+        self.kind, self.name, self.documentation, self.labelnames = kind, name, documentation, labelnames
+        self._bounds = (*buckets, INF) if kind == "histogram" else ()
+        self._le = [floatToGoString(b) for b in self._bounds]  # type: ignore[no-untyped-call]
+        self._series: dict[tuple[str, ...], Any] = {}
+        self._unlabelled = None if labelnames else self.labels()
+
+    def labels(self, *values: str) -> Any:
+        series = self._series.get(values)
+        if series is None:
+            if len(values) != len(self.labelnames):
+                raise ValueError(f"{self.name}: expected labels {self.labelnames}, got {values}")
+            key = tuple(str(v) for v in values)  # as prometheus-client: label values are strings
+            series = self._series.get(key)
+            if series is None:
+                series = self._series[key] = _Buckets(self._bounds) if self._bounds else _Series()
+        return series
+
+    def inc(self, amount: float = 1) -> None:
+        assert self._unlabelled is not None
+        self._unlabelled.inc(amount)
+
+    def dec(self, amount: float = 1) -> None:
+        assert self._unlabelled is not None
+        self._unlabelled.dec(amount)
+
+    def set(self, value: float) -> None:
+        assert self._unlabelled is not None
+        self._unlabelled.set(value)
+
+    def describe(self) -> list[Metric]:
+        return [self._family()]
+
+    def collect(self) -> list[Metric]:
+        created = _created_series()
+        if self.kind == "counter":
+            counter = CounterMetricFamily(self.name, self.documentation, labels=self.labelnames)
+            for values, series in self._series.items():
+                counter.add_metric(values, series.value, series.created if created else None)
+            return [counter]
+        if self.kind == "gauge":
+            gauge = GaugeMetricFamily(self.name, self.documentation, labels=self.labelnames)
+            for values, series in self._series.items():
+                gauge.add_metric(values, series.value)
+            return [gauge]
+        histogram = HistogramMetricFamily(self.name, self.documentation, labels=self.labelnames)
+        for values, series in self._series.items():
+            buckets, cumulative = [], 0
+            for le, count in zip(self._le, series.counts, strict=True):
+                cumulative += count
+                buckets.append((le, float(cumulative)))
+            histogram.add_metric(values, buckets, series.sum)
+            if created:
+                labels = dict(zip(self.labelnames, values, strict=True))
+                histogram.add_sample(f"{self.name}_created", labels, series.created)
+        return [histogram]
+
+    def _family(self) -> Metric:
+        if self.kind == "counter":
+            return CounterMetricFamily(self.name, self.documentation, labels=self.labelnames)
+        if self.kind == "gauge":
+            return GaugeMetricFamily(self.name, self.documentation, labels=self.labelnames)
+        return HistogramMetricFamily(self.name, self.documentation, labels=self.labelnames)
+
+
+def _created_series() -> bool:
+    """Whether prometheus-client exports `_created` series (PROMETHEUS_DISABLE_CREATED_SERIES,
+    disable_created_metrics()): the families counted here follow it."""
+    return bool(getattr(prometheus_metrics, "_use_created", True))
+
+
+# A metric as Metrics holds it: prometheus-client's own in multiprocess mode, else counted here.
+AnyCounter: TypeAlias = Counter | _Family
+AnyGauge: TypeAlias = Gauge | _Family
+AnyHistogram: TypeAlias = Histogram | _Family
+
+
 class Metrics:
-    def __init__(self, shared_state: bool = False) -> None:
-        r = self.registry = CollectorRegistry()
-        self._children: dict[tuple[MetricWrapperBase, tuple[str, ...]], Any] = {}
-        self.requests = Counter(
+    """Parley's metrics. One process: counted in plain floats (_Family) and exported at scrape
+    time. Several (multiprocess_dir): prometheus-client's own metrics, which write to the shared
+    files that any worker's /metrics adds up."""
+
+    def __init__(self, shared_state: bool = False, multiprocess_mode: bool | None = None) -> None:
+        self.registry = CollectorRegistry()
+        self.multiprocess_mode = (
+            multiprocess_dir() is not None if multiprocess_mode is None else multiprocess_mode
+        )
+        self._children: dict[tuple[object, tuple[str, ...]], Any] = {}
+        self.requests = self._counter(
             "parley_requests",
             "Generation requests by model group, deployment, final status and caller (key hash prefix).",
-            ["model_group", "deployment", "status", "key"],
-            registry=r,
+            ("model_group", "deployment", "status", "key"),
         )
-        self.first_event = Histogram(
+        self.first_event = self._histogram(
             "parley_time_to_first_event_seconds",
             "Streams: time from the request to the upstream's first event, by model group.",
-            ["model_group"],
-            buckets=LATENCY_BUCKETS,
-            registry=r,
+            ("model_group",),
         )
-        self.cooldowns = Counter(
+        self.cooldowns = self._counter(
             "parley_deployment_cooldowns",
             "Times a deployment was put in cooldown.",
-            ["model_group", "deployment"],
-            registry=r,
+            ("model_group", "deployment"),
         )
-        self.cooldown_until = Gauge(
+        self.cooldown_until = self._gauge(
             "parley_deployment_cooldown_until_seconds",
             "Unix time until which the deployment is cooling down (in the past or 0: taking requests).",
-            ["model_group", "deployment"],
-            registry=r,
-            multiprocess_mode="max",
+            ("model_group", "deployment"),
+            "max",
         )
-        self.redis_up: Gauge | None = None
-        self.redis_fallbacks: Counter | None = None
+        self.redis_up: AnyGauge | None = None
+        self.redis_fallbacks: AnyCounter | None = None
         if shared_state:
-            self.redis_up = Gauge(
+            self.redis_up = self._gauge(
                 "parley_redis_up",
                 "1 while the shared router state (Redis) is reachable, 0 while this process serves on its own state.",
-                registry=r,
-                multiprocess_mode="livemin",
+                (),
+                "livemin",
             )
             self.redis_up.set(1)
-            self.redis_fallbacks = Counter(
+            self.redis_fallbacks = self._counter(
                 "parley_redis_fallbacks",
                 "Router and rate-limit decisions taken on local state because Redis was unreachable.",
-                registry=r,
+                (),
             )
-        self.latency = Histogram(
+        self.latency = self._histogram(
             "parley_request_latency_seconds",
             "Generation request latency, retries and fallbacks included.",
-            ["model_group", "stream"],
-            buckets=LATENCY_BUCKETS,
-            registry=r,
+            ("model_group", "stream"),
         )
-        self.tokens = Counter(
+        self.tokens = self._counter(
             "parley_tokens",
             "Tokens used, by model group, deployment, kind (input, output) and caller (key hash prefix).",
-            ["model_group", "deployment", "kind", "key"],
-            registry=r,
+            ("model_group", "deployment", "kind", "key"),
         )
-        self.attempts = Counter(
+        self.attempts = self._counter(
             "parley_upstream_attempts",
             "Upstream calls by deployment and outcome (ok, HTTP status, timeout, connection_error).",
-            ["deployment", "outcome"],
-            registry=r,
+            ("deployment", "outcome"),
         )
-        self.upstream_errors = Counter(
+        self.upstream_errors = self._counter(
             "parley_upstream_errors",
             "Failed upstream calls by deployment and status (HTTP status, timeout, connection_error).",
-            ["deployment", "status"],
-            registry=r,
+            ("deployment", "status"),
         )
-        self.upstream_latency = Histogram(
+        self.upstream_latency = self._histogram(
             "parley_upstream_latency_seconds",
             "Latency of single upstream calls by deployment.",
-            ["deployment"],
-            buckets=LATENCY_BUCKETS,
-            registry=r,
+            ("deployment",),
         )
-        self.spend = Counter(
+        self.spend = self._counter(
             "parley_spend_usd",
             "What generation requests cost in USD (from their usage and the deployment's price), by model group.",
-            ["model_group"],
-            registry=r,
+            ("model_group",),
         )
-        self.in_flight = Gauge(
-            "parley_requests_in_flight",
-            "HTTP requests being served.",
-            registry=r,
-            multiprocess_mode="livesum",
+        self.in_flight = self._gauge(
+            "parley_requests_in_flight", "HTTP requests being served.", (), "livesum"
         )
-        self.http = Counter(
-            "parley_http_responses", "HTTP responses by method and status.", ["method", "status"], registry=r
+        self.http = self._counter(
+            "parley_http_responses", "HTTP responses by method and status.", ("method", "status")
         )
-        self.rejected = Counter(
+        self.rejected = self._counter(
             "parley_rejected_requests",
             "Requests refused by the gateway's own limits, by reason.",
-            ["reason"],
-            registry=r,
+            ("reason",),
         )
 
-    def child(self, metric: MetricWrapperBase, *values: str) -> Any:
-        """`metric.labels(*values)`, looked up once: labels() takes a lock and checks its arguments
-        on every call, several times per request."""
+    def _counter(self, name: str, documentation: str, labelnames: tuple[str, ...]) -> AnyCounter:
+        if self.multiprocess_mode:
+            return Counter(name, documentation, labelnames, registry=self.registry)
+        return self._register(_Family("counter", name, documentation, labelnames))
+
+    def _gauge(
+        self,
+        name: str,
+        documentation: str,
+        labelnames: tuple[str, ...],
+        mode: Literal["max", "livemin", "livesum"],
+    ) -> AnyGauge:
+        if self.multiprocess_mode:
+            return Gauge(name, documentation, labelnames, registry=self.registry, multiprocess_mode=mode)
+        return self._register(_Family("gauge", name, documentation, labelnames))
+
+    def _histogram(self, name: str, documentation: str, labelnames: tuple[str, ...]) -> AnyHistogram:
+        if self.multiprocess_mode:
+            return Histogram(name, documentation, labelnames, buckets=LATENCY_BUCKETS, registry=self.registry)
+        return self._register(_Family("histogram", name, documentation, labelnames, LATENCY_BUCKETS))
+
+    def _register(self, family: _Family) -> _Family:
+        self.registry.register(family)
+        return family
+
+    def child(self, metric: AnyCounter | AnyGauge | AnyHistogram, *values: str) -> Any:
+        """`metric.labels(*values)`, looked up once: prometheus-client's labels() takes a lock and
+        checks its arguments on every call, several times per request."""
         key = (metric, values)
         child = self._children.get(key)
         if child is None:
@@ -341,14 +497,7 @@ class Observability:
         self.keys_configured = bool(settings.keys or general.metrics_key)
         self.tracing: Tracing | None = Tracing(settings) if tracing_enabled(settings) else None
         self._stdout = _Stdout()
-        # Bound once: the lazy proxy wrap_logger returns builds a BoundLogger for every line (cyclic
-        # garbage, four objects a request, for the collector).
-        self.logger: structlog.BoundLogger = structlog.wrap_logger(
-            self._stdout,
-            processors=[structlog.processors.JSONRenderer(_render)],
-            wrapper_class=structlog.BoundLogger,
-            context_class=dict,
-        ).bind()
+        self._any_callbacks = bool(self.callbacks or self.on_success or self.on_failure)
         self._engine: Engine | None = None
         self._pending: set[asyncio.Future[Any]] = set()
 
@@ -361,15 +510,20 @@ class Observability:
         finish, attempt = engine.on_finish, engine.router.on_attempt
 
         # Logging and metrics must never fail the request they describe (a closed stdout, a bug).
+        # try/except rather than contextlib.suppress: no context manager object per call.
         def on_finish(log: RequestLog) -> None:
-            with contextlib.suppress(Exception):
+            try:
                 self.finished(log)
+            except Exception:
+                pass
             if finish:
                 finish(log)
 
         def on_attempt(a: Attempt) -> None:
-            with contextlib.suppress(Exception):
+            try:
                 self.attempted(a)
+            except Exception:
+                pass
             if attempt:
                 attempt(a)
 
@@ -425,22 +579,24 @@ class Observability:
             group = attempt.deployment.model_name
             m.child(m.cooldowns, group, label).inc()
             m.child(m.cooldown_until, group, label).set(attempt.cooldown_until)
-        holder = _attempts.get()
-        if holder is None:
-            holder = _Attempts()
-            _attempts.set(holder)
-        holder.items.append(attempt)
+        attempts = _attempts.get()
+        if attempts is None:
+            _attempts.set([attempt])
+        else:
+            attempts.append(attempt)
 
     def finished(self, log: RequestLog) -> None:
-        holder = _attempts.get()
-        _attempts.set(None)  # the next request in this task starts afresh
-        attempts = holder.items if holder else []
+        attempts = _attempts.get()
+        if attempts is None:
+            attempts = []
+        else:
+            _attempts.set(None)  # the next request in this task starts afresh
         dep = log.deployment or (attempts[-1].deployment if attempts else None)
         group = dep.model_name if dep is not None else self._group(log.model)
         label = deployment_label(dep)
         tokens = _tokens(log.usage or {})
+        # The line's fields in the order they have always had: "event" last (as structlog wrote it).
         record: dict[str, Any] = {
-            "event": "request",
             "timestamp": _now(),
             "model": log.model,
             "model_group": group,
@@ -465,6 +621,7 @@ class Observability:
             record["key_hash"] = scope.key_hash[:KEY_HASH_CHARS]
         if self.log_prompts and scope is not None and scope.body:
             record["prompt"] = _prompt(bytes(scope.body))
+        record["event"] = "request"
 
         m = self.metrics
         key = scope.key_hash[:KEY_LABEL_CHARS] if scope is not None and scope.key_hash else "none"
@@ -486,8 +643,14 @@ class Observability:
             if scope.http_done:
                 scope.span.end()
 
-        self.logger.info(**record)
-        self._call_back(record)
+        self._log(record)
+        if self._any_callbacks:
+            self._call_back(record)
+
+    def _log(self, record: dict[str, Any]) -> None:
+        """One JSON line: orjson straight from the record (structlog's processor chain, around the
+        same renderer, cost more than the rendering itself)."""
+        self._stdout.line(orjson.dumps(record, default=str).decode())
 
     def _group(self, model: str) -> str:
         try:
@@ -514,21 +677,23 @@ class Observability:
             self._callback_failed(name, error)
 
     def _callback_failed(self, name: str, exc: BaseException) -> None:
-        self.logger.warning(
-            event="callback_failed", timestamp=_now(), callback=name, error=type(exc).__name__
+        self._log(
+            {"timestamp": _now(), "callback": name, "error": type(exc).__name__, "event": "callback_failed"}
         )
 
     def rejected(self, reason: str, scope: MutableMapping[str, Any]) -> None:
         """Called by the limits middlewares when they refuse a request."""
         self.metrics.rejected.labels(reason).inc()
         key = api_key_of(scope)
-        self.logger.info(
-            event="request_rejected",
-            timestamp=_now(),
-            reason=reason,
-            method=scope.get("method"),
-            path=scope.get("path"),
-            key_hash=key_hash(key)[:KEY_HASH_CHARS] if key else None,
+        self._log(
+            {
+                "timestamp": _now(),
+                "reason": reason,
+                "method": scope.get("method"),
+                "path": scope.get("path"),
+                "key_hash": key_hash(key)[:KEY_HASH_CHARS] if key else None,
+                "event": "request_rejected",
+            }
         )
 
     # -- HTTP -----------------------------------------------------------------------------------
