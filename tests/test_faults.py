@@ -330,6 +330,48 @@ def test_slowloris_connections_are_closed_by_the_read_deadlines(upstream, tmp_pa
         stop(proc)
 
 
+def test_read_deadlines_hold_on_kept_alive_connections_and_when_the_body_one_is_shorter(upstream, tmp_path):
+    # One timer per connection serves every deadline: a deadline earlier than the pending timer's
+    # (the body's 1 s after the headers' 3 s) must still be kept, and so must the header deadline
+    # of a kept-alive connection's next request.
+    cfg = config(
+        upstream.url,
+        client_header_timeout=3,
+        client_body_timeout=1,
+        database_url=f"sqlite:///{tmp_path}/slow.db",
+    )
+    proc, url = start_parley(cfg, tmp_path)
+    try:
+        port = int(url.rsplit(":", 1)[1])
+        body_stall = socket.create_connection(("127.0.0.1", port))
+        started = time.monotonic()
+        body_stall.sendall(
+            b"POST /v1/interactions HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\n"
+            b"x-goog-api-key: " + MASTER_KEY.encode() + b'\r\ncontent-length: 100\r\n\r\n{"model"'
+        )
+        stalled = read_until_closed(body_stall, 5)
+        assert stalled.startswith(b"HTTP/1.1 408") and b"body did not arrive within 1 s" in stalled, stalled
+        assert time.monotonic() - started < 2.5
+
+        kept = socket.create_connection(("127.0.0.1", port))
+        kept.sendall(b"GET /health/liveliness HTTP/1.1\r\nHost: x\r\n\r\n")
+        kept.settimeout(5)
+        first = b""
+        while b'"ok"' not in first:
+            first += kept.recv(4096)
+        assert first.startswith(b"HTTP/1.1 200")
+        time.sleep(1.5)  # past the first request's body deadline: nothing is pending now
+        started = time.monotonic()
+        kept.sendall(b"GET /health/liveliness HTTP/1.1\r\nHost: x\r\n")  # headers never end
+        answer = read_until_closed(kept, 6)
+        assert answer.startswith(b"HTTP/1.1 408") and b"headers did not arrive within 3 s" in answer, answer
+        assert 2.5 < time.monotonic() - started < 5
+        body_stall.close()
+        kept.close()
+    finally:
+        stop(proc)
+
+
 # -- crash recovery, live streams across processes, drain ------------------------------------------
 SLOW = Reply(text="lighthouse " * 40, chunk_size=11, event_delay=0.1)  # 40 deltas over ~4.5 s
 
