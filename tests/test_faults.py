@@ -62,9 +62,10 @@ def assert_error(r: httpx.Response, status: int) -> dict:
 
 
 # -- edges -----------------------------------------------------------------------------------------
-def test_a_body_that_is_not_declared_json_is_415(gw):
+@pytest.mark.parametrize("validate", [True, False], ids=["connexion", "direct"])  # the create's route
+def test_a_body_that_is_not_declared_json_is_415(gateway_factory, upstream, validate):
     body = json.dumps({"model": "gemini-fake", "input": "hi"}).encode()
-    with api(gw) as c:
+    with api(gateway_factory(config(upstream.url, validate_responses=validate))) as c:
         for headers in (
             {},
             {"content-type": "text/plain"},
@@ -133,8 +134,9 @@ def test_a_model_name_with_control_characters_is_a_400_on_postgresql(gateway_fac
             )
 
 
-def test_two_different_keys_in_one_request_are_a_401(gateway_factory, upstream):
-    gateway = gateway_factory(config(upstream.url, rate_limit_rpm=3))
+@pytest.mark.parametrize("validate", [True, False], ids=["connexion", "direct"])  # the create's route
+def test_two_different_keys_in_one_request_are_a_401(gateway_factory, upstream, validate):
+    gateway = gateway_factory(config(upstream.url, rate_limit_rpm=3, validate_responses=validate))
     body = {"model": "gemini-fake", "input": "hi", "store": False}
     url = f"{gateway.url}/v1/interactions"
     both = {"Authorization": f"Bearer {MASTER_KEY}", "x-goog-api-key": "bogus-key-1"}
