@@ -61,10 +61,18 @@ def presented_keys(scope: Scope) -> list[str]:
     found: list[str] | None = scope.get(_KEYS)
     if found is not None:
         return found
+    api_key = authorization = None
+    headers: Iterable[tuple[bytes, bytes]] = scope.get("headers") or ()
+    for header_name, value in headers:  # one pass for both (each: its first, as `header` finds it)
+        header_name = header_name.lower()
+        if header_name == b"x-goog-api-key":
+            api_key = value if api_key is None else api_key
+        elif header_name == b"authorization":
+            authorization = value if authorization is None else authorization
     keys: list[str] = []
-    if key := header(scope, b"x-goog-api-key"):
-        keys.append(key)
-    auth = header(scope, b"authorization")
+    if api_key:
+        keys.append(api_key.decode("latin-1"))
+    auth = authorization.decode("latin-1") if authorization is not None else None
     if auth and auth[:7].lower() == "bearer " and auth[7:].strip():
         keys.append(auth[7:].strip())
     query = scope.get("query_string") or b""
