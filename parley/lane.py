@@ -7,6 +7,10 @@ it, and the body is checked with the same compiled validator Connexion's route u
 that passes every check takes this route; anything else (no key or a refused one, a body that is
 not JSON or does not match, `validate_responses`) is replayed to Connexion unchanged, which routes
 it and answers the error exactly as before.
+
+DirectCreate goes further for the same requests: the server's router hands them to it before any
+ASGI layer (observability, edges, limits), and it does those layers' work for a create in one
+function; anything unusual goes the full way (ending in CreateLane), untouched.
 """
 
 from __future__ import annotations

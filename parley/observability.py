@@ -18,7 +18,8 @@
 
 Wiring: `attach(engine)` chains the engine's ``on_finish`` and the router's ``on_attempt``
 hooks; `middleware(app)` counts HTTP responses and requests in flight and remembers per request
-what the log line needs from HTTP (the caller's key hash; the body only when prompts are logged).
+what the log line needs from HTTP (the caller's key hash; the body only when prompts are logged);
+the create's direct route (parley.lane) does the same through `open_request`/`close_request`.
 Attempts are collected per request in a context variable: the router reports them from the task
 that later calls ``on_finish`` (the request's task for JSON, the run's task for streams).
 """
