@@ -16,6 +16,8 @@ from parley.events import EventStream
 from parley.server import current_engine
 from parley.spend import usd
 
+RawHeaders = list[tuple[bytes, bytes]]  # ASGI's (name, value) pairs, names in lower case
+
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
@@ -82,18 +84,40 @@ async def create_interaction(
 ) -> Response:
     key = (token_info or {}).get("key")
     response = respond(await current_engine().create(body, owner=user or "", key=key))
-    # A JSON create knows its cost now; a stream's is known only at its end (spend logs, log line).
-    if not isinstance(response, StreamingResponse) and (cost := response_cost.get()) is not None:
-        response.headers["x-parley-response-cost"] = usd(cost)
-    # Who answered (a background run has not chosen its deployment yet when this returns).
-    if (log := response_log.get()) is not None:
-        response.headers["x-parley-interaction-id"] = log.request_id
-        if log.deployment is not None:
-            response.headers["x-parley-model-id"] = log.deployment.name
-            response.headers["x-parley-provider"] = log.deployment.prefix or log.deployment.provider
-        if log.dropped:  # drop_params left these out rather than refusing the request
-            response.headers["x-parley-dropped-params"] = ", ".join(log.dropped)
+    response.raw_headers += answer_headers(stream=isinstance(response, StreamingResponse))
     return response
+
+
+async def create_direct(body: dict[str, Any], owner: str, key: Any) -> tuple[bytes, RawHeaders] | Response:
+    """The create for the direct route (parley.lane): a JSON answer as its body and raw headers,
+    for two plain `send` calls (no Response object); a stream as its SSEResponse."""
+    result = await current_engine().create(body, owner=owner, key=key)
+    if not isinstance(result, Mapping):
+        response = respond(result)
+        response.raw_headers += answer_headers(stream=True)
+        return response
+    payload = orjson.dumps(result)
+    # What Starlette's Response(payload, media_type="application/json") sends, in its order.
+    headers = [(b"content-length", str(len(payload)).encode()), (b"content-type", b"application/json")]
+    return payload, headers + answer_headers(stream=False)
+
+
+def answer_headers(stream: bool) -> RawHeaders:
+    """The create's own headers: its cost (a JSON create's; a stream's is known only at its end, in
+    spend logs and the log line) and who answered (a background run has not chosen its deployment
+    yet when the create returns)."""
+    headers: RawHeaders = []
+    if not stream and (cost := response_cost.get()) is not None:
+        headers.append((b"x-parley-response-cost", usd(cost).encode("latin-1")))
+    if (log := response_log.get()) is not None:
+        headers.append((b"x-parley-interaction-id", log.request_id.encode("latin-1")))
+        if log.deployment is not None:
+            headers.append((b"x-parley-model-id", log.deployment.name.encode("latin-1")))
+            provider = log.deployment.prefix or log.deployment.provider
+            headers.append((b"x-parley-provider", provider.encode("latin-1")))
+        if log.dropped:  # drop_params left these out rather than refusing the request
+            headers.append((b"x-parley-dropped-params", ", ".join(log.dropped).encode("latin-1")))
+    return headers
 
 
 async def get_interaction(

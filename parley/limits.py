@@ -61,10 +61,18 @@ def presented_keys(scope: Scope) -> list[str]:
     found: list[str] | None = scope.get(_KEYS)
     if found is not None:
         return found
+    api_key = authorization = None
+    headers: Iterable[tuple[bytes, bytes]] = scope.get("headers") or ()
+    for header_name, value in headers:  # one pass for both (each: its first, as `header` finds it)
+        header_name = header_name.lower()
+        if header_name == b"x-goog-api-key":
+            api_key = value if api_key is None else api_key
+        elif header_name == b"authorization":
+            authorization = value if authorization is None else authorization
     keys: list[str] = []
-    if key := header(scope, b"x-goog-api-key"):
-        keys.append(key)
-    auth = header(scope, b"authorization")
+    if api_key:
+        keys.append(api_key.decode("latin-1"))
+    auth = authorization.decode("latin-1") if authorization is not None else None
     if auth and auth[:7].lower() == "bearer " and auth[7:].strip():
         keys.append(auth[7:].strip())
     query = scope.get("query_string") or b""
@@ -232,27 +240,36 @@ class RateLimit:
         while len(self.buckets) > MAX_BUCKETS:
             del self.buckets[next(iter(self.buckets))]
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(UNLIMITED_PREFIXES):
-            await self.app(scope, receive, send)
-            return
+    async def wait(self, scope: Scope) -> float:
+        """Spend one of this request's tokens: 0.0 if there was one, else the seconds until there
+        will be (the fleet's buckets with Redis; this process's while it is unreachable)."""
         identity = await self.identity(scope)
         wait = None
         if self.shared is not None:
             wait = await self.shared.take("rate_limit_rpm:" + identity, self.rpm)
         if wait is None:
             wait = self.take(identity)
+        return wait
+
+    async def refuse(self, scope: Scope, send: Send, wait: float) -> None:
+        """The 429 for a request `wait` seconds early."""
+        if self.on_reject:
+            self.on_reject("rate_limited", scope)
+        seconds = max(1, math.ceil(wait))
+        await send_error(
+            send,
+            429,
+            f"Rate limit of {self.rpm} requests per minute for this API key exceeded; retry in {seconds} s.",
+            headers={"Retry-After": str(seconds)},
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(UNLIMITED_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        wait = await self.wait(scope)
         if wait > 0:
-            if self.on_reject:
-                self.on_reject("rate_limited", scope)
-            seconds = max(1, math.ceil(wait))
-            await send_error(
-                send,
-                429,
-                f"Rate limit of {self.rpm} requests per minute for this API key exceeded; "
-                f"retry in {seconds} s.",
-                headers={"Retry-After": str(seconds)},
-            )
+            await self.refuse(scope, send, wait)
             return
         await self.app(scope, receive, send)
 

@@ -18,7 +18,8 @@
 
 Wiring: `attach(engine)` chains the engine's ``on_finish`` and the router's ``on_attempt``
 hooks; `middleware(app)` counts HTTP responses and requests in flight and remembers per request
-what the log line needs from HTTP (the caller's key hash; the body only when prompts are logged).
+what the log line needs from HTTP (the caller's key hash; the body only when prompts are logged);
+the create's direct route (parley.lane) does the same through `open_request`/`close_request`.
 Attempts are collected per request in a context variable: the router reports them from the task
 that later calls ``on_finish`` (the request's task for JSON, the run's task for streams).
 """
@@ -35,7 +36,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, MutableMapping
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
@@ -697,26 +698,51 @@ class Observability:
         )
 
     # -- HTTP -----------------------------------------------------------------------------------
+    def open_request(self, scope: Scope, body: bytes | None = None) -> tuple[_RequestScope, Token[Any]]:
+        """A request starts: its scope for the log line (set for this task) and the in-flight
+        count. `body`: the request's whole body when the caller has it already (the create's
+        direct route); else the middleware keeps it while it is received (prompts logged only)."""
+        key = api_key_of(scope)
+        request = _RequestScope(key_hash=key_hash(key) if key else None)
+        if self.log_prompts and scope.get("method") == "POST":
+            if body is not None and len(body) <= self.max_body:
+                request.body = bytearray(body)
+            else:
+                request.body = bytearray()
+                request.body_limit = self.max_body
+        if (
+            self.tracing is not None
+            and scope.get("method") == "POST"
+            and scope["path"].endswith("/interactions")
+        ):
+            request.span = self.tracing.request_span(scope.get("headers") or (), f"POST {scope['path']}")
+        token = _request.set(request)
+        self.metrics.in_flight.inc()
+        return request, token
+
+    def close_request(self, request: _RequestScope, token: Token[Any], method: str, status: int) -> None:
+        """The request's response is sent (`status`, 0 if none was): counted; its span ends unless
+        the engine has yet to report a create's outcome."""
+        metrics = self.metrics
+        metrics.in_flight.dec()
+        metrics.child(metrics.http, method if method in METHODS else "other", str(status or 0)).inc()
+        _request.reset(token)
+        if request.span is not None:
+            request.span.set_attribute("http.response.status_code", status)
+            request.http_done = True
+            # A create that is answered 200 ends its span when the engine reports the outcome
+            # (a background run or a stream may outlive the response); anything else now.
+            if request.finished or status != 200:
+                request.span.end()
+
     def middleware(self, app: ASGIApp) -> ASGIApp:
         """Counts responses and requests in flight; sets the per-request scope for the log line."""
-        metrics = self.metrics
 
         async def observed(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] != "http":
                 await app(scope, receive, send)
                 return
-            key = api_key_of(scope)
-            request = _RequestScope(key_hash=key_hash(key) if key else None)
-            if self.log_prompts and scope.get("method") == "POST":
-                request.body = bytearray()
-                request.body_limit = self.max_body
-            if (
-                self.tracing is not None
-                and scope.get("method") == "POST"
-                and scope["path"].endswith("/interactions")
-            ):
-                request.span = self.tracing.request_span(scope.get("headers") or (), f"POST {scope['path']}")
-            token = _request.set(request)
+            request, token = self.open_request(scope)
             status = 0
 
             async def receive_and_keep() -> Message:
@@ -733,21 +759,10 @@ class Observability:
                     status = message["status"]
                 await send(message)
 
-            method = scope.get("method", "")
-            metrics.in_flight.inc()
             try:
                 await app(scope, receive_and_keep if request.body is not None else receive, send_and_count)
             finally:
-                metrics.in_flight.dec()
-                metrics.child(metrics.http, method if method in METHODS else "other", str(status or 0)).inc()
-                _request.reset(token)
-                if request.span is not None:
-                    request.span.set_attribute("http.response.status_code", status)
-                    request.http_done = True
-                    # A create that is answered 200 ends its span when the engine reports the outcome
-                    # (a background run or a stream may outlive the response); anything else now.
-                    if request.finished or status != 200:
-                        request.span.end()
+                self.close_request(request, token, scope.get("method", ""), status)
 
         return observed
 

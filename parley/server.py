@@ -35,7 +35,7 @@ from parley.config import Settings
 from parley.edges import Edges
 from parley.engine import Engine, owner_of
 from parley.errors import ApiError, error_body
-from parley.lane import CreateLane
+from parley.lane import CreateLane, DirectCreate
 from parley.limits import Receive, Scope, Send
 from parley.observability import Observability
 from parley.shared_state import SharedState, redis_url
@@ -292,20 +292,31 @@ class Gateway:
         # Outermost first: metrics and the log line's request scope, then the edge checks (content
         # type, one key), then the limits, then the app.
         self.observability = Observability(settings)
-        self._pipeline = self.observability.middleware(
-            Edges(
-                limits.wrap(
-                    self._serve,
-                    settings.general_settings,
-                    settings.keys,
-                    self.observability.rejected,
-                    shared=self.shared,
-                    is_virtual_key=self._is_virtual_key,
-                ),
-                _body_required(spec),
-                self.observability.rejected,
-            )
+        limited = limits.wrap(
+            self._serve,
+            settings.general_settings,
+            settings.keys,
+            self.observability.rejected,
+            shared=self.shared,
+            is_virtual_key=self._is_virtual_key,
         )
+        self._pipeline = self.observability.middleware(
+            Edges(limited, _body_required(spec), self.observability.rejected)
+        )
+        # A well-formed create goes past all of those layers in one step (parley.lane).
+        self._direct = None
+        if self._lane is not None:
+            from parley.handlers import interactions
+
+            self._direct = DirectCreate(
+                self._lane,
+                interactions.create_direct,
+                self.observability,
+                settings.general_settings.max_request_body_bytes,
+                limited if isinstance(limited, limits.RateLimit) else None,
+                _engine,
+                lambda: self.engine,
+            )
         self._asgi = pages.with_cors(self._route, settings.general_settings.allowed_origins)
         if engine is not None:
             self.observability.attach(engine)
@@ -333,6 +344,9 @@ class Gateway:
 
     async def _route(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            if self._direct is not None and self._direct.takes(scope):
+                await self._direct(scope, receive, send, self._pipeline)
+                return
             path = scope["path"]
             if path == "/openapi.json":
                 await _send_bytes(send, 200, self._spec_json, b"application/json")

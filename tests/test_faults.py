@@ -62,9 +62,10 @@ def assert_error(r: httpx.Response, status: int) -> dict:
 
 
 # -- edges -----------------------------------------------------------------------------------------
-def test_a_body_that_is_not_declared_json_is_415(gw):
+@pytest.mark.parametrize("validate", [True, False], ids=["connexion", "direct"])  # the create's route
+def test_a_body_that_is_not_declared_json_is_415(gateway_factory, upstream, validate):
     body = json.dumps({"model": "gemini-fake", "input": "hi"}).encode()
-    with api(gw) as c:
+    with api(gateway_factory(config(upstream.url, validate_responses=validate))) as c:
         for headers in (
             {},
             {"content-type": "text/plain"},
@@ -133,8 +134,9 @@ def test_a_model_name_with_control_characters_is_a_400_on_postgresql(gateway_fac
             )
 
 
-def test_two_different_keys_in_one_request_are_a_401(gateway_factory, upstream):
-    gateway = gateway_factory(config(upstream.url, rate_limit_rpm=3))
+@pytest.mark.parametrize("validate", [True, False], ids=["connexion", "direct"])  # the create's route
+def test_two_different_keys_in_one_request_are_a_401(gateway_factory, upstream, validate):
+    gateway = gateway_factory(config(upstream.url, rate_limit_rpm=3, validate_responses=validate))
     body = {"model": "gemini-fake", "input": "hi", "store": False}
     url = f"{gateway.url}/v1/interactions"
     both = {"Authorization": f"Bearer {MASTER_KEY}", "x-goog-api-key": "bogus-key-1"}
@@ -326,6 +328,48 @@ def test_slowloris_connections_are_closed_by_the_read_deadlines(upstream, tmp_pa
         assert r.status_code == 200, r.text
         for s in [*silent, *partial, body_stall]:
             s.close()
+    finally:
+        stop(proc)
+
+
+def test_read_deadlines_hold_on_kept_alive_connections_and_when_the_body_one_is_shorter(upstream, tmp_path):
+    # One timer per connection serves every deadline: a deadline earlier than the pending timer's
+    # (the body's 1 s after the headers' 3 s) must still be kept, and so must the header deadline
+    # of a kept-alive connection's next request.
+    cfg = config(
+        upstream.url,
+        client_header_timeout=3,
+        client_body_timeout=1,
+        database_url=f"sqlite:///{tmp_path}/slow.db",
+    )
+    proc, url = start_parley(cfg, tmp_path)
+    try:
+        port = int(url.rsplit(":", 1)[1])
+        body_stall = socket.create_connection(("127.0.0.1", port))
+        started = time.monotonic()
+        body_stall.sendall(
+            b"POST /v1/interactions HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\n"
+            b"x-goog-api-key: " + MASTER_KEY.encode() + b'\r\ncontent-length: 100\r\n\r\n{"model"'
+        )
+        stalled = read_until_closed(body_stall, 5)
+        assert stalled.startswith(b"HTTP/1.1 408") and b"body did not arrive within 1 s" in stalled, stalled
+        assert time.monotonic() - started < 2.5
+
+        kept = socket.create_connection(("127.0.0.1", port))
+        kept.sendall(b"GET /health/liveliness HTTP/1.1\r\nHost: x\r\n\r\n")
+        kept.settimeout(5)
+        first = b""
+        while b'"ok"' not in first:
+            first += kept.recv(4096)
+        assert first.startswith(b"HTTP/1.1 200")
+        time.sleep(1.5)  # past the first request's body deadline: nothing is pending now
+        started = time.monotonic()
+        kept.sendall(b"GET /health/liveliness HTTP/1.1\r\nHost: x\r\n")  # headers never end
+        answer = read_until_closed(kept, 6)
+        assert answer.startswith(b"HTTP/1.1 408") and b"headers did not arrive within 3 s" in answer, answer
+        assert 2.5 < time.monotonic() - started < 5
+        body_stall.close()
+        kept.close()
     finally:
         stop(proc)
 

@@ -377,13 +377,15 @@ def explode(record: dict) -> None:
     raise RuntimeError("callback bug")
 
 
-def test_log_line_has_the_facts_and_no_secrets(gateway_factory, fakes, capsys):
+@pytest.mark.parametrize("validate", [True, False], ids=["connexion", "direct"])  # the create's route
+def test_log_line_has_the_facts_and_no_secrets(gateway_factory, fakes, capsys, validate):
     a = fakes["A"]
     gw = start(
         gateway_factory,
         [deployment("m", a)],
         {"num_retries": 1},
         callbacks=["tests.test_reliability:explode", "tests.test_reliability:remember"],
+        validate_responses=validate,
     )
     RECORDS.clear()
     a.upstream.replies.append(Reply(status=500))
@@ -412,9 +414,10 @@ def test_log_line_has_the_facts_and_no_secrets(gateway_factory, fakes, capsys):
     assert len(log_lines(out, "callback_failed")) == 2
 
 
-def test_log_prompts_adds_the_prompt_but_never_a_key(gateway_factory, fakes, capsys):
+@pytest.mark.parametrize("validate", [True, False], ids=["connexion", "direct"])  # the create's route
+def test_log_prompts_adds_the_prompt_but_never_a_key(gateway_factory, fakes, capsys, validate):
     a = fakes["A"]
-    gw = start(gateway_factory, [deployment("m", a)], log_prompts=True)
+    gw = start(gateway_factory, [deployment("m", a)], log_prompts=True, validate_responses=validate)
     with client(gw) as c:
         body = {"model": "m", "input": PROMPT, "system_instruction": "Be brief."}
         assert c.post("/v1/interactions", json=body).status_code == 200
@@ -454,9 +457,10 @@ def test_bad_callbacks_are_rejected_at_start_up(fakes, entry, needle):
 
 
 # -- metrics ----------------------------------------------------------------------------------------
-def test_metrics_count_requests_attempts_and_tokens(gateway_factory, fakes):
+@pytest.mark.parametrize("validate", [True, False], ids=["connexion", "direct"])  # the create's route
+def test_metrics_count_requests_attempts_and_tokens(gateway_factory, fakes, validate):
     a = fakes["A"]
-    gw = start(gateway_factory, [deployment("m", a)], {"num_retries": 1})
+    gw = start(gateway_factory, [deployment("m", a)], {"num_retries": 1}, validate_responses=validate)
     before = metrics(gw)  # a fresh app: its own registry, nothing counted by the other gateways
     assert (
         metric(
@@ -518,9 +522,12 @@ def test_metrics_count_requests_attempts_and_tokens(gateway_factory, fakes):
 
 
 # -- limits -----------------------------------------------------------------------------------------
-def test_request_body_limit(gateway_factory, fakes):
+@pytest.mark.parametrize("validate", [True, False], ids=["connexion", "direct"])  # the create's route
+def test_request_body_limit(gateway_factory, fakes, validate):
     a = fakes["A"]
-    gw = start(gateway_factory, [deployment("m", a)], max_request_body_bytes=4096)
+    gw = start(
+        gateway_factory, [deployment("m", a)], max_request_body_bytes=4096, validate_responses=validate
+    )
     big = json.dumps({"model": "m", "input": "x" * 10_000}).encode()
     headers = {"x-goog-api-key": MASTER_KEY, "content-type": "application/json"}
     r = httpx.post(f"{gw.url}/v1/interactions", content=big, headers=headers)
@@ -538,9 +545,10 @@ def test_request_body_limit(gateway_factory, fakes):
     assert metric(metrics(gw), "parley_rejected_requests_total", reason="body_too_large") == 2
 
 
-def test_per_key_rate_limit(gateway_factory, fakes):
+@pytest.mark.parametrize("validate", [True, False], ids=["connexion", "direct"])  # the create's route
+def test_per_key_rate_limit(gateway_factory, fakes, validate):
     a = fakes["A"]
-    gw = start(gateway_factory, [deployment("m", a)], rate_limit_rpm=3)
+    gw = start(gateway_factory, [deployment("m", a)], rate_limit_rpm=3, validate_responses=validate)
     with client(gw) as c:
         for _ in range(3):
             assert create(c, "m").status_code == 200

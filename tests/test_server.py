@@ -10,8 +10,15 @@ from google import genai
 from google.genai import _interactions as genai_errors
 
 from parley.contract.spec import assert_stream_valid, validate
-from tests.conftest import MASTER_KEY, OTHER_KEY
+from tests.conftest import MASTER_KEY, OTHER_KEY, gemini_config
 from tests.fakes.script import Reply
+
+
+@pytest.fixture(scope="module", params=[True, False], ids=["connexion", "direct"])
+def gateway(request, gateway_factory, gemini_upstream):
+    """conftest's gateway, and one without response validation: there a well-formed create takes
+    its direct route (parley.lane), past Connexion and the ASGI layers."""
+    return gateway_factory(gemini_config(gemini_upstream.url, validate_responses=request.param))
 
 
 def sdk(gateway, key=MASTER_KEY, **http_options) -> genai.Client:
