@@ -405,7 +405,8 @@ class Engine:
             release()
             raise
         assert run.task is not None
-        run.task.add_done_callback(lambda _: release())
+        if release is not _nothing:  # a loop callback per stream otherwise, for nothing
+            run.task.add_done_callback(lambda _: release())
         if background:
             return run.follow() if stream else self.view(record, [], status="in_progress")
         return await self._stream_now(run)
