@@ -880,6 +880,8 @@ def _row_written(run: Run, final: bool, written: asyncio.Future[None]) -> None:
     assert run.inserted is not None
     pass_on(run.inserted, written)
     run.row_done.set()
+    if run.writer is not None and len(run.events) > run.writer.written:
+        run.writer.added()  # the events so far: it waited for the row to schedule them
     if final and not written.cancelled() and written.exception() is None:
         run.phase = Phase.DONE
         run.changed.set()
