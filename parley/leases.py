@@ -132,14 +132,16 @@ class EventWriter:
 
     A batch is written FLUSH_SECONDS after its first event, or as soon as FLUSH_EVENTS are
     waiting; one write at a time. A timer, not a task, waits for the batch: a short stream ends
-    before it fires and has all its events written by the run's final write, with no task."""
+    before it fires and has all its events written by the run's final write, with no task.
+    While the row (`ready`) is not written, nothing is scheduled: its write calls `added()`
+    when it is done (a short stream's row is its final write, so it arms no timer at all)."""
 
     def __init__(
         self,
         store: Store,
         ident: str,
         events: list[InteractionSSEEvent],
-        ready: Awaitable[object] | None = None,
+        ready: asyncio.Future[None] | None = None,
     ):
         self.store, self.ident, self.events = store, ident, events
         self.written = 0
@@ -151,6 +153,8 @@ class EventWriter:
     def added(self) -> None:
         if self._stopped or self._task is not None:
             return  # the write in flight schedules the next batch when it is done
+        if self._ready is not None and not self._ready.done():
+            return  # the row's write calls added() when it is done
         if len(self.events) - self.written >= FLUSH_EVENTS:
             self._start()
         elif self._timer is None:

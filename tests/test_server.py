@@ -378,3 +378,21 @@ def test_unknown_api_version_is_404_and_401_says_how_to_send_a_key(gateway):
     assert r.status_code == 404 and "/v1 and /v1beta" in r.json()["error"]["message"]
     r = http(gateway, key=None).get("/v1/interactions/abc")
     assert r.status_code == 401 and "x-goog-api-key" in r.json()["error"]["message"]
+
+
+def test_a_client_that_leaves_a_stream_stops_it(gateway, gemini_upstream):
+    """The stream waits on a stalled upstream when its client leaves: the run ends cancelled at
+    once (its upstream call stopped), not when the upstream would have finished."""
+    gemini_upstream.upstream.replies.append(Reply(stall_after=3, stall_seconds=30))
+    c = http(gateway)
+    body = {"model": "gemini-fake", "input": "hi", "stream": True}
+    with c.stream("POST", "/v1/interactions", json=body) as r:
+        assert r.status_code == 200
+        ident = r.headers["x-parley-interaction-id"]
+        lines = r.iter_lines()
+        assert next(line for line in lines if line.startswith("data:"))  # it has begun
+    deadline = time.monotonic() + 5
+    while (status := c.get(f"/v1/interactions/{ident}").json()["status"]) == "in_progress":
+        assert time.monotonic() < deadline, "the stream ran on after its client left"
+        time.sleep(0.05)
+    assert status == "cancelled"

@@ -34,6 +34,7 @@ An upstream ``error`` event, a ``failed`` interaction, or a stream that ends bef
 
 from __future__ import annotations
 
+from contextlib import aclosing
 from dataclasses import replace
 from typing import Any, cast
 
@@ -109,17 +110,22 @@ class GeminiAdapter(HttpCodec):
         return await super().create(replace(turn, previous_upstream_id=None), deployment)
 
     async def stream(self, turn: Turn, deployment: Deployment) -> AdapterStream:
+        # Each inner stream is closed here when this one is: left to the collector, its finalizer
+        # costs a thread-safe loop wake-up and a task per stream (the engine stops reading at the
+        # StreamEnd, so the inner stream is never run to its end).
         relayed = False
         try:
-            async for event in super().stream(turn, deployment):
-                relayed = True
-                yield event
+            async with aclosing(super().stream(turn, deployment)) as events:
+                async for event in events:
+                    relayed = True
+                    yield event
             return
         except UpstreamError as exc:
             if relayed or not _expired(turn, exc):
                 raise
-        async for event in super().stream(replace(turn, previous_upstream_id=None), deployment):
-            yield event
+        async with aclosing(super().stream(replace(turn, previous_upstream_id=None), deployment)) as events:
+            async for event in events:
+                yield event
 
 
 class StreamRelay:

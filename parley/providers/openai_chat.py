@@ -5,14 +5,14 @@ SSE chunks) becomes steps again. AzureAdapter reuses all of it with its own URL 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
 
 from parley import wire
 from parley.errors import UpstreamError, unsupported
-from parley.events import STEP_DELTA, STEP_START, STEP_STOP, Delta, InteractionStatus, Step, StepStart, Usage
+from parley.events import STEP_DELTA, STEP_START, STEP_STOP, Delta, InteractionStatus, Step, Usage
 from parley.providers.base import Deployment, HttpCodec, JsonObject, Outcome, StepEvent, StreamEnd, Turn
 from parley.request import ToolChoice, output_format, tool_choice
 from parley.transport import UpstreamRequest
@@ -311,39 +311,50 @@ def _outcome(data: JsonObject, summaries: bool) -> Outcome:
 
 class _StreamSteps:
     """Chat chunks -> step events. A thought or text step closes when the output switches kind;
-    function calls stay open to the end, since parallel calls may interleave their fragments."""
+    function calls stay open to the end, since parallel calls may interleave their fragments.
+
+    `feed` appends each chunk's events straight to one list (no generators, no step-building
+    helpers per delta): it runs for every chunk of every Chat stream."""
 
     def __init__(self, summaries: bool):
         self.summaries = summaries
         self.started = 0
-        self.open: tuple[str, int] | None = None  # (step type, index) of the open thought/text step
+        self.open_kind: str | None = None  # the open thought/text step's type ...
+        self.open_index = 0  # ... and index
         self.calls: dict[int, int] = {}  # upstream tool_calls[].index -> step index
         self.finish: str | None = None
         self.usage: Usage = {}
         self.upstream_id: str | None = None
 
-    def feed(self, chunk: JsonObject) -> Iterator[StepEvent]:
+    def feed(self, chunk: JsonObject) -> list[StepEvent]:
         if chunk.get("error"):
             raise _stream_error(chunk["error"])
         self.upstream_id = chunk.get("id") or self.upstream_id  # Azure's filter chunk has an empty id
         if chunk.get("usage"):
             self.usage = _usage(chunk["usage"])
-        for choice in chunk.get("choices") or []:
-            delta = choice.get("delta") or {}
-            if self.summaries and _reasoning(delta):
-                summary = {"type": "text", "text": _reasoning(delta)}
-                yield from self._text("thought", {"type": "thought_summary", "content": summary})
-            text = (delta.get("content") or "") + (delta.get("refusal") or "")
-            if text:
-                yield from self._text("model_output", {"type": "text", "text": text})
-            for call in delta.get("tool_calls") or []:
-                yield from self._call(call)
-            if choice.get("finish_reason") and self.finish is None:
+        out: list[StepEvent] = []
+        for choice in chunk.get("choices") or ():
+            delta = choice.get("delta")
+            if delta:
+                if self.summaries:
+                    reasoning = delta.get("reasoning_content") or delta.get("reasoning")
+                    if reasoning and isinstance(reasoning, str):
+                        summary = {"type": "text", "text": reasoning}
+                        self._text(out, "thought", {"type": "thought_summary", "content": summary})
+                text = (delta.get("content") or "") + (delta.get("refusal") or "")
+                if text:
+                    self._text(out, "model_output", {"type": "text", "text": text})
+                calls = delta.get("tool_calls")
+                if calls:
+                    for call in calls:
+                        self._call(out, call)
+            if self.finish is None and choice.get("finish_reason"):
                 # The answer is complete (a usage chunk may follow): close every open step.
                 self.finish = choice["finish_reason"]
-                yield from self._close()
+                self._close(out)
                 for index in self.calls.values():
-                    yield {"event_type": STEP_STOP, "index": index}
+                    out.append({"event_type": STEP_STOP, "index": index})
+        return out
 
     @property
     def done(self) -> bool:
@@ -355,43 +366,44 @@ class _StreamSteps:
         # upstream_id is kept by the engine for tracing; Chat is stateless.
         return StreamEnd(_status(self.finish, bool(self.calls)), self.usage, self.upstream_id)
 
-    def _start(self, step: Step) -> tuple[int, StepStart]:
+    def _start(self, out: list[StepEvent], step: Step) -> int:
+        index = self.started
         self.started += 1
-        return self.started - 1, {"event_type": STEP_START, "index": self.started - 1, "step": step}
+        out.append({"event_type": STEP_START, "index": index, "step": step})
+        return index
 
-    def _close(self) -> Iterator[StepEvent]:
-        if self.open:
-            yield {"event_type": STEP_STOP, "index": self.open[1]}
-            self.open = None
+    def _close(self, out: list[StepEvent]) -> None:
+        if self.open_kind is not None:
+            out.append({"event_type": STEP_STOP, "index": self.open_index})
+            self.open_kind = None
 
-    def _text(self, kind: str, delta: Delta) -> Iterator[StepEvent]:
-        if self.open is None or self.open[0] != kind:
-            yield from self._close()
-            index, event = self._start({"type": kind})
-            self.open = (kind, index)
-            yield event
-        yield {"event_type": STEP_DELTA, "index": self.open[1], "delta": delta}
+    def _text(self, out: list[StepEvent], kind: str, delta: Delta) -> None:
+        if self.open_kind != kind:
+            self._close(out)
+            self.open_index = self._start(out, {"type": kind})
+            self.open_kind = kind
+        out.append({"event_type": STEP_DELTA, "index": self.open_index, "delta": delta})
 
-    def _call(self, call: JsonObject) -> Iterator[StepEvent]:
+    def _call(self, out: list[StepEvent], call: JsonObject) -> None:
         function = call.get("function") or {}
         index = self.calls.get(call.get("index", 0))
         if index is None:
-            yield from self._close()
+            self._close(out)
             step: Step = {
                 "type": "function_call",
                 "id": call.get("id") or wire.new_id("call_"),
                 "name": function.get("name") or "",
                 "arguments": {},
             }
-            index, event = self._start(step)
-            self.calls[call.get("index", 0)] = index
-            yield event
+            index = self.calls[call.get("index", 0)] = self._start(out, step)
         if function.get("arguments"):
-            yield {
-                "event_type": STEP_DELTA,
-                "index": index,
-                "delta": {"type": "arguments_delta", "arguments": function["arguments"]},
-            }
+            out.append(
+                {
+                    "event_type": STEP_DELTA,
+                    "index": index,
+                    "delta": {"type": "arguments_delta", "arguments": function["arguments"]},
+                }
+            )
 
 
 def _stream_error(error: Any) -> UpstreamError:
