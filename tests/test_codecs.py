@@ -9,7 +9,9 @@ import asyncio
 import random
 import socket
 import struct
+from typing import Any
 
+import orjson
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -370,3 +372,47 @@ def test_backoff_has_jitter_and_honours_retry_after():
     waits = {router._backoff(1, UpstreamError(503, "x"), same=True) for _ in range(20)}
     assert len(waits) > 1 and all(2.0 <= w <= 3.0 for w in waits)
     assert router._backoff(1, UpstreamError(429, "x", retry_after=5.0), same=True) == 5.0
+
+
+def _sse_reference(raw: bytes) -> list[Any]:
+    """The SSE rules SSEFraming follows, written plainly: lines end at LF (a CR before it dropped),
+    `data:` lines (one leading space dropped) join with LF, a blank line ends the event, an event
+    whose data is blank is skipped, every other line is ignored."""
+    events, data = [], []
+    for line in (raw + b"\n\n").split(b"\n")[:-1]:
+        line = line.removesuffix(b"\r")
+        if line.startswith(b"data:"):
+            value = line[5:]
+            data.append(value[1:] if value.startswith(b" ") else value)
+        elif not line and data:
+            joined, data = b"\n".join(data), []
+            if joined.strip():
+                events.append(transport.DONE if joined.strip() == b"[DONE]" else orjson.loads(joined))
+    return events
+
+
+def test_sse_framing_matches_the_rules_however_the_bytes_are_cut():
+    """Random streams (one or several data lines, event/id lines before or after, comments, extra
+    blank lines, LF or CRLF) cut at random points parse as the plain rules say."""
+    rng = random.Random(7)
+    parts = [
+        lambda i: b'data: {"n": %d}\n\n' % i,
+        lambda i: b'event: step.delta\ndata: {"n": %d}\n\n' % i,
+        lambda i: b'data:{"n": %d}\nid: %d\n\n' % (i, i),
+        lambda i: b'event: x\ndata: {"n":\ndata: %d}\n\n' % i,
+        lambda i: b": keep-alive\n\n",
+        lambda i: b"\n",
+        lambda i: b'data: {"n": %d}\r\n\r\n' % i,
+        lambda i: b"event: ping\n\n",
+        lambda i: b"data: \n\n",
+    ]
+    for _ in range(300):
+        raw = b"".join(rng.choice(parts)(i) for i in range(rng.randint(1, 12))) + b"data: [DONE]\n\n"
+        framing = transport.SSEFraming()
+        events, at = [], 0
+        while at < len(raw):
+            step = rng.randint(1, 40)
+            events += framing.feed(raw[at : at + step])
+            at += step
+        events += framing.end()
+        assert events == _sse_reference(raw), raw
