@@ -284,16 +284,28 @@ def read_until_closed(sock: socket.socket, limit: float) -> bytes:
     return data
 
 
-def test_slowloris_connections_are_closed_by_the_read_deadlines(upstream, tmp_path):
+# Headers that promise a 100-byte body, and 8 bytes of it.
+BODY_STALL = (
+    b"POST /v1/interactions HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\n"
+    b"x-goog-api-key: " + MASTER_KEY.encode() + b'\r\ncontent-length: 100\r\n\r\n{"model"'
+)
+
+
+def with_read_deadlines(upstream, tmp_path: Path, headers: float, body: float):
+    """A gateway with these client read deadlines: (process, url, port)."""
     cfg = config(
         upstream.url,
-        client_header_timeout=1,
-        client_body_timeout=2,
+        client_header_timeout=headers,
+        client_body_timeout=body,
         database_url=f"sqlite:///{tmp_path}/slow.db",
     )
     proc, url = start_parley(cfg, tmp_path)
+    return proc, url, int(url.rsplit(":", 1)[1])
+
+
+def test_slowloris_connections_are_closed_by_the_read_deadlines(upstream, tmp_path):
+    proc, url, port = with_read_deadlines(upstream, tmp_path, headers=1, body=2)
     try:
-        port = int(url.rsplit(":", 1)[1])
         started = time.monotonic()
         silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(200)]  # connect, say nothing
         partial = []
@@ -309,10 +321,7 @@ def test_slowloris_connections_are_closed_by_the_read_deadlines(upstream, tmp_pa
                 except OSError:
                     pass
         body_stall = socket.create_connection(("127.0.0.1", port))
-        body_stall.sendall(
-            b"POST /v1/interactions HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\n"
-            b"x-goog-api-key: " + MASTER_KEY.encode() + b'\r\ncontent-length: 100\r\n\r\n{"model"'
-        )
+        body_stall.sendall(BODY_STALL)
         answers = [read_until_closed(s, 5) for s in silent + partial]
         assert all(not a.endswith(b"<still open>") for a in answers)
         assert time.monotonic() - started < 8
@@ -336,21 +345,11 @@ def test_read_deadlines_hold_on_kept_alive_connections_and_when_the_body_one_is_
     # One timer per connection serves every deadline: a deadline earlier than the pending timer's
     # (the body's 1 s after the headers' 3 s) must still be kept, and so must the header deadline
     # of a kept-alive connection's next request.
-    cfg = config(
-        upstream.url,
-        client_header_timeout=3,
-        client_body_timeout=1,
-        database_url=f"sqlite:///{tmp_path}/slow.db",
-    )
-    proc, url = start_parley(cfg, tmp_path)
+    proc, url, port = with_read_deadlines(upstream, tmp_path, headers=3, body=1)
     try:
-        port = int(url.rsplit(":", 1)[1])
         body_stall = socket.create_connection(("127.0.0.1", port))
         started = time.monotonic()
-        body_stall.sendall(
-            b"POST /v1/interactions HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\n"
-            b"x-goog-api-key: " + MASTER_KEY.encode() + b'\r\ncontent-length: 100\r\n\r\n{"model"'
-        )
+        body_stall.sendall(BODY_STALL)
         stalled = read_until_closed(body_stall, 5)
         assert stalled.startswith(b"HTTP/1.1 408") and b"body did not arrive within 1 s" in stalled, stalled
         assert time.monotonic() - started < 2.5
