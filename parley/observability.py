@@ -302,7 +302,8 @@ class _Family:
         self._unlabelled.set(value)
 
     def describe(self) -> list[Metric]:
-        return [self._family()]
+        """The registry's names check at registration (no series yet: cheap)."""
+        return self.collect()
 
     def collect(self) -> list[Metric]:
         created = _created_series()
@@ -327,13 +328,6 @@ class _Family:
                 labels = dict(zip(self.labelnames, values, strict=True))
                 histogram.add_sample(f"{self.name}_created", labels, series.created)
         return [histogram]
-
-    def _family(self) -> Metric:
-        if self.kind == "counter":
-            return CounterMetricFamily(self.name, self.documentation, labels=self.labelnames)
-        if self.kind == "gauge":
-            return GaugeMetricFamily(self.name, self.documentation, labels=self.labelnames)
-        return HistogramMetricFamily(self.name, self.documentation, labels=self.labelnames)
 
 
 def _created_series() -> bool:
