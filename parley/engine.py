@@ -172,14 +172,18 @@ class Run:
     def __post_init__(self) -> None:
         self.pace = Pace(self.events)
 
-    async def written(self) -> bool:
-        """Wait for the row's write (`inserted`, a foreground stream's): whether it was written.
+    async def row_written(self) -> None:
+        """Wait for the row's write (`inserted`, a foreground stream's); its failure raised.
         Through `row_done`, not a shield on `inserted`: one wake-up instead of three callbacks."""
         assert self.inserted is not None
         if not self.inserted.done():
             await self.row_done.wait()
+        self.inserted.result()
+
+    async def written(self) -> bool:
+        """Whether the row was written (row_written, its failure as False)."""
         try:
-            self.inserted.result()
+            await self.row_written()
         except Exception:
             return False
         return True
@@ -213,11 +217,7 @@ class Run:
         (back-pressure); a batch counts as taken when the client asks for the next one."""
         self.pace.on = self.pace.on or pace
         if pace and self.inserted is not None:
-            # The row first: the events reveal its id. Its write's callback sets `row_done` (one
-            # wake-up; a shield on `inserted` took two more loop turns and three callbacks).
-            if not self.inserted.done():
-                await self.row_done.wait()
-            self.inserted.result()  # its failure, if it was not written
+            await self.row_written()  # the row first: the events reveal its id
         i = start
         while True:
             end = len(self.events)
