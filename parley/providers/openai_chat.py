@@ -291,8 +291,8 @@ def _outcome(data: JsonObject, summaries: bool) -> Outcome:
     choice = data["choices"][0]
     message = choice.get("message") or {}
     steps: list[Step] = []
-    if summaries and _reasoning(message):
-        steps.append({"type": "thought", "summary": [{"type": "text", "text": _reasoning(message)}]})
+    if summaries and (reasoning := _reasoning(message)):
+        steps.append({"type": "thought", "summary": [{"type": "text", "text": reasoning}]})
     text = message.get("content") or message.get("refusal")
     if text:
         steps.append({"type": "model_output", "content": [{"type": "text", "text": text}]})
@@ -336,11 +336,9 @@ class _StreamSteps:
         for choice in chunk.get("choices") or ():
             delta = choice.get("delta")
             if delta:
-                if self.summaries:
-                    reasoning = delta.get("reasoning_content") or delta.get("reasoning")
-                    if reasoning and isinstance(reasoning, str):
-                        summary = {"type": "text", "text": reasoning}
-                        self._text(out, "thought", {"type": "thought_summary", "content": summary})
+                if self.summaries and (reasoning := _reasoning(delta)):
+                    summary = {"type": "text", "text": reasoning}
+                    self._text(out, "thought", {"type": "thought_summary", "content": summary})
                 text = (delta.get("content") or "") + (delta.get("refusal") or "")
                 if text:
                     self._text(out, "model_output", {"type": "text", "text": text})
