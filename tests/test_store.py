@@ -10,7 +10,7 @@ import uuid
 import pytest
 from sqlalchemy import exc, text
 
-from parley.store import MIGRATIONS, KeyRecord, Record, SpendRecord, Store
+from parley.store import MIGRATIONS, SPEND_COMMIT_INTERVAL, KeyRecord, Record, SpendRecord, Store
 from tests.pg import create_database, pg_url  # noqa: F401  (pg_url: a session fixture)
 
 OWNER = "a" * 64  # sha256 hex of an API key
@@ -528,7 +528,7 @@ def spend_row(n: int, cost: float | None = 0.5) -> SpendRecord:
 
 async def test_sqlite_loop_writes_share_a_commit_and_fail_alone(tmp_path):
     """A file's creates and spend rows are written on the loop, the creates of one tick in one
-    commit, its spend rows in the next; a duplicate fails alone with SQLAlchemy's IntegrityError; everything acknowledged is visible
+    commit, the spend rows in one of their own; a duplicate fails alone with SQLAlchemy's IntegrityError; everything acknowledged is visible
     to another process's connection, spend rows and the key's spend included."""
     url = f"sqlite:///{tmp_path}/p.db"
     s = await Store.open(url)
@@ -549,7 +549,7 @@ async def test_sqlite_loop_writes_share_a_commit_and_fail_alone(tmp_path):
             return_exceptions=True,
         )
         # One tick, one commit for its inserts; its spend rows (no response waits for them) in
-        # the next one.
+        # one of their own.
         assert s._loop_writes._commits == commits + 2
         assert isinstance(results[5], exc.IntegrityError) and isinstance(results[8], exc.IntegrityError)
         assert [r for i, r in enumerate(results) if i not in (5, 8)] == [None] * 12
@@ -579,6 +579,34 @@ async def test_sqlite_a_spend_row_commits_after_the_insert_and_before_a_read(tmp
         assert (await s.get_key(OWNER)).spend == 1.0
     finally:
         await s.close()
+
+
+async def test_sqlite_spend_rows_of_many_ticks_share_one_commit_within_the_interval(tmp_path):
+    """Spend rows queued over several ticks, each tick with a create of its own, are committed
+    together in one commit of their own, within SPEND_COMMIT_INTERVAL and with no read asking for
+    them; the ones a stop finds queued are committed by it."""
+    url = f"sqlite:///{tmp_path}/p.db"
+    s = await Store.open(url)
+    other = await Store.open(url)
+    try:
+        await s.insert_key(new_key(OWNER))
+        commits = s._loop_writes._commits
+        spends = []
+        for i in range(5):
+            spends.append(s.record_spend_soon(spend_row(i)))
+            await s.insert(new_record())  # a tick of its own, with its own commit
+        assert s._loop_writes._commits == commits + 5 and not any(f.done() for f in spends)
+        await asyncio.wait_for(asyncio.gather(*spends), SPEND_COMMIT_INTERVAL * 50)
+        assert s._loop_writes._commits == commits + 6
+        assert len(await other.spend_logs()) == 5
+        s.record_spend_soon(spend_row(5))
+    finally:
+        await s.close()
+    try:
+        assert len(await other.spend_logs()) == 6
+        assert (await other.get_key(OWNER)).spend == 3.0
+    finally:
+        await other.close()
 
 
 async def test_sqlite_a_lone_write_that_fails_leaves_its_tick_committed(tmp_path):
