@@ -140,10 +140,13 @@ async def create_interaction(
     return response
 
 
-async def create_direct(body: dict[str, Any], owner: str, key: Any) -> tuple[bytes, RawHeaders] | Response:
+async def create_direct(
+    body: dict[str, Any], owner: str, key: Any, after: list[Callable[[], None]]
+) -> tuple[bytes, RawHeaders] | Response:
     """The create for the direct route (parley.lane): a JSON answer as its body and raw headers,
-    for two plain `send` calls (no Response object); a stream as its SSEResponse."""
-    result = await current_engine().create(body, owner=owner, key=key)
+    for two plain `send` calls (no Response object); a stream as its SSEResponse. A JSON create's
+    bookkeeping goes to `after`, for the route to do once the answer is sent."""
+    result = await current_engine().create(body, owner=owner, key=key, after=after)
     if not isinstance(result, Mapping):
         response = respond(result)
         response.raw_headers += answer_headers(stream=True)

@@ -108,7 +108,10 @@ class CreateLane:
         await response(scope, receive, send)
 
 
-DirectHandler = Callable[[Any, str, Any], Awaitable["tuple[bytes, list[tuple[bytes, bytes]]] | Response"]]
+DirectHandler = Callable[
+    [Any, str, Any, list[Callable[[], None]]],
+    Awaitable["tuple[bytes, list[tuple[bytes, bytes]]] | Response"],
+]
 
 
 class DirectCreate:
@@ -191,6 +194,7 @@ class DirectCreate:
     ) -> None:
         request, scope_token = self.observability.open_request(scope, raw)
         status = 0
+        after: list[Callable[[], None]] = []  # the create's bookkeeping, once its answer is sent
         try:
             if self.rate_limit is not None:
                 wait = await self.rate_limit.wait(scope)
@@ -199,7 +203,7 @@ class DirectCreate:
                     await self.rate_limit.refuse(scope, send, wait)
                     return
             try:
-                answer = await self.handler(body, token["sub"], token.get("key"))
+                answer = await self.handler(body, token["sub"], token.get("key"), after)
             except Exception as exc:  # the route's error handlers, as Connexion would call them
                 answer = error_response(exc, self.lane.problem_message)
             if isinstance(answer, tuple):
@@ -211,6 +215,8 @@ class DirectCreate:
                 status = answer.status_code
                 await answer(scope, receive, send)
         finally:
+            for finish in after:
+                finish()
             self.observability.close_request(request, scope_token, "POST", status)
 
 

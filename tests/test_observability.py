@@ -121,3 +121,29 @@ def test_the_log_line_keeps_its_fields_in_order(capsys):
     text = generate_latest(obs.metrics.registry).decode()
     assert 'parley_upstream_attempts_total{deployment="m#0",outcome="ok"} 1.0' in text
     assert 'parley_tokens_total{deployment="m#0",key="none",kind="input",model_group="m"} 11.0' in text
+
+
+async def test_a_json_create_leaves_its_bookkeeping_to_after_when_asked(gemini_upstream, tmp_path):
+    """With `after` (the direct route's list), a JSON create returns before its spend row, log
+    line and metrics are done, and they are done when the caller runs what it added; the answer's
+    cost header is known already. Without `after`, they are done before it returns."""
+    from parley.engine import Engine, response_cost
+    from tests.conftest import gemini_config
+
+    config = gemini_config(gemini_upstream.url, database_url=f"sqlite:///{tmp_path}/p.db")
+    engine = await Engine.open(parse(config))
+    finished: list[RequestLog] = []
+    engine.on_finish = finished.append
+    try:
+        after: list = []
+        result = await engine.create({"model": "gemini-fake", "input": "hi"}, after=after)
+        assert result["status"] == "completed" and response_cost.get() is not None
+        assert finished == [] and await engine.store.spend_logs() == [] and len(after) == 1
+        after[0]()
+        assert [log.interaction_id for log in finished] == [result["id"]]
+        assert [row.interaction_id for row in await engine.store.spend_logs()] == [result["id"]]
+
+        again = await engine.create({"model": "gemini-fake", "input": "hi"})
+        assert [log.interaction_id for log in finished] == [result["id"], again["id"]]
+    finally:
+        await engine.close()
