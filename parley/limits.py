@@ -281,16 +281,18 @@ def wrap(
     on_reject: OnReject | None = None,
     shared: SharedState | None = None,
     is_virtual_key: Callable[[str], Awaitable[bool]] | None = None,
-) -> ASGIApp:
-    """`app` behind the configured limits: rate first (cheap, reads nothing), then body size.
-    Bad values raise ConfigError naming the field. With `shared` (Redis), rate limits hold across
-    every worker and instance."""
+) -> tuple[ASGIApp, RateLimit | None]:
+    """`app` behind the configured limits: rate first (cheap, reads nothing), then body size; and
+    the rate limit, if one is configured (the create's direct route applies it itself). Bad values
+    raise ConfigError naming the field. With `shared` (Redis), rate limits hold across every
+    worker and instance."""
     app = BodyLimit(app, general.max_request_body_bytes, on_reject)
-    if general.rate_limit_rpm is not None:
-        app = RateLimit(
-            app, general.rate_limit_rpm, known_keys, on_reject, shared=shared, is_virtual_key=is_virtual_key
-        )
-    return app
+    if general.rate_limit_rpm is None:
+        return app, None
+    rate_limit = RateLimit(
+        app, general.rate_limit_rpm, known_keys, on_reject, shared=shared, is_virtual_key=is_virtual_key
+    )
+    return rate_limit, rate_limit
 
 
 __all__ = [

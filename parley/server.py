@@ -292,7 +292,7 @@ class Gateway:
         # Outermost first: metrics and the log line's request scope, then the edge checks (content
         # type, one key), then the limits, then the app.
         self.observability = Observability(settings)
-        limited = limits.wrap(
+        limited, rate_limit = limits.wrap(
             self._serve,
             settings.general_settings,
             settings.keys,
@@ -313,7 +313,7 @@ class Gateway:
                 interactions.create_direct,
                 self.observability,
                 settings.general_settings.max_request_body_bytes,
-                limited if isinstance(limited, limits.RateLimit) else None,
+                rate_limit,
                 _engine,
                 lambda: self.engine,
             )
