@@ -166,6 +166,13 @@ class UpstreamError(Exception):
         return ApiError(self.status, text, headers=headers)
 
 
+def store_failed(exc: BaseException) -> ApiError:
+    """A database failure (SQLite's or PostgreSQL's, as SQLAlchemy raises it) as the client sees
+    it: a 503 to retry, with none of the driver's text (file paths, SQL, host names)."""
+    logging.getLogger("parley.store").warning("store failed: %s", type(exc).__name__)
+    return ApiError(503, "The gateway's store failed; try again.")
+
+
 def unsupported(provider: str, feature: str) -> ApiError:
     """What an upstream cannot do gets a clear 400, never a silent drop."""
     return ApiError(400, f"Provider '{provider}' does not support {feature}.", code="unsupported")

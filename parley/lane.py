@@ -24,11 +24,12 @@ from typing import Any
 import orjson
 from connexion.exceptions import ProblemException
 from connexion.json_schema import resolve_refs
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from parley.edges import is_json
-from parley.errors import ApiError, error_body
+from parley.errors import ApiError, error_body, store_failed
 from parley.limits import ASGIApp, RateLimit, Receive, Scope, Send, api_key_of, presented_keys, replaying
 from parley.observability import Observability
 from parley.validation import compiled
@@ -42,6 +43,8 @@ Handler = Callable[..., Awaitable[Response]]
 def error_response(exc: BaseException, problem_message: Callable[[ProblemException], str]) -> Response:
     """An exception raised past the checks, in the same shape Connexion's error handlers give it."""
     headers: Mapping[str, str] | None
+    if isinstance(exc, SQLAlchemyError):
+        exc = store_failed(exc)
     if isinstance(exc, ApiError):
         status, message, code, headers = exc.status, exc.message, exc.code, exc.headers
     elif isinstance(exc, ProblemException):

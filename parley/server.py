@@ -28,13 +28,14 @@ from connexion.resolver import Resolution, Resolver
 from connexion.security import NO_VALUE, ApiKeySecurityHandler, BearerSecurityHandler
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, JSONResponseBodyValidator
 from connexion.validators import ParameterValidator as ConnexionParameterValidator
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
 from parley import drain, limits, pages
 from parley.config import Settings
 from parley.edges import Edges
 from parley.engine import Engine, owner_of
-from parley.errors import ApiError, error_body
+from parley.errors import ApiError, error_body, store_failed
 from parley.lane import CreateLane, DirectCreate
 from parley.limits import Receive, Scope, Send
 from parley.observability import Observability
@@ -237,6 +238,12 @@ def _register_errors(app: connexion.AsyncApp, allow: Callable[[str], str] | None
         return _error(e.status_code, str(e.detail), None, headers)
 
     app.add_error_handler(HTTPException, http_error)
+
+    def store_error(req: Any, e: SQLAlchemyError) -> ConnexionResponse:
+        failed = store_failed(e)
+        return _error(failed.status, failed.message, failed.code)
+
+    app.add_error_handler(SQLAlchemyError, store_error)
     app.add_error_handler(Exception, lambda req, e: _error(500, "Internal error."))
 
 

@@ -606,6 +606,46 @@ def test_a_streamed_answer_is_stored_once_and_read_as_before(
         assert timeline[:2] == record["steps"] and timeline[-1]["content"][0]["text"] == "And again."
 
 
+@pytest.mark.parametrize(
+    ("route", "stream"), [("connexion", False), ("direct", False), ("direct", True), ("connexion", True)]
+)
+def test_a_create_the_store_cannot_save_is_a_503_and_leaves_nothing_running(
+    gateway_factory, upstream, tmp_path, caplog, route, stream
+):
+    """The store refusing a create's row (here SQLite itself, through a trigger): the client gets a
+    503 to retry in the API's shape, with none of the driver's text; nothing is left running or
+    stored; once the store takes writes again, the same gateway serves as before. For a stream
+    this is its row's lazy write (at its first event): its client is shown nothing before it."""
+    path = tmp_path / "refusing.db"
+    cfg = config(upstream.url, validate_responses=route == "connexion")
+    gateway = gateway_factory(cfg, database_url=f"sqlite:///{path}")
+    body = {"model": "gemini-fake", "input": "hi", "stream": stream}
+    with api(gateway) as c:
+        assert c.post("/v1beta/interactions", json={**body, "stream": False}).status_code == 200
+        with contextlib.closing(sqlite3.connect(path)) as db, db:
+            db.execute(
+                "CREATE TRIGGER refuse BEFORE INSERT ON interactions "
+                "BEGIN SELECT RAISE(ABORT, 'disk I/O error at /srv/secret-volume'); END"
+            )
+        upstream.upstream.replies.append(Reply(text="one two three four", chunk_size=4))
+        with caplog.at_level("WARNING", logger="parley.store"):
+            r = c.post("/v1beta/interactions", json=body)
+        error = assert_error(r, 503)
+        assert error["code"] == "unavailable" and "store" in error["message"]
+        assert "secret" not in r.text and "disk" not in r.text
+        assert "store failed: IntegrityError" in caplog.text and "secret" not in caplog.text
+        with contextlib.closing(sqlite3.connect(path)) as db:
+            assert db.execute("SELECT status, count(*) FROM interactions GROUP BY status").fetchall() == [
+                ("completed", 1)
+            ]
+            with db:
+                db.execute("DROP TRIGGER refuse")
+        again = c.post("/v1beta/interactions", json=body)
+        assert again.status_code == 200, again.text
+        ident = sse_events(again.text.splitlines())[0]["interaction"]["id"] if stream else again.json()["id"]
+        assert c.get(f"/v1beta/interactions/{ident}").json()["status"] == "completed"
+
+
 # -- deadlines -------------------------------------------------------------------------------------
 @pytest.mark.parametrize("stream", [False, True])
 def test_a_trickling_upstream_cannot_extend_the_deadline(gateway_factory, upstream, stream):
