@@ -451,7 +451,7 @@ class Engine:
         after: list[Callable[[], None]] | None,
     ) -> Interaction:
         try:
-            outcome, dep = await self.router.create(log.model, make_turn)
+            outcome, dep = await self.router.create(log.model, make_turn, after)
         except (ApiError, UpstreamError) as exc:
             err = exc if isinstance(exc, ApiError) else exc.to_api_error()
             log.status, log.interaction_id = "failed", None

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import math
 import random
 import re
@@ -397,7 +398,7 @@ class Router:
         return [group, *self._fallbacks.get(self._origin.get(group, group), [])]
 
     # -- bookkeeping --------------------------------------------------------------------------
-    def _succeeded(self, lease: _Lease, usage: Usage) -> None:
+    def _succeeded(self, lease: _Lease, usage: Usage, after: list[Callable[[], None]] | None = None) -> None:
         """Not a coroutine: nothing here waits (one coroutine object less per request)."""
         state, elapsed = lease.state, time.monotonic() - lease.started
         self._freed(state)
@@ -413,7 +414,11 @@ class Router:
             if state.fails:  # a success clears the failures counted towards a cooldown
                 state.fails.clear()
         if self.on_attempt:
-            self.on_attempt(Attempt(state.deployment, elapsed, usage=usage, trace=lease.trace))
+            attempt = Attempt(state.deployment, elapsed, usage=usage, trace=lease.trace)
+            if after is None or lease.trace is not None:
+                self.on_attempt(attempt)
+            else:
+                after.append(functools.partial(self.on_attempt, attempt))
 
     async def _failed(self, lease: _Lease, error: UpstreamError) -> None:
         state, now = lease.state, time.monotonic()
@@ -526,7 +531,14 @@ class Router:
         return last.to_api_error()
 
     # -- calling ------------------------------------------------------------------------------
-    async def create(self, model: str, make_turn: Callable[[Deployment], Turn]) -> tuple[Outcome, Deployment]:
+    async def create(
+        self,
+        model: str,
+        make_turn: Callable[[Deployment], Turn],
+        after: list[Callable[[], None]] | None = None,
+    ) -> tuple[Outcome, Deployment]:
+        """`after`: the answered attempt's report (on_attempt) is added here, to be made once the
+        answer is sent (Engine.create's `after`), unless it is traced: its span ends now."""
         tries = _Tries()
         # Closed here: a plan left to the garbage collector is closed by a task of its own, one more
         # loop wake-up per request (uvloop's async generator finalizer).
@@ -545,7 +557,7 @@ class Router:
                 except BaseException:
                     await self._released(lease)
                     raise
-                self._succeeded(lease, outcome.usage)
+                self._succeeded(lease, outcome.usage, after)
                 return outcome, dep
         raise self._exhausted(model, tries)
 

@@ -4,6 +4,7 @@ test_reliability.py and test_fleet.py)."""
 import json
 import re
 import time
+from typing import Any
 
 import pytest
 from prometheus_client import disable_created_metrics, enable_created_metrics
@@ -125,25 +126,30 @@ def test_the_log_line_keeps_its_fields_in_order(capsys):
 
 async def test_a_json_create_leaves_its_bookkeeping_to_after_when_asked(gemini_upstream, tmp_path):
     """With `after` (the direct route's list), a JSON create returns before its spend row, log
-    line and metrics are done, and they are done when the caller runs what it added; the answer's
-    cost header is known already. Without `after`, they are done before it returns."""
+    line and metrics (the request's and its attempt's) are done, and they are done when the caller
+    runs what it added, in order; the answer's cost header is known already. Without `after`,
+    they are done before it returns."""
     from parley.engine import Engine, response_cost
     from tests.conftest import gemini_config
 
     config = gemini_config(gemini_upstream.url, database_url=f"sqlite:///{tmp_path}/p.db")
     engine = await Engine.open(parse(config))
     finished: list[RequestLog] = []
-    engine.on_finish = finished.append
+    reports: list[Any] = []
+    engine.on_finish = lambda log: reports.append(log) or finished.append(log)
+    engine.router.on_attempt = reports.append
     try:
         after: list = []
         result = await engine.create({"model": "gemini-fake", "input": "hi"}, after=after)
         assert result["status"] == "completed" and response_cost.get() is not None
-        assert finished == [] and await engine.store.spend_logs() == [] and len(after) == 1
-        after[0]()
+        assert reports == [] and await engine.store.spend_logs() == [] and len(after) == 2
+        for finish in after:
+            finish()
+        assert [type(r) for r in reports] == [Attempt, RequestLog]
         assert [log.interaction_id for log in finished] == [result["id"]]
         assert [row.interaction_id for row in await engine.store.spend_logs()] == [result["id"]]
 
         again = await engine.create({"model": "gemini-fake", "input": "hi"})
-        assert [log.interaction_id for log in finished] == [result["id"], again["id"]]
+        assert [log.interaction_id for log in finished] == [result["id"], again["id"]] and len(reports) == 4
     finally:
         await engine.close()
