@@ -201,7 +201,9 @@ class Run:
         }
 
     def push(self, event: InteractionSSEEvent) -> None:
-        self.events.append(_numbered(event, len(self.events) + 1))
+        events = self.events
+        event["event_id"] = f"evt_{len(events) + 1}"  # _numbered's work, inline: once per event
+        events.append(event)
         self.changed.set()
         if self.writer is not None:
             self.writer.added()
