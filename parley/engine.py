@@ -314,9 +314,10 @@ class Engine:
         """An Interaction dict, or an async iterator of its events (parley.events) when body.stream is true.
         `key`: the virtual key making the request; its models, budget and limits are checked here,
         before anything is stored or sent upstream.
-        `after`: a JSON create's bookkeeping (its key's spend, spend row, log line and metrics) is
-        added here instead of done before it returns, for a caller that does it right after sending
-        the answer, in the same step (parley.lane.DirectCreate): the answer leaves that much sooner."""
+        `after`: a JSON create's bookkeeping (its key's spend, spend row, the attempt's and the
+        request's metrics, log line) is added here instead of done before it returns, for a caller
+        that does it right after sending the answer, in the same step (parley.lane.DirectCreate):
+        the answer leaves that much sooner."""
         if body.get("agent"):
             raise ApiError(
                 400, "Agents are not served by this gateway; send `model` instead.", code="unsupported"

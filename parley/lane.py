@@ -218,9 +218,11 @@ class DirectCreate:
                 status = answer.status_code
                 await answer(scope, receive, send)
         finally:
-            for finish in after:
-                finish()
-            self.observability.close_request(request, scope_token, "POST", status)
+            try:
+                for finish in after:
+                    finish()
+            finally:  # the request is counted out whatever its bookkeeping raised
+                self.observability.close_request(request, scope_token, "POST", status)
 
 
 __all__ = ["CreateLane", "DirectCreate", "error_response"]
