@@ -1303,8 +1303,8 @@ class Store:
         await self.record_spend_soon(row)
 
     def record_spend_soon(self, row: SpendRecord) -> asyncio.Future[None]:
-        """record_spend without a task of its own (SQLite: on the loop, in the commit after the
-        tick's other writes: see _LoopWrites)."""
+        """record_spend without a task of its own (SQLite: on the loop, with the spend rows of the
+        next SPEND_COMMIT_INTERVAL in one commit: see _LoopWrites)."""
         loop_writes = self._loop_writes
         if loop_writes is not None and loop_writes.accepts():
             assert self._writer is not None
