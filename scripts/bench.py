@@ -963,7 +963,17 @@ def start_parley(
             ).close()
             break
         time.sleep(0.2)
+    # Each worker listens on its own socket (parley.cli.PortHold): measure once all of them do, or
+    # the first cells would land on the workers up so far.
+    while workers > 1 and listening(port) < workers and time.monotonic() < deadline:
+        time.sleep(0.2)
     return server, url
+
+
+def listening(port: int) -> int:
+    """How many TCP sockets listen on `port` (IPv4, from /proc/net/tcp; state 0A is LISTEN)."""
+    lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for f in map(str.split, lines) if int(f[1].rsplit(":", 1)[1], 16) == port and f[3] == "0A")
 
 
 def main(argv: list[str] | None = None) -> int:
