@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 
 from parley.errors import ApiError
-from parley.wire import StepAccumulator, input_to_steps, legacy_outputs, output_text, settled_status
+from parley.wire import StepAccumulator, input_to_steps, legacy_outputs, new_id, output_text, settled_status
 
 TEXT = [{"type": "text", "text": "hi"}]
 
@@ -125,3 +126,20 @@ def test_text_deltas_accumulate_in_linear_time_and_in_order():
 )
 def test_a_turn_ending_in_an_unanswered_call_requires_action(status, steps, expected):
     assert settled_status(status, steps) == expected
+
+
+def test_ids_sort_by_the_time_they_were_made_and_keep_96_random_bits():
+    batches = []
+    for _ in range(3):
+        batches.append([new_id() for _ in range(50)])
+        time.sleep(0.002)  # the next batch is a later millisecond
+    ids = [ident for batch in batches for ident in batch]
+    assert all(re.fullmatch(r"v1_[A-Za-z0-9_-]{24}", ident) for ident in ids)
+    assert len(set(ids)) == len(ids)
+    # As text (SQLite compares bytes), a later millisecond's ids sort after an earlier one's: the
+    # store's keys grow at their B-trees' edge.
+    for earlier, later in zip(batches, batches[1:], strict=False):
+        assert max(earlier) < min(later)
+    # Within a millisecond only the random part differs, and it does.
+    assert len({ident[11:] for ident in batches[0]}) == 50
+    assert new_id("req_").startswith("req_") and len(new_id("req_")) == 28
