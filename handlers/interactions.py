@@ -61,9 +61,15 @@ class SSEResponse(StreamingResponse):
 
     async def stream_response(self, send: Send, waits: Callable[[], None] = lambda: None) -> None:
         """`waits()` is called before the stream first waits for its next frames (never while
-        what it sends is all there)."""
+        what it sends is all there).
+
+        Frames are sent one step late: a batch goes out once the next step has been tried, so
+        the last batch and `data: [DONE]` leave in one write (a short stream, all there at once,
+        is then one send with its head: one TCP segment, not two). Nothing waits for that: a step
+        that has to wait sends what it holds first."""
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
         frames = aiter(self.body_iterator)
+        held: bytes | None = None  # frames not sent yet
         while True:
             # The next frames' step is run by hand: only if it suspends (waits for events) does
             # the listener start, and the rest of the step is awaited as usual.
@@ -75,13 +81,19 @@ class SSEResponse(StreamingResponse):
             except StopAsyncIteration:
                 break
             else:
+                if held is not None:
+                    await send({"type": "http.response.body", "body": held, "more_body": True})
+                    held = None
                 waits()
                 resumed = await _Resumed(step, pending)
                 if resumed is None:  # the frames' end
                     break
                 chunk = resumed
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        await send({"type": "http.response.body", "body": wire.SSE_DONE, "more_body": False})
+            if held is not None:
+                await send({"type": "http.response.body", "body": held, "more_body": True})
+            held = chunk
+        end = wire.SSE_DONE if held is None else held + wire.SSE_DONE
+        await send({"type": "http.response.body", "body": end, "more_body": False})
 
 
 class _Resumed:

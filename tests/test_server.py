@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import httpx
@@ -9,7 +10,9 @@ import pytest
 from google import genai
 from google.genai import _interactions as genai_errors
 
+from handlers.interactions import SSEResponse
 from parley.contract.spec import assert_stream_valid, validate
+from parley.wire import SSE_DONE
 from tests.conftest import MASTER_KEY, OTHER_KEY, gemini_config
 from tests.fakes.script import Reply
 
@@ -396,3 +399,43 @@ def test_a_client_that_leaves_a_stream_stops_it(gateway, gemini_upstream):
         assert time.monotonic() < deadline, "the stream ran on after its client left"
         time.sleep(0.05)
     assert status == "cancelled"
+
+
+def test_sse_frames_go_out_one_step_late_so_the_last_leaves_with_done():
+    """A batch is sent once the next step has been tried: the last one and `data: [DONE]` go in
+    one write, and a step that waits sends what it holds before waiting."""
+
+    async def run(wait_after_first: bool, more: bool) -> tuple[list, list]:
+        sent: list = []
+        seen_while_waiting: list = []
+
+        async def frames():
+            yield b"a"
+            if wait_after_first:
+                await asyncio.sleep(0.01)
+                seen_while_waiting.append(list(sent))
+            if more:
+                yield b"b"
+
+        async def send(message):
+            body = message["type"] == "http.response.body"
+            sent.append((message["body"], message["more_body"]) if body else "start")
+
+        async def receive():
+            await asyncio.sleep(3600)
+
+        await SSEResponse(frames(), media_type="text/event-stream")({"type": "http"}, receive, send)
+        return sent, seen_while_waiting
+
+    # All there at once: the last batch leaves with [DONE].
+    assert asyncio.run(run(False, True)) == (["start", (b"a", True), (b"b" + SSE_DONE, False)], [])
+    assert asyncio.run(run(False, False)) == (["start", (b"a" + SSE_DONE, False)], [])
+    # A wait: what came before it is with the client while the stream waits.
+    assert asyncio.run(run(True, True)) == (
+        ["start", (b"a", True), (b"b" + SSE_DONE, False)],
+        [["start", (b"a", True)]],
+    )
+    assert asyncio.run(run(True, False)) == (
+        ["start", (b"a", True), (SSE_DONE, False)],
+        [["start", (b"a", True)]],
+    )
