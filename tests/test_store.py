@@ -714,6 +714,44 @@ async def test_sqlite_wal_stays_bounded_under_steady_writes(tmp_path, monkeypatc
         await s.close()
 
 
+async def test_sqlite_checkpoint_lets_creates_commit_while_it_copies_the_wal(tmp_path, monkeypatch):
+    """A checkpoint's long part (copying the WAL's frames, fsync) runs with the writers going on;
+    only a second, short pass holds them off (the WAL bound above). Here the first pass is held
+    in the middle: a create still commits at once."""
+    import threading
+
+    import parley.store
+
+    monkeypatch.setattr(parley.store, "LOOP_CHECKPOINT_COMMITS", 5)
+    copying, go_on = threading.Event(), threading.Event()
+    passes: list[bool] = []
+    real = parley.store._checkpoint
+
+    def held_first(conn):
+        passes.append(True)
+        if len(passes) == 1:
+            copying.set()
+            go_on.wait(30)
+        real(conn)
+
+    monkeypatch.setattr(parley.store, "_checkpoint", held_first)
+    s = await Store.open(f"sqlite:///{tmp_path / 'p.db'}")
+    try:
+        for _ in range(5):  # the fifth commit starts a checkpoint
+            await s.insert(new_record())
+        assert await asyncio.to_thread(copying.wait, 30)
+        await asyncio.wait_for(s.insert(new_record()), 5)  # not held up by the copy
+        go_on.set()
+        for _ in range(100):
+            if not s._checkpointing:
+                break
+            await asyncio.sleep(0.05)
+        assert len(passes) == 2 and not s._checkpointing
+    finally:
+        go_on.set()
+        await s.close()
+
+
 def test_bad_url():
     with pytest.raises(ValueError, match="unsupported store URL"):
         asyncio.run(Store.open("mysql://u@h/db"))
