@@ -464,14 +464,10 @@ class Engine:
         log.deployment, log.status, log.usage, log.output = dep, status, outcome.usage, outcome.steps
         self._finished(log, after)
         record.status, record.updated, record.usage = status, wire.now(), outcome.usage
-        if store:
-            stored = dataclasses.replace(
-                record,
-                steps=record.steps + outcome.steps,
-                upstream_id=outcome.upstream_id,
-                deployment_id=dep.id,
-            )
-            await self.store.insert(stored)
+        if store:  # the record is this create's own, and the view below reads none of these
+            record.steps = record.steps + outcome.steps
+            record.upstream_id, record.deployment_id = outcome.upstream_id, dep.id
+            await self.store.insert(record)
         return self.view(record, outcome.steps)
 
     async def _stream_now(self, run: Run) -> EventStream:

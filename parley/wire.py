@@ -3,10 +3,10 @@ input normalisation, step accumulation from stream events, ids, timestamps and S
 
 from __future__ import annotations
 
-import base64
+import binascii
 import copy
 import functools
-import secrets
+import os
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -29,9 +29,10 @@ MEDIA_TYPES = CONTENT_TYPES - {"text"}
 TERMINAL = frozenset({"completed", "failed", "cancelled", "incomplete", "requires_action", "budget_exceeded"})
 
 
-# base64url's 64 characters, re-ordered as they sort in ASCII: an id's text sorts as its bytes do.
+# base64's 64 characters, re-ordered as they sort in ASCII (and URL-safe): an id's text sorts as
+# its bytes do.
 _SORTED_B64 = bytes.maketrans(
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
     b"-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz",
 )
 
@@ -41,8 +42,8 @@ def new_id(prefix: str = "v1_") -> str:
     by time. The store's keys (interactions, their events, spend rows) then grow at their B-trees'
     right edge: a random id put each create's row, index entry and events on random pages, and a
     short stream's commit wrote 9 pages to the WAL (strace), page splits and all."""
-    raw = (time.time_ns() // 1_000_000).to_bytes(6, "big") + secrets.token_bytes(12)
-    return prefix + base64.urlsafe_b64encode(raw).translate(_SORTED_B64).decode("ascii")
+    raw = (time.time_ns() // 1_000_000).to_bytes(6, "big") + os.urandom(12)
+    return prefix + binascii.b2a_base64(raw, newline=False).translate(_SORTED_B64).decode("ascii")
 
 
 def now() -> str:
