@@ -190,8 +190,8 @@ class PortHold(socket.socket):
     never listened on. Each worker that unpickles it (uvicorn hands the supervisor's sockets to
     its workers) gets a listening socket of its own on the same address, and the kernel spreads
     new connections evenly over them. With one socket shared by all (uvicorn's way), the worker
-    whose loop woke first took every connection waiting: wrk's 64 connections fell 64/0, 41/23
-    and 37/27 over three starts of two workers, and two workers served no more than one."""
+    whose loop woke first took every connection waiting: over four starts of two workers, wrk's
+    64 connections fell 31/33, 64/0, 26/38 and 10/54 (28/36 to 32/32 with a socket each)."""
 
     @classmethod
     def take(cls, host: str, port: int) -> PortHold:
