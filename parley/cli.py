@@ -80,10 +80,16 @@ def _served(settings: Settings, environ: os._Environ[str] | dict[str, str] = os.
     return names
 
 
+def _url_host(host: str) -> str:
+    """The host as a URL writes it: an IPv6 address in brackets."""
+    return f"[{host}]" if ":" in host else host
+
+
 def start_up_lines(settings: Settings, host: str, port: int) -> list[str]:
     """What the gateway says when it starts: what it serves, where it stores, who may call it."""
     general = settings.general_settings
-    lines = [f"parley {parley.__version__}: serving http://{host}:{port}"]
+    address = f"{_url_host(host)}:{port}"
+    lines = [f"parley {parley.__version__}: serving http://{address}"]
     lines.append("  models: " + "; ".join(_served(settings)))
     lines.append(f"  store: {_safe_url(general.database_url)}")
     if settings.keys:
@@ -100,7 +106,7 @@ def start_up_lines(settings: Settings, host: str, port: int) -> list[str]:
     if not settings.keys:
         lines += [
             "parley: WARNING: no master_key or api_keys are configured: ANYONE who can reach "
-            f"{host}:{port} can call every model here, on your provider keys.",
+            f"{address} can call every model here, on your provider keys.",
             "parley: WARNING: set general_settings.master_key (e.g. os.environ/PARLEY_MASTER_KEY) before exposing it.",
         ]
     return lines
@@ -203,7 +209,7 @@ class PortHold(socket.socket):
             try:
                 probe.bind((host, port))
             except OSError as exc:
-                raise SystemExit(f"parley: cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+                raise _cannot_listen(host, port, exc) from None
             port = probe.getsockname()[1]  # port 0: the one the kernel chose, for every worker
         hold = cls(family, socket.SOCK_STREAM)
         _reuse_port(hold)
@@ -211,11 +217,15 @@ class PortHold(socket.socket):
             hold.bind((host, port))
         except OSError as exc:
             hold.close()
-            raise SystemExit(f"parley: cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+            raise _cannot_listen(host, port, exc) from None
         return hold
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (worker_listener, (self.family, self.getsockname()))
+
+
+def _cannot_listen(host: str, port: int, exc: OSError) -> SystemExit:
+    return SystemExit(f"parley: cannot listen on {_url_host(host)}:{port}: {exc.strerror or exc}")
 
 
 def worker_listener(family: int, address: tuple[Any, ...]) -> socket.socket:

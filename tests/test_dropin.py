@@ -389,6 +389,8 @@ def test_start_up_lines_say_what_is_served_and_warn_loudly_without_keys(monkeypa
         }
     )
     assert "s3cret" not in "\n".join(start_up_lines(with_db, "h", 1))
+    # An IPv6 address in a URL is bracketed: http://::1:4000 is no URL.
+    assert "serving http://[::1]:4000" in "\n".join(start_up_lines(settings, "::1", 4000))
 
 
 def test_the_server_refuses_a_misspelt_master_key(tmp_path):
