@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import statistics
 import time
 import uuid
@@ -326,8 +327,8 @@ async def test_delete_removes_events(store):
     await store.insert(keep)
     await store.append_events(rec.id, [(i, {"i": i}) for i in range(1, 6)])
     await store.append_events(keep.id, [(1, {"keep": True})])
-    assert (
-        await count(store, "SELECT count(*) FROM interaction_events WHERE interaction_id = :i", i=rec.id) == 5
+    assert (  # the five consecutive events are one row
+        await count(store, "SELECT count(*) FROM interaction_events WHERE interaction_id = :i", i=rec.id) == 1
     )
 
     assert await store.delete(rec.id, OWNER) is True
@@ -360,6 +361,49 @@ async def test_events_order_and_after(store):
     assert await store.events_after(rec.id, 5) == [(6, ev[6]), (7, ev[7])]
     await store.append_events(rec.id, [])
     assert await store.events_after("v1_missing", 0) == []
+
+
+async def test_a_run_of_events_is_one_row_and_overlapping_runs_keep_the_first(store):
+    rec = new_record()
+    await store.insert(rec)
+    ev = {s: {"n": s} for s in range(1, 10)}
+    await store.append_events(rec.id, [(s, ev[s]) for s in range(1, 6)])
+    rows = "SELECT count(*) FROM interaction_events WHERE interaction_id = :i"
+    assert await count(store, rows, i=rec.id) == 1
+    # a retried write that overlaps the stored run and goes past it: the stored events stay
+    await store.append_events(rec.id, [(s, {"again": s}) for s in range(3, 8)])
+    assert await store.events_after(rec.id, 0) == [(s, ev[s]) for s in range(1, 6)] + [
+        (6, {"again": 6}),
+        (7, {"again": 7}),
+    ]
+    assert await store.events_after(rec.id, 4) == [(5, ev[5]), (6, {"again": 6}), (7, {"again": 7})]
+    assert (await store.run_state(rec.id))[2] == 7  # the last seq stored
+    # a gap splits a write into runs: 8 and 9 are not consecutive with 11
+    await store.append_events(rec.id, [(8, ev[8]), (9, ev[9]), (11, {"n": 11})])
+    assert await count(store, rows, i=rec.id) == 4
+    assert [seq for seq, _ in await store.events_after(rec.id, 6)] == [7, 8, 9, 11]
+
+
+async def test_events_stored_one_per_row_before_runs_are_read_with_them(store):
+    rec = new_record()
+    await store.insert(rec)
+    value = ":e" if store.kind == "sqlite" else "CAST(:e AS JSON)"
+    insert = text(f"INSERT INTO interaction_events (interaction_id, seq, event) VALUES (:i, :s, {value})")
+
+    def old_rows(conn):  # as the schema before _m_event_runs wrote them: one event per row
+        for seq in (1, 2):
+            conn.execute(insert, {"i": rec.id, "s": seq, "e": json.dumps({"old": seq})})
+
+    await store._write(old_rows)
+    await store.append_events(rec.id, [(2, {"new": 2}), (3, {"new": 3}), (4, {"new": 4})])
+    assert await store.events_after(rec.id, 0) == [
+        (1, {"old": 1}),
+        (2, {"old": 2}),
+        (3, {"new": 3}),
+        (4, {"new": 4}),
+    ]
+    assert await store.events_after(rec.id, 1) == [(2, {"old": 2}), (3, {"new": 3}), (4, {"new": 4})]
+    assert (await store.run_state(rec.id))[2] == 4
 
 
 async def test_large_event_batch(store):
@@ -445,7 +489,7 @@ async def test_many_concurrent_writes(store_url):
         assert done == [True] * 200
         assert await count(a, "SELECT count(*) FROM interactions") == 400
         assert await count(b, "SELECT count(*) FROM interactions WHERE status = 'completed'") == 200
-        assert await count(a, "SELECT count(*) FROM interaction_events") == 400
+        assert await count(a, "SELECT sum(last_seq - seq + 1) FROM interaction_events") == 400
         got = await asyncio.gather(*(b.get(r.id, OWNER) for r in first))
         assert got == first
     finally:
