@@ -557,21 +557,22 @@ class Engine:
         try:
             # Closed here, not left to the collector: its finalizer costs a loop wake-up per stream.
             async with contextlib.aclosing(self.router.stream(log.model, make_turn, chosen)) as upstream:
-                async for event in upstream:
+                async for batch in upstream:
                     if not run.events:
                         log.first_event = time.monotonic() - log.started
                         if run.inserted is not None and not run.row_started:
                             run.row_soon = asyncio.get_running_loop().call_soon(self._write_row, run)
                         run.push({"event_type": INTERACTION_CREATED, "interaction": run.head})
-                    if isinstance(event, StreamEnd):
-                        status = wire.settled_status(event.status, run.steps.steps)
-                        return Ending(status, event.usage, event.upstream_id)
-                    if event["event_type"] == INTERACTION_STATUS_UPDATE:
-                        event = event.copy()  # the adapter's own: it cannot know our id
-                        event["interaction_id"] = run.record.id
-                    else:
-                        run.steps.apply(event)
-                    run.push(event)
+                    for event in batch:
+                        if isinstance(event, StreamEnd):
+                            status = wire.settled_status(event.status, run.steps.steps)
+                            return Ending(status, event.usage, event.upstream_id)
+                        if event["event_type"] == INTERACTION_STATUS_UPDATE:
+                            event = event.copy()  # the adapter's own: it cannot know our id
+                            event["interaction_id"] = run.record.id
+                        else:
+                            run.steps.apply(event)
+                        run.push(event)
                 raise UpstreamError(502, "stream ended before completion")  # the router prevents this
         except asyncio.CancelledError:
             if not run.events:

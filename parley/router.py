@@ -578,14 +578,15 @@ class Router:
                 sent = False
                 pending: _Lease | None = lease  # until its outcome is recorded
                 try:
-                    async for event in events:
+                    async for batch in events:
                         if not sent and on_deployment:
                             await on_deployment(dep)
                         sent = True
-                        if isinstance(event, StreamEnd):
+                        end = batch[-1]
+                        if isinstance(end, StreamEnd):
                             pending = None
-                            self._succeeded(lease, event.usage)
-                        yield event
+                            self._succeeded(lease, end.usage)
+                        yield batch
                     if pending is not None:  # the adapter ended without its StreamEnd
                         raise UpstreamError(502, "stream ended before completion")
                     return

@@ -9,8 +9,8 @@ Design (how a provider plugs in; see parley/providers/base.py for the codec side
   async credential (a google-auth bearer token refreshed in a thread), and send it.
 * A JSON answer comes back decoded (`send_json`); a stream comes back as upstream events, cut out
   of the body by a `Framing` (`SSEFraming` by default: `data:` lines decoded as JSON, `[DONE]`
-  ends the stream; a codec for AWS's binary event-stream brings its own framing) and yielded one
-  by one (`send_stream`). A 200 stream whose content type is not the framing's is a 502.
+  ends the stream; a codec for AWS's binary event-stream brings its own framing) and yielded a
+  read's worth at a time, as a list (`send_stream`). A 200 stream whose content type is not the framing's is a 502.
 * Deadlines count whole answers and events, never bytes, so an upstream trickling keep-alives
   extends none of them: a JSON answer within `timeout` (600 s); a stream's first event within
   `stream_timeout` (60 s), each next one within `stream_timeout`, all of it within `timeout`.
@@ -788,7 +788,9 @@ async def send_stream(
     pool: Pool | None = None,
 ) -> AsyncGenerator[Any, None]:
     """Send the request; yield the upstream events of its streamed answer until `DONE` or the end of
-    the body. Close the iterator (``aclosing``) to stop early: that closes the connection.
+    the body, in lists: all a read brought (each hop of an async generator costs per item, so a
+    stream pays per read, not per event). Close the iterator (``aclosing``) to stop early: that
+    closes the connection.
 
     Deadlines, counted in events, not bytes (keep-alive comments or a trickle of bytes that never
     completes an event extend none of them): the first event within `stream_timeout` of sending,
@@ -826,10 +828,12 @@ async def send_stream(
                         chunk = _decoded(decoder, chunk, last=False)
                     events = list(framing.feed(chunk))
                 limit.reschedule(None)  # no deadline runs while the caller has the events
-                for event in events:
+                for i, event in enumerate(events):
                     if event is DONE:
+                        if i:
+                            yield events[:i]
                         return
-                    yield event
+                yield events
                 await pace()  # per read, not per event: events come in reads
                 limit.reschedule(deadline.at("idle"))
     except TimeoutError as exc:  # ours, or the connect deadline

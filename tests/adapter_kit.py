@@ -86,12 +86,17 @@ def as_event(item: dict | StreamEnd) -> dict:
     return {"event_type": "interaction.completed", "interaction": final}
 
 
-async def drain(events: AsyncIterator[dict | StreamEnd]) -> tuple[list[dict], UpstreamError | None]:
-    """All events of a stream (its end as `as_event` shows it), and the UpstreamError that ended it."""
+async def drain(batches: AsyncIterator[list[dict | StreamEnd]]) -> tuple[list[dict], UpstreamError | None]:
+    """All events of a stream (its end as `as_event` shows it), and the UpstreamError that ended it.
+    An adapter yields its events in batches: non-empty lists, the StreamEnd last of the last."""
     seen: list[dict] = []
+    ended = False
     try:
-        async for event in events:
-            seen.append(as_event(event))
+        async for batch in batches:
+            assert isinstance(batch, list) and batch and not ended, batch
+            ended = isinstance(batch[-1], StreamEnd)
+            assert not any(isinstance(event, StreamEnd) for event in batch[:-1]), batch
+            seen.extend(as_event(event) for event in batch)
     except UpstreamError as exc:
         return seen, exc
     return seen, None

@@ -30,7 +30,7 @@ def turn(prompt: str = "Say hello.", **request) -> Turn:
 
 
 async def collect(t: Turn, deployment: Deployment = SMOLLM2) -> list[dict]:
-    return [as_event(event) async for event in adapter.stream(t, deployment)]
+    return [as_event(event) async for batch in adapter.stream(t, deployment) for event in batch]
 
 
 def check_usage(usage: dict, max_output: int) -> None:
@@ -54,9 +54,10 @@ async def test_create_answers_with_text_and_usage():
 async def test_stream_yields_real_tokens_as_generated():
     t = turn(generation_config={"max_output_tokens": 24})
     start, events, times = time.monotonic(), [], []
-    async for event in adapter.stream(t, SMOLLM2):
-        events.append(as_event(event))
-        times.append(time.monotonic())
+    async for batch in adapter.stream(t, SMOLLM2):
+        for event in batch:
+            events.append(as_event(event))
+            times.append(time.monotonic())
     kinds = [e["event_type"] for e in events]
     assert kinds[0] == "step.start" and kinds[-2:] == ["step.stop", "interaction.completed"]
     assert set(kinds[1:-2]) == {"step.delta"} and len(kinds) - 3 >= 5
@@ -170,8 +171,8 @@ async def test_closing_the_stream_stops_generation():
         turn("Write a very long essay about the sea.", generation_config={"max_output_tokens": 1500}), SMOLLM2
     )
     deltas = 0
-    async for event in stream:
-        deltas += as_event(event)["event_type"] == "step.delta"
+    async for batch in stream:
+        deltas += sum(as_event(event)["event_type"] == "step.delta" for event in batch)
         if deltas == 3:
             break
     await stream.aclose()

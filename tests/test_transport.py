@@ -130,7 +130,8 @@ def post(url: str, **kwargs: object) -> UpstreamRequest:
 
 
 async def events(url: str, **kwargs: object) -> list[object]:
-    return [event async for event in transport.send_stream(post(url), SSEFraming(), **kwargs)]  # type: ignore[arg-type]
+    stream = transport.send_stream(post(url), SSEFraming(), **kwargs)  # type: ignore[arg-type]
+    return [event async for batch in stream for event in batch]
 
 
 SSE_HEAD = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\n"
@@ -299,14 +300,14 @@ async def test_a_stream_closed_early_closes_its_connection():
 
     async with serving(endless) as (url, seen):
         async with contextlib.aclosing(transport.send_stream(post(url), SSEFraming())) as stream:
-            assert await anext(stream) == {"a": 1}
+            assert await anext(stream) == [{"a": 1}]
         for _ in range(50):
             if seen.closed:
                 break
             await asyncio.sleep(0.01)
         assert seen.closed == 1  # our side closed it
         async with contextlib.aclosing(transport.send_stream(post(url), SSEFraming())) as stream:
-            assert await anext(stream) == {"a": 1}
+            assert await anext(stream) == [{"a": 1}]
         assert seen.connections == 2
 
 
@@ -464,7 +465,7 @@ async def test_an_unread_stream_holds_a_bounded_buffer_and_blocks_the_upstream()
 
     async with serving(flood) as (url, seen):
         async with contextlib.aclosing(transport.send_stream(post(url), SSEFraming())) as stream:
-            assert await anext(stream) == {"a": 1}
+            assert await anext(stream) == [{"a": 1}]
             await asyncio.sleep(1.0)  # a reader that reads nothing more
             (pool,) = transport._pools[asyncio.get_running_loop()].values()
             (conn,) = pool.connections

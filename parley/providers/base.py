@@ -6,7 +6,8 @@ The outer interface (`Adapter`), which the router calls:
 * ``adapter.stream(turn, deployment)``: an async iterator of Interactions step events
   (``step.start`` / ``step.delta`` / ``step.stop``, and ``interaction.status_update`` if the
   upstream reports one), without ``event_id``s, then exactly one `StreamEnd` (status, usage, the
-  upstream's own id): an internal result, never a public event. The engine owns ids, event ids,
+  upstream's own id): an internal result, never a public event. It yields them in batches
+  (non-empty lists, as they come: a read's worth). The engine owns ids, event ids,
   ``interaction.created`` / ``interaction.completed`` and storage.
 
 On failure raise ``UpstreamError`` (the router retries by status and labels it with the provider)
@@ -164,9 +165,10 @@ class StreamEnd:
     upstream_id: str | None = None  # the upstream's own id for this turn, kept to chain the next
 
 
-# An adapter's stream: step events, then one StreamEnd. The router closes it (aclose) to abandon
-# an attempt, so it is a generator, not just an iterator.
-AdapterStream: TypeAlias = AsyncGenerator[StepEvent | StreamEnd, None]
+# An adapter's stream: step events, then one StreamEnd, in batches as they come (non-empty lists,
+# a read's worth: every hop of an async generator costs per item). The router closes it (aclose)
+# to abandon an attempt, so it is a generator, not just an iterator.
+AdapterStream: TypeAlias = AsyncGenerator[list[StepEvent | StreamEnd], None]
 
 
 class Adapter(Protocol):
@@ -248,16 +250,25 @@ class HttpCodec:
             pool=pool(deployment),
         )
         async with aclosing(events):
-            async for event in events:
+            async for batch in events:
+                translated: list[StepEvent | StreamEnd] = []
+                failure: Exception | None = None
                 try:
-                    translated = list(decoder.feed(event))
-                except MALFORMED as exc:
-                    raise _malformed(exc) from exc
-                for step_event in translated:
-                    yield step_event
+                    for event in batch:
+                        translated.extend(decoder.feed(event))
+                        if decoder.done:
+                            break
+                except Exception as exc:  # an error event, or a malformed one
+                    failure = exc
+                if translated:  # what came before it goes out first, as one event at a time did
+                    yield translated
+                if isinstance(failure, MALFORMED):
+                    raise _malformed(failure) from failure
+                if failure is not None:
+                    raise failure
                 if decoder.done:
                     break
-        yield decoder.end()
+        yield [decoder.end()]
 
     def _signer(self, deployment: Deployment) -> transport.Sign:
         async def sign(request: UpstreamRequest) -> None:

@@ -645,8 +645,8 @@ class BedrockAdapter(HttpCodec):
 
     async def stream(self, turn: Turn, deployment: Deployment) -> AdapterStream:
         try:
-            async for item in super().stream(turn, deployment):
-                yield item
+            async for batch in super().stream(turn, deployment):
+                yield batch
         except UpstreamError as exc:
             raise _aws(exc) from exc
 

@@ -116,16 +116,16 @@ class GeminiAdapter(HttpCodec):
         relayed = False
         try:
             async with aclosing(super().stream(turn, deployment)) as events:
-                async for event in events:
+                async for batch in events:
                     relayed = True
-                    yield event
+                    yield batch
             return
         except UpstreamError as exc:
             if relayed or not _expired(turn, exc):
                 raise
         async with aclosing(super().stream(replace(turn, previous_upstream_id=None), deployment)) as events:
-            async for event in events:
-                yield event
+            async for batch in events:
+                yield batch
 
 
 class StreamRelay:

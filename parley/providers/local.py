@@ -321,11 +321,12 @@ class LocalAdapter:
 
     async def create(self, turn: Turn, deployment: Deployment) -> Outcome:
         acc, end = StepAccumulator(), StreamEnd()
-        async for event in self.stream(turn, deployment):
-            if isinstance(event, StreamEnd):
-                end = event
-            else:
-                acc.apply(event)
+        async for batch in self.stream(turn, deployment):
+            for event in batch:
+                if isinstance(event, StreamEnd):
+                    end = event
+                else:
+                    acc.apply(event)
         for step in acc.steps:
             step.setdefault("content", [])
         return Outcome(steps=acc.steps, status=end.status, usage=end.usage)
@@ -349,14 +350,14 @@ class LocalAdapter:
             item = await queue.get()
             if isinstance(item, _Failed):  # nothing was yielded yet, so the router may still fall back
                 raise _failure(item.error)
-            yield {"event_type": STEP_START, "index": 0, "step": {"type": "model_output"}}
+            yield [{"event_type": STEP_START, "index": 0, "step": {"type": "model_output"}}]
             while isinstance(item, _Text):
-                yield {"event_type": STEP_DELTA, "index": 0, "delta": {"type": "text", "text": item.text}}
+                yield [{"event_type": STEP_DELTA, "index": 0, "delta": {"type": "text", "text": item.text}}]
                 await transport.pace()
                 item = await queue.get()
             if isinstance(item, _Failed):
                 raise _failure(item.error)
-            yield {"event_type": STEP_STOP, "index": 0}
-            yield StreamEnd("incomplete" if item.finish == "length" else "completed", item.usage)
+            end = StreamEnd("incomplete" if item.finish == "length" else "completed", item.usage)
+            yield [{"event_type": STEP_STOP, "index": 0}, end]
         finally:
             cancel.set()  # consumer closed or cancelled us: the worker stops at the next token
