@@ -182,6 +182,19 @@ async def test_a_stream_in_chunks_and_one_delimited_by_the_close():
         assert await events(url) == [{"a": 1}, {"b": 2}]
 
 
+async def test_a_stream_comes_a_read_at_a_time_up_to_done():
+    body = b'data: {"a": 1}\n\ndata: {"b": 2}\n\ndata: {"c": 3}\n\ndata: [DONE]\n\ndata: {"late": 1}\n\n'
+
+    async def one_write(reader, writer, seen):
+        await read_request(reader)
+        writer.write(SSE_HEAD + b"\r\n" + body)  # one write: one read on the gateway's side
+        await writer.drain()
+
+    async with serving(one_write) as (url, _):
+        stream = transport.send_stream(post(url), SSEFraming())
+        assert [batch async for batch in stream] == [[{"a": 1}, {"b": 2}, {"c": 3}]]
+
+
 async def test_gzip_and_deflate_answers_are_decoded():
     value = {"text": "x" * 2000}
     packed = gzip.compress(orjson.dumps(value))
