@@ -201,9 +201,14 @@ class Run:
         }
 
     def push(self, event: InteractionSSEEvent) -> None:
+        self.extend([event])
+
+    def extend(self, batch: list[InteractionSSEEvent]) -> None:
+        """Add events, numbered; listeners and the store's writer hear once per batch."""
         events = self.events
-        event["event_id"] = f"evt_{len(events) + 1}"  # _numbered's work, inline: once per event
-        events.append(event)
+        for seq, event in enumerate(batch, len(events) + 1):
+            event["event_id"] = f"evt_{seq}"  # _numbered's work, inline: once per event
+        events.extend(batch)
         self.changed.set()
         if self.writer is not None:
             self.writer.added()
@@ -563,16 +568,20 @@ class Engine:
                         if run.inserted is not None and not run.row_started:
                             run.row_soon = asyncio.get_running_loop().call_soon(self._write_row, run)
                         run.push({"event_type": INTERACTION_CREATED, "interaction": run.head})
-                    for event in batch:
-                        if isinstance(event, StreamEnd):
-                            status = wire.settled_status(event.status, run.steps.steps)
-                            return Ending(status, event.usage, event.upstream_id)
-                        if event["event_type"] == INTERACTION_STATUS_UPDATE:
-                            event = event.copy()  # the adapter's own: it cannot know our id
-                            event["interaction_id"] = run.record.id
-                        else:
-                            run.steps.apply(event)
-                        run.push(event)
+                    relayed: list[InteractionSSEEvent] = []
+                    try:
+                        for event in batch:
+                            if isinstance(event, StreamEnd):
+                                status = wire.settled_status(event.status, run.steps.steps)
+                                return Ending(status, event.usage, event.upstream_id)
+                            if event["event_type"] == INTERACTION_STATUS_UPDATE:
+                                event = event.copy()  # the adapter's own: it cannot know our id
+                                event["interaction_id"] = run.record.id
+                            else:
+                                run.steps.apply(event)
+                            relayed.append(event)
+                    finally:  # however the batch ends, what came before goes first
+                        run.extend(relayed)
                 raise UpstreamError(502, "stream ended before completion")  # the router prevents this
         except asyncio.CancelledError:
             if not run.events:
