@@ -9,7 +9,8 @@ report (with curl reproductions) is in the assertion message. Tune with ST_MAX_E
 ST_TIME_SCALE (multiplies every budget).
 
 Schema-valid requests Parley refuses by design are kept out of generation by the `filter_body` hook
-below (loaded in the `st` process through SCHEMATHESIS_HOOKS):
+below, and out of the coverage phase's positive cases by `filter_case` (loaded in the `st` process
+through SCHEMATHESIS_HOOKS):
 * `agent` interactions (Parley serves models only: 400 `unsupported`);
 * `background: true` with `store: false` (a background run must be stored to be read back: 400);
 * no `input` (400; the spec does not require it, since continuation hops omit it, though a turn
@@ -51,6 +52,18 @@ if os.environ.get("SCHEMATHESIS_HOOKS") == __name__:  # inside the `st` process 
         if isinstance(body["model"], str) and not body["model"].isprintable():
             return False  # refused by design (control characters in a model name): a 400, not a bug
         return not (body.get("background") is True and body.get("store") is False)
+
+    @schemathesis.hook("filter_case")
+    def _served_case(ctx, case) -> bool:
+        # The coverage phase runs filter_case hooks, not filter_body ones: it once sent the spec's
+        # `agent` example as a schema-valid create and failed on Parley's 400 (not every run).
+        operation = case.operation
+        if operation.method.upper() != "POST" or not operation.path.endswith("/interactions"):
+            return True
+        meta = case.meta
+        if meta is not None and meta.generation.mode != "positive":
+            return True  # negative data is meant to be refused
+        return _served_by_parley(ctx, case.body)
 
 else:
     import pytest
