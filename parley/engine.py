@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import dataclasses
 import enum
 import functools
 import logging
@@ -642,16 +641,12 @@ class Engine:
             if in_events:
                 self._write_row(run)  # then finished below, its output in its events
             else:  # written once, finished, with its events
-                final = dataclasses.replace(
-                    run.record,
-                    status=ending.status,
-                    updated=updated,
-                    steps=steps,
-                    usage=ending.usage,
-                    errors=errors,
-                    upstream_id=ending.upstream_id,
-                    deployment_id=dep.id if dep else None,
-                )
+                # In place (dataclasses.replace cost ~1% of a short stream): the record is the run's
+                # own, and nothing reads it after this but the id (its events are all pushed).
+                final = run.record
+                final.status, final.updated, final.steps = ending.status, updated, steps
+                final.usage, final.errors, final.upstream_id = ending.usage, errors, ending.upstream_id
+                final.deployment_id = dep.id if dep else None
                 self._write_row(run, final, await run.writer.close())
                 await run.written()  # a failure went out as an `error` event
                 return
