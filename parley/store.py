@@ -1264,8 +1264,9 @@ class Store:
     async def append_events(self, id: str, events: list[StoredEvent]) -> None:
         """Store SSE events (seq, event) of an interaction's stream, for resume.
 
-        Idempotent per seq (a repeated seq keeps the first event). Events of an interaction that
-        no longer exists (deleted while streaming) are dropped."""
+        Idempotent per seq: a seq stored already keeps its event (of overlapping runs, the row
+        that starts first: _store_runs). Consecutive events are one row. Events of an interaction
+        that no longer exists (deleted while streaming) are dropped."""
         if not events:
             return
         loop_writes = self._loop_writes
