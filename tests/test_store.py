@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import statistics
 import time
 import uuid
@@ -437,6 +438,37 @@ async def test_migrations_idempotent(store_url):
         assert await s2.get(rec.id, OWNER) == rec
     finally:
         await s2.close()
+
+
+async def test_a_database_from_before_event_runs_is_migrated_and_its_events_read(tmp_path):
+    """A file written by the schema before _m_event_runs (an event per row): opened, migrated,
+    its events read and appended to."""
+    path, ident = tmp_path / "old.db", f"v1_{uuid.uuid4().hex}"
+    runs = next(i for i, m in enumerate(MIGRATIONS) if any("last_seq" in sql for sql in m["sqlite"]))
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE parley_schema_version (version INTEGER PRIMARY KEY, applied TEXT NOT NULL)")
+    for version, migration in enumerate(MIGRATIONS[:runs], 1):
+        for sql in migration["sqlite"]:
+            db.execute(sql)
+        db.execute("INSERT INTO parley_schema_version VALUES (?, ?)", (version, T0))
+    db.execute(
+        "INSERT INTO interactions (id, owner, status, created, updated, request, steps, usage, errors) "
+        "VALUES (?, ?, 'completed', ?, ?, '{}', '[]', '{}', '[]')",
+        (ident, OWNER, T0, T0),
+    )
+    rows = [(ident, seq, json.dumps({"old": seq})) for seq in (1, 2, 3)]
+    db.executemany("INSERT INTO interaction_events (interaction_id, seq, event) VALUES (?, ?, ?)", rows)
+    db.commit()
+    db.close()
+    store = await Store.open(f"sqlite:///{path}")
+    try:
+        assert await store.schema_version() == len(MIGRATIONS)
+        assert await store.events_after(ident, 1) == [(2, {"old": 2}), (3, {"old": 3})]
+        await store.append_events(ident, [(4, {"new": 4}), (5, {"new": 5})])
+        assert [seq for seq, _ in await store.events_after(ident, 0)] == [1, 2, 3, 4, 5]
+        assert (await store.run_state(ident))[2] == 5
+    finally:
+        await store.close()
 
 
 async def test_concurrent_opens_migrate_once(store_url):
