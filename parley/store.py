@@ -1453,6 +1453,8 @@ _EVENT_ROW_END = {
     for kind, mark in (("sqlite", "?"), ("postgresql", "%s"))
 }
 
+_SEQ = operator.itemgetter(0)
+
 
 def _event_runs(events: list[StoredEvent]) -> list[tuple[int, list[Any]]]:
     """`events` as runs of consecutive seqs, (first seq, events): a stream's batch is one run. Of a
@@ -1485,9 +1487,6 @@ def _store_runs(
             end = stored_end(ident, first)
             run = run[end - first + 1 :]
             first = end + 1
-
-
-_SEQ = operator.itemgetter(0)
 
 
 def _expanded(rows: Iterable[tuple[int, int | None, Any]], after: int) -> list[StoredEvent]:

@@ -10,7 +10,8 @@ Design (how a provider plugs in; see parley/providers/base.py for the codec side
 * A JSON answer comes back decoded (`send_json`); a stream comes back as upstream events, cut out
   of the body by a `Framing` (`SSEFraming` by default: `data:` lines decoded as JSON, `[DONE]`
   ends the stream; a codec for AWS's binary event-stream brings its own framing) and yielded a
-  read's worth at a time, as a list (`send_stream`). A 200 stream whose content type is not the framing's is a 502.
+  read's worth at a time, as a list (`send_stream`). A 200 stream whose content type is not the
+  framing's is a 502.
 * Deadlines count whole answers and events, never bytes, so an upstream trickling keep-alives
   extends none of them: a JSON answer within `timeout` (600 s); a stream's first event within
   `stream_timeout` (60 s), each next one within `stream_timeout`, all of it within `timeout`.
