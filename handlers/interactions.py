@@ -13,6 +13,7 @@ from starlette.types import Receive, Scope, Send
 from parley import wire
 from parley.engine import response_cost, response_log
 from parley.events import EventStream
+from parley.router import AfterAnswer
 from parley.server import current_engine
 from parley.spend import usd
 
@@ -153,10 +154,10 @@ async def create_interaction(
 
 
 async def create_direct(
-    body: dict[str, Any], owner: str, key: Any, after: list[Callable[[], None]]
+    body: dict[str, Any], owner: str, key: Any, after: AfterAnswer
 ) -> tuple[bytes, RawHeaders] | Response:
     """The create for the direct route (parley.lane): a JSON answer as its body and raw headers,
-    for two plain `send` calls (no Response object); a stream as its SSEResponse. A JSON create's
+    for two plain `send` calls (no Response object); a stream as its SSEResponse. The create's
     bookkeeping goes to `after`, for the route to do once the answer is sent."""
     result = await current_engine().create(body, owner=owner, key=key, after=after)
     if not isinstance(result, Mapping):

@@ -52,7 +52,7 @@ from parley.observability import deployment_label
 from parley.providers import Deployment, Outcome, Turn
 from parley.providers.base import StreamEnd
 from parley.request import collect_dropped, drop_additional
-from parley.router import Router
+from parley.router import AfterAnswer, Router
 from parley.shared_state import SharedState
 from parley.spend import Pricing, Tokens
 from parley.store import KeyRecord, Record, SpendRecord, Store, StoredEvent, pass_on
@@ -160,6 +160,7 @@ class Run:
     row_started: bool = False
     row_done: asyncio.Event = field(default_factory=asyncio.Event)  # set once `inserted` is settled
     writer: EventWriter | None = None  # stored runs: events reach the store as they happen
+    after: AfterAnswer | None = None  # a foreground stream's: its bookkeeping, once it is answered
     phase: Phase = Phase.RELAYING
     ending: Ending | None = None  # set when the relay ends
     steps: wire.StepAccumulator = field(default_factory=wire.StepAccumulator)
@@ -313,15 +314,16 @@ class Engine:
         body: dict[str, Any],
         owner: str = "",
         key: KeyRecord | None = None,
-        after: list[Callable[[], None]] | None = None,
+        after: AfterAnswer | None = None,
     ) -> Interaction | EventStream:
         """An Interaction dict, or an async iterator of its events (parley.events) when body.stream is true.
         `key`: the virtual key making the request; its models, budget and limits are checked here,
         before anything is stored or sent upstream.
-        `after`: a JSON create's bookkeeping (its key's spend, spend row, the attempt's and the
-        request's metrics, log line) is added here instead of done before it returns, for a caller
-        that does it right after sending the answer, in the same step (parley.lane.DirectCreate):
-        the answer leaves that much sooner."""
+        `after`: the create's bookkeeping (its key's spend, spend row, the request's metrics, log
+        line; a JSON create's attempt report too) is added here instead of done before it answers,
+        for a caller that does it right after sending the answer (parley.lane.DirectCreate): the
+        answer leaves that much sooner. A foreground stream's is added at its run's end, before its
+        last event: a short stream's client waited for it before its first."""
         if body.get("agent"):
             raise ApiError(
                 400, "Agents are not served by this gateway; send `model` instead.", code="unsupported"
@@ -414,7 +416,8 @@ class Engine:
                 run = self._start(Run(record, stored=True, detached=True), make_turn, log)
             else:
                 inserted = asyncio.get_running_loop().create_future() if store else None
-                run = self._start(Run(record, store, detached=False, inserted=inserted), make_turn, log)
+                run = Run(record, store, detached=False, inserted=inserted, after=after)
+                run = self._start(run, make_turn, log)
         except BaseException:
             release()
             raise
@@ -455,7 +458,7 @@ class Engine:
         make_turn: MakeTurn,
         store: bool,
         log: RequestLog,
-        after: list[Callable[[], None]] | None,
+        after: AfterAnswer | None,
     ) -> Interaction:
         try:
             outcome, dep = await self.router.create(log.model, make_turn, after)
@@ -521,7 +524,7 @@ class Engine:
                 }
                 run.push({"event_type": INTERACTION_COMPLETED, "interaction": final})
             log.status, log.usage, log.output = ending.status, ending.usage, run.steps.steps
-            self._finished(log)
+            self._finished(log, run.after)
             await self._save(run, ending, updated, log.deployment)
         finally:
             run.phase = Phase.DONE
@@ -696,15 +699,17 @@ class Engine:
             if run.phase is Phase.RELAYING and run.task is not None:
                 run.task.cancel()
 
-    def _finished(self, log: RequestLog, after: list[Callable[[], None]] | None = None) -> None:
+    def _finished(self, log: RequestLog, after: AfterAnswer | None = None) -> None:
         log.latency = time.monotonic() - log.started
         log.cost = self.pricing.cost(log.deployment, log.usage)  # once per request
         if not log.stream:
             response_cost.set(log.cost)  # the answer's header
         if after is None:
             self._account(log)
+        elif log.stream:  # in the run's task: its context holds what the log line reads (its attempts)
+            after.add(functools.partial(contextvars.copy_context().run, self._account, log))
         else:
-            after.append(functools.partial(self._account, log))
+            after.add(functools.partial(self._account, log))
 
     def _account(self, log: RequestLog) -> None:
         tokens = Tokens.of(log.usage)

@@ -32,6 +32,7 @@ from parley.edges import is_json
 from parley.errors import ApiError, error_body, store_failed
 from parley.limits import ASGIApp, RateLimit, Receive, Scope, Send, api_key_of, presented_keys, replaying
 from parley.observability import Observability
+from parley.router import AfterAnswer
 from parley.validation import compiled
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ class CreateLane:
 
 
 DirectHandler = Callable[
-    [Any, str, Any, list[Callable[[], None]]],
+    [Any, str, Any, AfterAnswer],
     Awaitable["tuple[bytes, list[tuple[bytes, bytes]]] | Response"],
 ]
 
@@ -197,7 +198,7 @@ class DirectCreate:
     ) -> None:
         request, scope_token = self.observability.open_request(scope, raw)
         status = 0
-        after: list[Callable[[], None]] = []  # the create's bookkeeping, once its answer is sent
+        after = AfterAnswer()  # the create's bookkeeping, once its answer is sent
         try:
             if self.rate_limit is not None:
                 wait = await self.rate_limit.wait(scope)
@@ -219,8 +220,7 @@ class DirectCreate:
                 await answer(scope, receive, send)
         finally:
             try:
-                for finish in after:
-                    finish()
+                after.run()
             finally:  # the request is counted out whatever its bookkeeping raised
                 self.observability.close_request(request, scope_token, "POST", status)
 

@@ -103,6 +103,30 @@ class _Lease:
     trace: Any = None
 
 
+class AfterAnswer:
+    """A create's bookkeeping (its attempt's report, its key's spend, the log line and metrics),
+    done by the route once the answer is sent: the answer leaves that much sooner
+    (parley.lane.DirectCreate). What is added after the route has done it runs at once: a stream
+    whose client went away ends its run after its response did."""
+
+    __slots__ = ("_todo",)
+
+    def __init__(self) -> None:
+        self._todo: list[Callable[[], None]] | None = []
+
+    def add(self, later: Callable[[], None]) -> None:
+        if self._todo is None:
+            later()
+        else:
+            self._todo.append(later)
+
+    def run(self) -> None:
+        """Do what was added (in its order), and from now on what is added at once."""
+        todo, self._todo = self._todo, None
+        for later in todo or ():
+            later()
+
+
 @dataclass
 class Attempt:
     """Reported to the on_attempt hook (logging, metrics) after each upstream attempt."""
@@ -398,7 +422,7 @@ class Router:
         return [group, *self._fallbacks.get(self._origin.get(group, group), [])]
 
     # -- bookkeeping --------------------------------------------------------------------------
-    def _succeeded(self, lease: _Lease, usage: Usage, after: list[Callable[[], None]] | None = None) -> None:
+    def _succeeded(self, lease: _Lease, usage: Usage, after: AfterAnswer | None = None) -> None:
         """Not a coroutine: nothing here waits (one coroutine object less per request)."""
         state, elapsed = lease.state, time.monotonic() - lease.started
         self._freed(state)
@@ -418,7 +442,7 @@ class Router:
             if after is None or lease.trace is not None:
                 self.on_attempt(attempt)
             else:
-                after.append(functools.partial(self.on_attempt, attempt))
+                after.add(functools.partial(self.on_attempt, attempt))
 
     async def _failed(self, lease: _Lease, error: UpstreamError) -> None:
         state, now = lease.state, time.monotonic()
@@ -535,7 +559,7 @@ class Router:
         self,
         model: str,
         make_turn: Callable[[Deployment], Turn],
-        after: list[Callable[[], None]] | None = None,
+        after: AfterAnswer | None = None,
     ) -> tuple[Outcome, Deployment]:
         """`after`: the answered attempt's report (on_attempt) is added here, to be made once the
         answer is sent (Engine.create's `after`), unless it is traced: its span ends now."""

@@ -14,7 +14,7 @@ from parley import observability
 from parley.config import parse
 from parley.engine import RequestLog
 from parley.observability import Metrics, Observability
-from parley.router import Attempt
+from parley.router import AfterAnswer, Attempt
 
 
 def count_a_bit_of_everything(m: Metrics) -> None:
@@ -125,10 +125,10 @@ def test_the_log_line_keeps_its_fields_in_order(capsys):
 
 
 async def test_a_json_create_leaves_its_bookkeeping_to_after_when_asked(gemini_upstream, tmp_path):
-    """With `after` (the direct route's list), a JSON create returns before its spend row, log
-    line and metrics (the request's and its attempt's) are done, and they are done when the caller
-    runs what it added, in order; the answer's cost header is known already. Without `after`,
-    they are done before it returns."""
+    """With `after` (the direct route's), a JSON create returns before its spend row, log line
+    and metrics (the request's and its attempt's) are done, and they are done when the caller runs
+    what it added, in order; the answer's cost header is known already. Without `after`, they are
+    done before it returns."""
     from parley.engine import Engine, response_cost
     from tests.conftest import gemini_config
 
@@ -139,17 +139,54 @@ async def test_a_json_create_leaves_its_bookkeeping_to_after_when_asked(gemini_u
     engine.on_finish = lambda log: reports.append(log) or finished.append(log)
     engine.router.on_attempt = reports.append
     try:
-        after: list = []
+        after = AfterAnswer()
         result = await engine.create({"model": "gemini-fake", "input": "hi"}, after=after)
         assert result["status"] == "completed" and response_cost.get() is not None
-        assert reports == [] and await engine.store.spend_logs() == [] and len(after) == 2
-        for finish in after:
-            finish()
+        assert reports == [] and await engine.store.spend_logs() == []
+        after.run()
         assert [type(r) for r in reports] == [Attempt, RequestLog]
         assert [log.interaction_id for log in finished] == [result["id"]]
         assert [row.interaction_id for row in await engine.store.spend_logs()] == [result["id"]]
 
         again = await engine.create({"model": "gemini-fake", "input": "hi"})
         assert [log.interaction_id for log in finished] == [result["id"], again["id"]] and len(reports) == 4
+    finally:
+        await engine.close()
+
+
+async def test_a_stream_leaves_its_bookkeeping_to_after_and_its_client_leaving_does_not_lose_it(
+    gemini_upstream, tmp_path
+):
+    """A foreground stream with `after`: its whole answer is out (the client waited for none of
+    it) before its log line, metrics and spend row; `after.run()` does them, with its attempt
+    counted (the run's own context). A client that went away, whose route ran `after` before the
+    run ended, loses nothing: what the run adds then is done at once."""
+    from parley.engine import Engine
+    from tests.conftest import gemini_config
+
+    config = gemini_config(gemini_upstream.url, database_url=f"sqlite:///{tmp_path}/p.db")
+    engine = await Engine.open(parse(config))
+    finished: list[RequestLog] = []
+    attempts: list[list[Attempt]] = []  # what the log line counts, as each on_finish sees it
+    engine.on_finish = lambda log: (
+        finished.append(log) or attempts.append(observability._attempts.get() or [])
+    )
+    engine.router.on_attempt = lambda attempt: observability._attempts.set([attempt])
+    try:
+        after = AfterAnswer()
+        events = await engine.create({"model": "gemini-fake", "input": "hi", "stream": True}, after=after)
+        got = [event async for batch in events for event in batch]
+        assert got[-1]["event_type"] == "interaction.completed"
+        ident = got[0]["interaction"]["id"]
+        assert finished == [] and await engine.store.spend_logs() == []
+        after.run()
+        assert [log.interaction_id for log in finished] == [ident] and [len(a) for a in attempts] == [1]
+        assert [row.interaction_id for row in await engine.store.spend_logs()] == [ident]
+
+        gone = AfterAnswer()
+        gone.run()  # the route is done: its client went away
+        events = await engine.create({"model": "gemini-fake", "input": "hi", "stream": True}, after=gone)
+        got = [event async for batch in events for event in batch]
+        assert [log.interaction_id for log in finished] == [ident, got[0]["interaction"]["id"]]
     finally:
         await engine.close()
