@@ -15,7 +15,8 @@ One run starts, all on loopback:
   a time, with the same model entries (gemini/ and deepseek/ with api_base → the fake);
 
 and measures, for JSON and streaming requests on both upstream kinds:
-* latency (median, p99) at concurrency 1 and the latency added over calling the fake directly;
+* latency (median, p99) at concurrency 1 and the latency added over calling the fake directly
+  (the direct, Parley and floor c=1 cells in interleaved rounds: see measure_c1);
 * throughput (req/s) at concurrency 1, 16 and 64 (wrk: HTTP/1.1 keep-alive, one thread pinned to
   core 1, or core 0 when the target is the fake itself; a Lua script sets the POST body);
 * per-event cost: a 500-delta stream at c=1, gateway p50 minus direct p50, over the events;
@@ -621,6 +622,18 @@ def cpu_rate(pid: int, seconds: float = 1.0) -> float:
     return (tree_cpu(pid) - start) / seconds
 
 
+def median_round(rounds: list[dict]) -> dict:
+    """A c=1 cell from its interleaved rounds: the round whose p50 is the median (an odd count of
+    rounds: a round that happened), with the median of the rounds' p99s and every round's errors."""
+    ordered = sorted(rounds, key=lambda r: r["p50_us"])
+    cell = dict(ordered[len(ordered) // 2])
+    cell["p99_us"] = statistics.median_low(r["p99_us"] for r in rounds)
+    cell["errors"] = sum(r["errors"] for r in rounds)
+    cell["non2xx"] = sum(r["non2xx"] for r in rounds)
+    cell["round_p50s_us"] = [r["p50_us"] for r in rounds]
+    return cell
+
+
 def idle(pid: int | None, baseline: float = 0.0, seconds: float = 10) -> None:
     """Wait until the server has finished the previous cell's work (wrk leaves requests in flight
     and queued writes behind; on a slow machine they would eat into the next cell): its CPU use
@@ -784,12 +797,16 @@ def report(res: Results, args, command: str, concurrencies: list[int]) -> str:
         f" pinned to core {HELPER_CORE}. `gemini` = Interactions API (passed through by both gateways); `chat` ="
         " OpenAI Chat Completions (both gateways translate Interactions ⇄ Chat). Short answers: 7 events"
         f" (Interactions) / 7 chunks (Chat); long streams: {LONG_DELTAS} deltas.",
-        f"* Gateways, one at a time, pinned to core {GATEWAY_CORE}, 1 process each: Parley (`parley --config`,"
+        f"* Gateways, measured one at a time (Parley and the relay are both up, one idle, during the c=1"
+        f" rounds), pinned to core {GATEWAY_CORE}, 1 process each: Parley (`parley --config`,"
         " SQLite store on, the default; `validate_responses` false) and LiteLLM (`litellm --config`, no database),"
         " same model list.",
         f"* Load: wrk 1 thread, keep-alive, {args.duration:g} s per cell, pinned to core {HELPER_CORE}"
         f" (core {GATEWAY_CORE} for direct runs); body set by a Lua script. Latency = wrk's per-request latency"
-        " (for streams: until the last byte); added = gateway p50 − direct p50 at c=1. Time to first event:"
+        " (for streams: until the last byte); added = gateway p50 − direct p50 at c=1. The c=1 cells of"
+        f" direct, parley, parley-nostore and relay run in {args.rounds} interleaved rounds of 1 s (each round"
+        " in a rotated order), and each is its median round (p99: the median of the rounds'), so all four"
+        " sample the same minutes; LiteLLM's c=1 cells are one block each. Time to first event:"
         f" a raw-socket Python client, {args.ttfe} sequential streaming requests, from send to the first `data:` bytes.",
         '* `parley-nostore` = Parley with `"store": false` in the request body (no SQLite row), at c=1 only.',
         "* `relay` = the floor, at c=1 only: a bare ASGI app on the same server stack (uvicorn, uvloop,"
@@ -979,6 +996,9 @@ def listening(port: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=4, help="seconds per wrk cell (default 4)")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="interleaved 1 s rounds per c=1 cell (odd; default 5)"
+    )
     parser.add_argument("--ttfe", type=int, default=200, help="streaming requests for time to first event")
     parser.add_argument("--memory", type=int, default=200, help="connections / streams held for memory")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
@@ -1046,57 +1066,88 @@ def main(argv: list[str] | None = None) -> int:
         def log(name: str, up: str, kind: str, c: int, r: dict) -> None:
             print(
                 f"{time.monotonic() - started:5.0f}s {name:15} {up:6} {kind:6} c={c:<3} {r['rps']:9,.0f} req/s"
-                f"  p50 {_ms(r['p50_us'])} ms  p99 {_ms(r['p99_us'])} ms  errors {r['errors'] + r['non2xx']}",
+                f"  p50 {_ms(r['p50_us'])} ms  p99 {_ms(r['p99_us'])} ms  errors {r['errors'] + r['non2xx']}"
+                + (
+                    f"  rounds' p50 {' '.join(_ms(p) for p in r['round_p50s_us'])} ms"
+                    if "round_p50s_us" in r
+                    else ""
+                ),
                 flush=True,
             )
 
-        def measure(
-            name: str, url: str, store: bool = True, extras: bool = True, pid: int | None = None
-        ) -> None:
+        def measure_c1(targets: list[tuple[str, str, bool, int | None]]) -> None:
+            """The c=1 cells of several targets (name, url, store, pid), in interleaved rounds of
+            1 s, each round in a rotated order, and each cell the median round: all of them sample
+            the same minutes. This VM's speed swings by up to 2x within minutes, and a gateway's
+            added latency is a difference of two such measurements: taken minutes apart, one
+            block each, it moved by ±0.3 ms between runs for the same code."""
+            baselines = {pid: cpu_rate(pid) for *_, pid in targets if pid is not None}
+            for up in ("gemini", "chat"):
+                for kind in ("json", "stream"):
+                    stream = kind == "stream"
+                    cells = [(name, Target(name, up, url, store), pid) for name, url, store, pid in targets]
+                    for _, target, _ in cells:
+                        wrk(target, stream, 16, 1, tmp)  # warm-up
+                    rounds: dict[str, list[dict]] = {name: [] for name, _, _ in cells}
+                    for i in range(args.rounds):
+                        turn = i % len(cells)
+                        for name, target, pid in cells[turn:] + cells[:turn]:
+                            idle(pid, baselines.get(pid, 0.0) if pid is not None else 0.0)
+                            rounds[name].append(wrk(target, stream, 1, 1, tmp))
+                    for name, runs in rounds.items():
+                        res.runs[(name, up, kind, 1)] = cell = median_round(runs)
+                        log(name, up, kind, 1, cell)
+
+        def measure(name: str, url: str, pid: int | None = None, levels: list[int] = concurrencies) -> None:
             baseline = cpu_rate(pid) if pid is not None else 0.0
             for up in ("gemini", "chat"):
-                target = Target(name, up, url, store)
+                target = Target(name, up, url)
                 for kind in ("json", "stream"):
                     wrk(target, kind == "stream", 16, 1, tmp)  # warm-up
-                    for c in concurrencies if extras else [1]:  # without the store: latency only
+                    for c in levels:
                         idle(pid, baseline)
                         r = wrk(target, kind == "stream", c, args.duration, tmp)
                         res.runs[(name, up, kind, c)] = r
                         log(name, up, kind, c, r)
-                if extras:
-                    long = Target(name, up, url, store, size="long")
-                    idle(pid, baseline)
-                    r = wrk(long, True, 1, max(args.duration, 3), tmp)  # whole streams even under load
-                    res.runs[(name, up, "long", 1)] = r
-                    log(name, up, "long", 1, r)
-                    res.ttfe[(name, up)] = first_event_times(target, args.ttfe)
+                long = Target(name, up, url, size="long")
+                idle(pid, baseline)
+                r = wrk(long, True, 1, max(args.duration, 3), tmp)  # whole streams even under load
+                res.runs[(name, up, "long", 1)] = r
+                log(name, up, "long", 1, r)
+                res.ttfe[(name, up)] = first_event_times(target, args.ttfe)
 
         try:
-            measure("direct", up_url)
-            res.rss["direct"] = upstream.peak_rss
-
             config = gateway_config(up_url, str(tmp / "parley.db"))
             parley, url = start_parley(tmp, config)
             try:
                 # Memory first, on a fresh process: after the load cells the allocator has free
                 # memory to spare and new connections would not show in RSS.
                 res.memory["parley"] = memory_per(parley, Target("parley", "gemini", url), args.memory)
-                measure("parley", url, pid=parley.proc.pid)
-                measure("parley-nostore", url, store=False, extras=False, pid=parley.proc.pid)
+                relay_port = free_port()
+                relay = Server(
+                    "relay",
+                    pinned(
+                        GATEWAY_CORE, [sys.executable, __file__, "--serve-relay", str(relay_port), up_url]
+                    ),
+                    relay_port,
+                )
+                try:
+                    measure_c1(
+                        [
+                            ("direct", up_url, True, None),
+                            ("parley", url, True, parley.proc.pid),
+                            ("parley-nostore", url, False, parley.proc.pid),
+                            ("relay", f"http://127.0.0.1:{relay_port}", True, relay.proc.pid),
+                        ]
+                    )
+                finally:
+                    relay.stop()
+                measure("direct", up_url, levels=concurrencies[1:])
+                measure("parley", url, pid=parley.proc.pid, levels=concurrencies[1:])
             finally:
                 parley.stop()
+            res.rss["direct"] = upstream.peak_rss
             res.rss["parley"] = parley.peak_rss
-
-            relay_port = free_port()
-            relay = Server(
-                "relay",
-                pinned(GATEWAY_CORE, [sys.executable, __file__, "--serve-relay", str(relay_port), up_url]),
-                relay_port,
-            )
-            try:
-                measure("relay", f"http://127.0.0.1:{relay_port}", extras=False, pid=relay.proc.pid)
-            finally:
-                relay.stop()
 
             if not args.skip_workers:
                 print("bench: --workers 1 vs 2", flush=True)
