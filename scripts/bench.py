@@ -1015,7 +1015,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=4, help="seconds per wrk cell (default 4)")
     parser.add_argument(
-        "--rounds", type=int, default=5, help="interleaved 1 s rounds per c=1 cell (odd; default 5)"
+        "--rounds", type=int, default=7, help="interleaved 1 s rounds per c=1 cell (odd; default 7)"
     )
     parser.add_argument("--ttfe", type=int, default=200, help="streaming requests for time to first event")
     parser.add_argument("--memory", type=int, default=200, help="connections / streams held for memory")
