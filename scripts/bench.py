@@ -824,7 +824,8 @@ def report(res: Results, args, command: str, concurrencies: list[int]) -> str:
         " (for streams: until the last byte); added = gateway p50 − direct p50 at c=1. The c=1 cells of"
         f" direct, parley, parley-nostore and relay run in {args.rounds} interleaved rounds of 1 s (each round"
         " in a rotated order), and each is its median round (p99: the median of the rounds'), so all four"
-        " sample the same minutes; LiteLLM's c=1 cells are one block each. Time to first event:"
+        " sample the same minutes; so do the 500-delta cells of direct and parley. LiteLLM's c=1 cells"
+        " are one block each. Time to first event:"
         f" a raw-socket Python client, {args.ttfe} sequential streaming requests, from send to the first `data:` bytes.",
         '* `parley-nostore` = Parley with `"store": false` in the request body (no SQLite row), at c=1 only.',
         "* `relay` = the floor, at c=1 only: a bare ASGI app on the same server stack (uvicorn, uvloop,"
@@ -1093,17 +1094,22 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
 
-        def measure_c1(targets: list[tuple[str, str, bool, int | None]]) -> None:
-            """The c=1 cells of several targets (name, url, store, pid), in interleaved rounds of
-            1 s, each round in a rotated order, and each cell the median round: all of them sample
-            the same minutes. This VM's speed swings by up to 2x within minutes, and a gateway's
-            added latency is a difference of two such measurements: taken minutes apart, one
-            block each, it moved by ±0.3 ms between runs for the same code."""
+        def measure_c1(targets: list[tuple[str, str, bool, int | None]], long: set[str]) -> None:
+            """The c=1 cells of several targets (name, url, store, pid), and the 500-delta cells of
+            those in `long`, in interleaved rounds of 1 s, each round in a rotated order, and each
+            cell the median round: all of them sample the same minutes. This VM's speed swings by
+            up to 2x within minutes, and a gateway's added latency is a difference of two such
+            measurements: taken minutes apart, one block each, it moved by ±0.3 ms between runs
+            for the same code."""
             baselines = {pid: cpu_rate(pid) for *_, pid in targets if pid is not None}
             for up in ("gemini", "chat"):
-                for kind in ("json", "stream"):
-                    stream = kind == "stream"
-                    cells = [(name, Target(name, up, url, store), pid) for name, url, store, pid in targets]
+                for kind in ("json", "stream", "long"):
+                    stream, size = kind != "json", "long" if kind == "long" else "fast"
+                    cells = [
+                        (name, Target(name, up, url, store, size=size), pid)
+                        for name, url, store, pid in targets
+                        if kind != "long" or name in long
+                    ]
                     for _, target, _ in cells:
                         wrk(target, stream, 16, 1, tmp)  # warm-up
                     rounds: dict[str, list[dict]] = {name: [] for name, _, _ in cells}
@@ -1116,7 +1122,9 @@ def main(argv: list[str] | None = None) -> int:
                         res.runs[(name, up, kind, 1)] = cell = median_round(runs)
                         log(name, up, kind, 1, cell)
 
-        def measure(name: str, url: str, pid: int | None = None, levels: list[int] = concurrencies) -> None:
+        def measure(
+            name: str, url: str, pid: int | None = None, levels: list[int] = concurrencies, long: bool = True
+        ) -> None:
             baseline = cpu_rate(pid) if pid is not None else 0.0
             for up in ("gemini", "chat"):
                 target = Target(name, up, url)
@@ -1127,11 +1135,11 @@ def main(argv: list[str] | None = None) -> int:
                         r = wrk(target, kind == "stream", c, args.duration, tmp)
                         res.runs[(name, up, kind, c)] = r
                         log(name, up, kind, c, r)
-                long = Target(name, up, url, size="long")
-                idle(pid, baseline)
-                r = wrk(long, True, 1, max(args.duration, 3), tmp)  # whole streams even under load
-                res.runs[(name, up, "long", 1)] = r
-                log(name, up, "long", 1, r)
+                if long:
+                    idle(pid, baseline)
+                    r = wrk(Target(name, up, url, size="long"), True, 1, max(args.duration, 3), tmp)
+                    res.runs[(name, up, "long", 1)] = r
+                    log(name, up, "long", 1, r)
                 res.ttfe[(name, up)] = first_event_times(target, args.ttfe)
 
         try:
@@ -1156,12 +1164,13 @@ def main(argv: list[str] | None = None) -> int:
                             ("parley", url, True, parley.proc.pid),
                             ("parley-nostore", url, False, parley.proc.pid),
                             ("relay", f"http://127.0.0.1:{relay_port}", True, relay.proc.pid),
-                        ]
+                        ],
+                        long={"direct", "parley"},
                     )
                 finally:
                     relay.stop()
-                measure("direct", up_url, levels=concurrencies[1:])
-                measure("parley", url, pid=parley.proc.pid, levels=concurrencies[1:])
+                measure("direct", up_url, levels=concurrencies[1:], long=False)
+                measure("parley", url, pid=parley.proc.pid, levels=concurrencies[1:], long=False)
             finally:
                 parley.stop()
             res.rss["direct"] = upstream.peak_rss
