@@ -393,6 +393,21 @@ class GeneralSettings(BaseModel):
     # Browser origins allowed to call the API (CORS); ["*"] for any. Default: none.
     allowed_origins: list[str] = Field(default_factory=list)
 
+    @field_validator("master_key", "metrics_key")
+    @classmethod
+    def _key(cls, value: str | None) -> str | None:
+        # An empty key is a mistake, not a choice: taken as "no key", it would turn auth off.
+        if value is not None and not value.strip():
+            raise ValueError("is empty: set a key, or leave the setting out to run without one")
+        return value
+
+    @field_validator("api_keys")
+    @classmethod
+    def _keys(cls, value: list[str]) -> list[str]:
+        if any(not key.strip() for key in value):
+            raise ValueError("holds an empty key")
+        return value
+
     @field_validator("allowed_origins")
     @classmethod
     def _origins(cls, value: list[str]) -> list[str]:
@@ -557,6 +572,8 @@ def _resolve_env(node: Any, path: str) -> Any:
         var = node.removeprefix("os.environ/")
         if var not in os.environ:
             raise ConfigError(f"{path}: environment variable {var} is not set")
+        if not os.environ[var].strip():  # an empty master_key would leave the gateway open
+            raise ConfigError(f"{path}: environment variable {var} is empty")
         return os.environ[var]
     return node
 

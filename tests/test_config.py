@@ -78,6 +78,34 @@ def test_a_litellm_config_is_read_as_litellm_reads_it(env):
             "model_list[0].litellm_params.api_key: environment variable PARLEY_NOPE is not set",
         ),
         (
+            {
+                "model_list": [{"model_name": "m", "litellm_params": {"model": "local/x"}}],
+                "general_settings": {"master_key": "os.environ/PARLEY_TEST_EMPTY"},
+            },
+            "general_settings.master_key: environment variable PARLEY_TEST_EMPTY is empty",
+        ),
+        (
+            {
+                "model_list": [{"model_name": "m", "litellm_params": {"model": "local/x"}}],
+                "general_settings": {"master_key": " "},
+            },
+            "general_settings.master_key: Value error, is empty",
+        ),
+        (
+            {
+                "model_list": [{"model_name": "m", "litellm_params": {"model": "local/x"}}],
+                "general_settings": {"metrics_key": ""},
+            },
+            "general_settings.metrics_key: Value error, is empty",
+        ),
+        (
+            {
+                "model_list": [{"model_name": "m", "litellm_params": {"model": "local/x"}}],
+                "general_settings": {"master_key": "sk-1", "api_keys": ["sk-2", ""]},
+            },
+            "general_settings.api_keys: Value error, holds an empty key",
+        ),
+        (
             {"model_list": [{"model_name": "m", "litellm_params": {"model": "cohere/x"}}]},
             "model_list[0].litellm_params.model: unknown provider 'cohere'",
         ),
@@ -122,7 +150,8 @@ def test_a_litellm_config_is_read_as_litellm_reads_it(env):
         (["not", "a", "mapping"], "expected a mapping"),
     ],
 )
-def test_bad_config_names_the_field(config, field):
+def test_bad_config_names_the_field(config, field, monkeypatch):
+    monkeypatch.setenv("PARLEY_TEST_EMPTY", "")
     with pytest.raises(ConfigError) as caught:
         parse(config)
     assert field in str(caught.value)
