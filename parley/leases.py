@@ -231,8 +231,10 @@ async def follow_stored(
             poll = FOLLOW_FIRST_POLL
             continue
         if status not in RUNNING:
-            if after == 0:  # created without streaming: synthesise the stream
-                yield synthesised(await reload())
+            if last == 0:  # created without streaming, so no events are stored: synthesise them
+                events = synthesised(await reload())[after:]  # evt_N is the Nth: resumes like a stream's
+                if events:
+                    yield events
                 return
             if status != "failed" or settled:
                 return

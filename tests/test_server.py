@@ -154,6 +154,17 @@ def test_sdk_stream_resume_with_last_event_id(gateway, gemini_upstream):
     assert [e.event_id for e in resumed] == [e.event_id for e in events[events.index(cut) + 1 :]]
 
 
+def test_sdk_resumes_the_stream_of_an_interaction_created_without_one(gateway):
+    """A JSON create stores no events: its stream is synthesised, and resumes like any other."""
+    client = sdk(gateway)
+    created = client.interactions.create(model="gemini-fake", input="hi")
+    whole = list(client.interactions.get(created.id, stream=True))
+    assert [e.event_id for e in whole] == [f"evt_{n}" for n in range(1, len(whole) + 1)] and len(whole) >= 3
+    for cut in range(1, len(whole) + 1):
+        resumed = list(client.interactions.get(created.id, stream=True, last_event_id=f"evt_{cut}"))
+        assert [e.event_id for e in resumed] == [e.event_id for e in whole[cut:]]
+
+
 def test_sdk_errors_map_to_exceptions(gateway, gemini_upstream):
     client = sdk(gateway)
     with pytest.raises(genai_errors.NotFoundError):
