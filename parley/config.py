@@ -78,7 +78,7 @@ KEYS: dict[str, Keys] = {
             "weight",
             "input_cost_per_token",  # parley.spend
             "output_cost_per_token",
-            "max_tokens",  # anthropic: the default max_tokens
+            "max_tokens",  # every provider: the default generation_config.max_output_tokens
             "supports_reasoning",  # openai responses
             "vertex_project",  # vertex_ai
             "vertex_location",
@@ -333,6 +333,9 @@ class LiteLLMParams(BaseModel):
     # USD per token, overriding the genai-prices table for this deployment (parley.spend).
     input_cost_per_token: float | None = Field(default=None, ge=0)
     output_cost_per_token: float | None = Field(default=None, ge=0)
+    # The output cap of a request that sets none (generation_config.max_output_tokens), as LiteLLM
+    # sends a deployment's max_tokens with each call; the request's own cap wins.
+    max_tokens: int | None = Field(default=None, gt=0)
     # bedrock/: AWS credentials and endpoint (else the AWS_* environment / botocore's chain).
     aws_access_key_id: str | None = None
     aws_secret_access_key: str | None = None
@@ -350,11 +353,29 @@ class LiteLLMParams(BaseModel):
     additional_drop_params: list[str] | None = None
 
 
+PRICE_KEYS = ("input_cost_per_token", "output_cost_per_token")
+
+
+class ModelInfoPrices(BaseModel):
+    """The prices a LiteLLM model_info may carry (LiteLLM registers them as the model's cost)."""
+
+    input_cost_per_token: float | None = Field(default=None, ge=0)
+    output_cost_per_token: float | None = Field(default=None, ge=0)
+
+
 class ModelEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
     model_name: str = Field(min_length=1)
     litellm_params: LiteLLMParams
-    model_info: dict[str, Any] = Field(default_factory=dict)  # free-form; `id` names the deployment
+    # Free-form, as in LiteLLM: `id` names the deployment; its prices are used when litellm_params
+    # has none (ModelInfoPrices); the rest is description Parley has no use for.
+    model_info: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("model_info")
+    @classmethod
+    def _prices(cls, value: dict[str, Any]) -> dict[str, Any]:
+        ModelInfoPrices.model_validate({k: value[k] for k in PRICE_KEYS if k in value})
+        return value
 
 
 class RouterSettings(BaseModel):
@@ -500,7 +521,10 @@ class Settings(BaseModel):
             api_version=p.api_version or row.version(environ),
             timeout=p.timeout or self.router_settings.timeout,
             stream_timeout=p.stream_timeout or self.router_settings.stream_timeout,
-            params={k: v for k, v in p.model_dump().items() if k not in _TYPED and v is not None},
+            params={
+                **{k: entry.model_info[k] for k in PRICE_KEYS if entry.model_info.get(k) is not None},
+                **{k: v for k, v in p.model_dump().items() if k not in _TYPED and v is not None},
+            },
             name=self._name(entry, model_name),
             missing_env=missing,
             prefix=row.prefix,
@@ -625,6 +649,11 @@ def parse(data: Any, source: str = "config") -> Settings:
             dep = settings.deployment(entry, model, entry.model_name)
         except ValueError as exc:
             raise ConfigError(f"{where}.litellm_params.model: {exc}") from None
+        if "base_model" in entry.model_info:
+            warnings.append(
+                f"model_list[{i}].model_info.base_model: Parley prices a deployment by its "
+                "litellm_params.model; set input_cost_per_token/output_cost_per_token for this one"
+            )
         if dep.missing_env and dep.missing_env.endswith("_API_BASE"):
             raise ConfigError(
                 f"{where}.litellm_params.api_base: {model} needs the URL of its server "

@@ -51,7 +51,7 @@ from parley.limits import key_hash
 from parley.observability import deployment_label
 from parley.providers import Deployment, Outcome, Turn
 from parley.providers.base import StreamEnd
-from parley.request import collect_dropped, drop_additional
+from parley.request import collect_dropped, drop_additional, with_max_tokens
 from parley.router import AfterAnswer, Router
 from parley.shared_state import SharedState
 from parley.spend import Pricing, Tokens
@@ -373,7 +373,9 @@ class Engine:
             # The upstream's own chain continues only on the deployment that answered before.
             same = previous_record is not None and previous_record.deployment_id == dep.id
             return Turn(
-                request=drop_additional(body, dep.additional_drop),
+                request=drop_additional(
+                    with_max_tokens(body, dep.params.get("max_tokens")), dep.additional_drop
+                ),
                 history=history,
                 previous_upstream_id=previous_record.upstream_id if same and previous_record else None,
             )

@@ -301,6 +301,18 @@ def drop_names(entry: str) -> tuple[str, ...]:
     raise ValueError(f"'{entry}' names no request parameter Parley knows{hint}")
 
 
+def with_max_tokens(request: Mapping[str, Any], max_tokens: int | None) -> Mapping[str, Any]:
+    """`request` with a deployment's `litellm_params.max_tokens` as its output cap when it sets
+    none (generation_config.max_output_tokens); the same object otherwise."""
+    if max_tokens is None:
+        return request
+    config = request.get("generation_config")
+    config = config if isinstance(config, Mapping) else {}
+    if config.get("max_output_tokens") is not None:
+        return request
+    return {**request, "generation_config": {**config, "max_output_tokens": max_tokens}}
+
+
 def drop_additional(request: Mapping[str, Any], fields: Iterable[str]) -> Mapping[str, Any]:
     """`request` without the `fields` (from `drop_names`) it carries, each noted for this
     attempt's log line and `x-parley-dropped-params`; the same object when none is present."""

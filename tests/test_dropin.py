@@ -20,6 +20,7 @@ from parley.config import ConfigError, parse
 from parley.errors import ApiError
 from parley.providers import PROVIDERS
 from parley.router import Router
+from parley.spend import Pricing
 from tests.adapter_kit import make_turn
 from tests.fakes import openai_chat, openai_responses
 from tests.fakes.script import Reply, Upstream
@@ -783,3 +784,42 @@ def test_success_and_failure_callbacks_take_parley_callback_names(gateway_factor
         from parley.observability import Observability
 
         Observability(parse({**config, "litellm_settings": {"success_callback": ["langfuse"]}}))
+
+
+# -- a deployment's max_tokens and model_info prices, as LiteLLM honours them ---------------------
+def test_a_deployments_max_tokens_caps_a_request_that_sets_none(gateway_factory, chat_fake):
+    config = additional_config(chat_fake.url + "/v1", [])
+    config["model_list"][0]["litellm_params"]["max_tokens"] = 100
+    gateway = gateway_factory(config)
+
+    def sent(generation_config: dict | None) -> dict:
+        body = {"model": "g", "input": "hi"}
+        if generation_config is not None:
+            body["generation_config"] = generation_config
+        r = httpx.post(f"{gateway.url}/v1beta/interactions", json=body, timeout=60)
+        assert r.status_code == 200, r.text
+        return chat_fake.upstream.requests[-1]["body"]
+
+    assert sent(None)["max_tokens"] == 100
+    assert sent({"temperature": 0.5})["max_tokens"] == 100
+    assert sent({"max_output_tokens": 7})["max_tokens"] == 7  # the request's own cap wins
+
+
+def test_model_info_prices_price_the_deployment_and_bad_ones_stop_start_up():
+    config = additional_config("http://x/v1", [])
+    config["model_list"][0]["model_info"] = {"input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6}
+    dep = parse(config).deployments()[0]
+    assert Pricing([dep]).cost(dep, {"total_input_tokens": 10, "total_output_tokens": 5}) == 2e-5
+    config["model_list"][0]["litellm_params"]["input_cost_per_token"] = 3e-6  # litellm_params win
+    dep = parse(config).deployments()[0]
+    assert Pricing([dep]).cost(dep, {"total_input_tokens": 10, "total_output_tokens": 5}) == 4e-5
+    config["model_list"][0]["model_info"] = {"input_cost_per_token": -1}
+    with pytest.raises(ConfigError, match=r"model_list\[0\].model_info"):
+        parse(config)
+    config["model_list"][0]["litellm_params"]["max_tokens"] = "lots"
+    config["model_list"][0]["model_info"] = {}
+    with pytest.raises(ConfigError, match=r"model_list\[0\].litellm_params.max_tokens"):
+        parse(config)
+    config["model_list"][0]["litellm_params"]["max_tokens"] = 10
+    config["model_list"][0]["model_info"] = {"base_model": "azure/gpt-4o"}
+    assert any("model_info.base_model" in w for w in parse(config).warnings)
