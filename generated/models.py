@@ -23,13 +23,17 @@ class KeySettings(BaseModel):
         Field(description='Model names (or model groups) the key may use; empty or absent means all.'),
     ] = None
     rpm_limit: Annotated[
-        int | None, Field(description='Requests per minute (token bucket, per process).', ge=1)
+        int | None, Field(description='Requests per minute (token bucket, per process).', ge=1, le=2147483647)
     ] = None
     tpm_limit: Annotated[
         int | None,
-        Field(description='Tokens per minute; once reached, requests wait for the next minute.', ge=1),
+        Field(
+            description='Tokens per minute; once reached, requests wait for the next minute.',
+            ge=1,
+            le=2147483647,
+        ),
     ] = None
-    max_parallel_requests: Annotated[int | None, Field(ge=1)] = None
+    max_parallel_requests: Annotated[int | None, Field(ge=1, le=2147483647)] = None
     max_budget: Annotated[
         float | None,
         Field(
@@ -67,13 +71,17 @@ class KeyUpdate(BaseModel):
         Field(description='Model names (or model groups) the key may use; empty or absent means all.'),
     ] = None
     rpm_limit: Annotated[
-        int | None, Field(description='Requests per minute (token bucket, per process).', ge=1)
+        int | None, Field(description='Requests per minute (token bucket, per process).', ge=1, le=2147483647)
     ] = None
     tpm_limit: Annotated[
         int | None,
-        Field(description='Tokens per minute; once reached, requests wait for the next minute.', ge=1),
+        Field(
+            description='Tokens per minute; once reached, requests wait for the next minute.',
+            ge=1,
+            le=2147483647,
+        ),
     ] = None
-    max_parallel_requests: Annotated[int | None, Field(ge=1)] = None
+    max_parallel_requests: Annotated[int | None, Field(ge=1, le=2147483647)] = None
     max_budget: Annotated[
         float | None,
         Field(

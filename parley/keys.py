@@ -31,6 +31,7 @@ MAX_CACHED = 10_000
 KEY_PREFIX = "sk-"
 _DURATION = re.compile(r"^(\d+)(s|m|h|d)$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_DURATION_DAYS = 36_500  # a hundred years
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 KEY_LEASE = 60.0  # a fleet-wide parallel slot, renewed every third of it while its request runs
 
@@ -40,7 +41,10 @@ def parse_duration(value: str, field: str) -> timedelta:
     match = _DURATION.match(value.strip()) if isinstance(value, str) else None
     if not match or int(match.group(1)) == 0:
         raise ApiError(400, f"`{field}` must look like 30s, 15m, 12h or 30d; got {value!r}.")
-    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+    seconds = int(match.group(1)) * _UNITS[match.group(2)]
+    if seconds > MAX_DURATION_DAYS * 86400:  # a date past it would not fit a datetime
+        raise ApiError(400, f"`{field}` must be at most {MAX_DURATION_DAYS}d; got {value!r}.")
+    return timedelta(seconds=seconds)
 
 
 def iso(moment: datetime) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import gc
+import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from importlib import resources
@@ -41,6 +42,8 @@ from parley.limits import Receive, Scope, Send
 from parley.observability import Observability
 from parley.shared_state import SharedState, redis_url
 from parley.validation import compiled, describe
+
+log = logging.getLogger(__name__)
 
 SPEC_30 = "interactions.3.0.yaml"
 SPEC_31_JSON = "interactions.openapi.json"
@@ -244,7 +247,12 @@ def _register_errors(app: connexion.AsyncApp, allow: Callable[[str], str] | None
         return _error(failed.status, failed.message, failed.code)
 
     app.add_error_handler(SQLAlchemyError, store_error)
-    app.add_error_handler(Exception, lambda req, e: _error(500, "Internal error."))
+
+    def internal_error(req: Any, e: Exception) -> ConnexionResponse:
+        log.error("unhandled error in %s %s", req.method, req.url.path, exc_info=e)  # a bug: say where
+        return _error(500, "Internal error.")
+
+    app.add_error_handler(Exception, internal_error)
 
 
 def _problem_message(e: ProblemException) -> str:

@@ -126,6 +126,23 @@ def test_admin_requests_are_validated(keyed):
     assert window.status_code == 400 and "budget_duration" in window.json()["error"]["message"]
     missing = admin(keyed).post("/key/update", json={"key": "sk-nope", "rpm_limit": 3})
     assert missing.status_code == 404
+    # Too large for the store's columns or a date: a 400 naming the field, not a 500.
+    made = admin(keyed).post("/key/generate", json={}).json()["key"]
+    huge = 99999999999999999999999
+    for route, extra in (("/key/generate", {}), ("/key/update", {"key": made})):
+        for field, value in (
+            ("rpm_limit", huge),
+            ("tpm_limit", 2**63),
+            ("max_parallel_requests", 2**31),
+            ("duration", "99999999999d"),
+            ("budget_duration", "99999999999d"),
+        ):
+            r = admin(keyed).post(route, json={**extra, field: value})
+            assert r.status_code == 400 and field in r.json()["error"]["message"], (route, field, r.text)
+    assert (
+        admin(keyed).post("/key/generate", json={"rpm_limit": 2**31 - 1, "duration": "36500d"}).status_code
+        == 200
+    )
 
 
 def test_budget_is_enforced_before_the_upstream_and_resets(keyed, gemini_upstream):
@@ -330,3 +347,20 @@ def test_genai_sdk_errors_for_budget(keyed):
     with pytest.raises(genai_errors.BadRequestError) as caught:
         client.interactions.create(model="gemini-fake", input="hi")
     assert "Budget exceeded" in str(caught.value)
+
+
+def test_an_unexpected_error_is_a_500_in_the_apis_shape_and_is_logged(
+    gateway_factory, gemini_upstream, monkeypatch, caplog
+):
+    server = gateway_factory(gemini_config(gemini_upstream.url))
+    engine = server._server.config.app.engine  # the Gateway's, started by the server's lifespan
+
+    async def broken() -> list:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(engine.store, "list_keys", broken)
+    with caplog.at_level("ERROR", logger="parley.server"):
+        r = admin(server).get("/key/list")
+    assert r.status_code == 500 and r.json() == {"error": {"code": "internal", "message": "Internal error."}}
+    (record,) = [r for r in caplog.records if r.name == "parley.server"]
+    assert "GET /key/list" in record.getMessage() and "a bug" in str(record.exc_info[1])
