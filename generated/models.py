@@ -2960,8 +2960,8 @@ class GenerationConfig(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    max_output_tokens: Annotated[int | None, Field(ge=1)] = None
-    seed: int | None = None
+    max_output_tokens: Annotated[int | None, Field(ge=1, le=2147483647)] = None
+    seed: Annotated[int | None, Field(ge=-2147483648, le=2147483647)] = None
     stop_sequences: list[str] | None = None
     thinking_level: ThinkingLevel | None = None
     thinking_summaries: ThinkingSummaries | None = None

@@ -154,8 +154,9 @@ async def test_missing_model_file_is_a_clear_error():
     deployment = Deployment("m", "local", "smollm2", params={"model_path": "/nonexistent/model.gguf"})
     with pytest.raises(ApiError, match="GGUF file not found: /nonexistent/model.gguf"):
         await adapter.create(turn(), deployment)
-    with pytest.raises(ApiError, match="unknown"):
+    with pytest.raises(ApiError, match="unknown") as unknown:
         await adapter.create(turn(), Deployment("m", "local", "llama-70b"))
+    assert unknown.value.status == 404  # a wrong name (local/* takes any), not an outage to retry
 
 
 async def generation_ended() -> int:

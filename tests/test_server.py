@@ -339,6 +339,19 @@ def test_unknown_nested_fields_are_a_400_naming_them_and_their_path(gateway, gem
     assert len(gemini_upstream.upstream.requests) == before
 
 
+@pytest.mark.parametrize(
+    "config", [{"seed": 10**23}, {"seed": -(2**31) - 1}, {"max_output_tokens": 2**31}], ids=str
+)
+def test_int32_settings_out_of_range_are_a_400_naming_them(gateway, gemini_upstream, config):
+    before = len(gemini_upstream.upstream.requests)
+    body = {"model": "gemini-fake", "input": "hi", "generation_config": config}
+    r = http(gateway).post("/v1beta/interactions", json=body)
+    assert r.status_code == 400, r.text
+    validate("ErrorResponse", r.json())
+    assert next(iter(config)) in r.json()["error"]["message"]
+    assert len(gemini_upstream.upstream.requests) == before
+
+
 def test_auth_errors(gateway):
     assert http(gateway, key=None).get("/v1/interactions/x").status_code == 401
     r = http(gateway, key="sk-wrong").get("/v1/interactions/x")

