@@ -2428,7 +2428,7 @@ class CreateInteractionBase(BaseModel):
         Field(description='Return immediately (`queued` / `in_progress`) and run in the background.'),
     ] = None
     previous_interaction_id: Annotated[
-        str | None, Field(description='Continue the conversation of this stored interaction.')
+        str | None, Field(description='Continue the conversation of this stored interaction.', min_length=1)
     ] = None
     continuation_token: Annotated[
         str | None, Field(description='Opaque token from a `requires_continuation` answer.')

@@ -340,15 +340,23 @@ def test_unknown_nested_fields_are_a_400_naming_them_and_their_path(gateway, gem
 
 
 @pytest.mark.parametrize(
-    "config", [{"seed": 10**23}, {"seed": -(2**31) - 1}, {"max_output_tokens": 2**31}], ids=str
+    "body",
+    [
+        {"generation_config": {"seed": 10**23}},
+        {"generation_config": {"seed": -(2**31) - 1}},
+        {"generation_config": {"max_output_tokens": 2**31}},
+        {"previous_interaction_id": ""},
+    ],
+    ids=str,
 )
-def test_int32_settings_out_of_range_are_a_400_naming_them(gateway, gemini_upstream, config):
+def test_settings_out_of_range_are_a_400_naming_them(gateway, gemini_upstream, body):
+    """int32 settings beyond int32 (the local model's runtime failed on them), an empty id."""
     before = len(gemini_upstream.upstream.requests)
-    body = {"model": "gemini-fake", "input": "hi", "generation_config": config}
-    r = http(gateway).post("/v1beta/interactions", json=body)
+    r = http(gateway).post("/v1beta/interactions", json={"model": "gemini-fake", "input": "hi", **body})
     assert r.status_code == 400, r.text
     validate("ErrorResponse", r.json())
-    assert next(iter(config)) in r.json()["error"]["message"]
+    setting = next(iter(body["generation_config"])) if "generation_config" in body else next(iter(body))
+    assert setting in r.json()["error"]["message"]
     assert len(gemini_upstream.upstream.requests) == before
 
 
