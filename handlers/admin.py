@@ -9,7 +9,7 @@ from typing import Any
 
 from parley.errors import ApiError
 from parley.events import Interaction
-from parley.keys import hash_of, public
+from parley.keys import hash_of, iso, public
 from parley.observability import deployment_label
 from parley.server import current_engine
 from parley.store import SpendRecord
@@ -75,14 +75,37 @@ def _spend_row(row: SpendRecord) -> dict[str, Any]:
 async def spend_logs(
     api_key: str | None = None,
     start_date: str | None = None,
+    end_date: str | None = None,
+    request_id: str | None = None,
     limit: int = 100,
     token_info: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     _require_admin(token_info)
     rows = await current_engine().store.spend_logs(
-        key_hash=hash_of(api_key) if api_key else None, since=start_date, limit=limit
+        key_hash=hash_of(api_key) if api_key else None,
+        since=_moment(start_date, "start_date") if start_date else None,
+        before=_moment(end_date, "end_date", end=True) if end_date else None,
+        request_id=request_id,
+        limit=limit,
     )
     return [_spend_row(r) for r in rows]
+
+
+def _moment(value: str, name: str, end: bool = False) -> str:
+    """An ISO-8601 date or time as the spend rows' `started` is written (UTC, to the second), for
+    comparing as text. An `end` is exclusive: the next day for a date alone, else the next second."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ApiError(
+            400, f"`{name}` must be an ISO-8601 date or time, e.g. 2026-11-01; got {value[:40]!r}."
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if end:
+        moment = moment.replace(microsecond=0)
+        moment += timedelta(days=1) if len(value) == len("2026-11-01") else timedelta(seconds=1)
+    return iso(moment)
 
 
 async def spend_summary(days: int = 30, token_info: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -98,7 +98,10 @@ class ParameterValidator(ConnexionParameterValidator):
         error: str | None = ConnexionParameterValidator.validate_parameter(
             parameter_type, value, param, param_name
         )
-        return error
+        if error is None or error.startswith("Missing"):
+            return error
+        # jsonschema's message says what is wrong with the value, not which parameter it was.
+        return f"Invalid {parameter_type} parameter '{param_name or param.get('name')}': {error}"
 
     def validate_path_parameter(self, param: dict[str, Any], request: Any) -> str | None:
         error: str | None = super().validate_path_parameter(param, request)

@@ -1342,11 +1342,18 @@ class Store:
         return asyncio.ensure_future(self._write(_record_spend, self.kind, row))
 
     async def spend_logs(
-        self, *, key_hash: str | None = None, since: str | None = None, limit: int = 100
+        self,
+        *,
+        key_hash: str | None = None,
+        since: str | None = None,
+        before: str | None = None,
+        request_id: str | None = None,
+        limit: int = 100,
     ) -> list[SpendRecord]:
-        """The newest spend rows first, optionally of one key and from `since` (ISO-8601) on."""
+        """The newest spend rows first, optionally of one key, one request, started from `since`
+        on and before `before` (ISO-8601, as the rows' `started`)."""
         await self._spend_settled()
-        return await self._read(_spend_logs, key_hash, since, limit)
+        return await self._read(_spend_logs, key_hash, since, before, request_id, limit)
 
     async def spend_totals(self, *, since_day: str | None = None) -> list[dict[str, Any]]:
         """Requests, tokens and cost summed per (day, model_group, key_hash)."""
@@ -1604,12 +1611,23 @@ def _record_spend(conn: Connection, kind: str, row: SpendRecord) -> None:
         conn.execute(_KEY_ADD_SPEND, {"_h": row.key_hash, "_cost": row.cost})
 
 
-def _spend_logs(conn: Connection, key_hash: str | None, since: str | None, limit: int) -> list[SpendRecord]:
+def _spend_logs(
+    conn: Connection,
+    key_hash: str | None,
+    since: str | None,
+    before: str | None,
+    request_id: str | None,
+    limit: int,
+) -> list[SpendRecord]:
     query = select(*spend_logs.c).order_by(_sl.started.desc(), _sl.request_id).limit(limit)
     if key_hash is not None:
         query = query.where(_sl.key_hash == key_hash)
     if since is not None:
         query = query.where(_sl.started >= since)
+    if before is not None:
+        query = query.where(_sl.started < before)
+    if request_id is not None:
+        query = query.where(_sl.request_id == request_id)
     return [SpendRecord(*row) for row in conn.execute(query)]
 
 

@@ -257,6 +257,29 @@ def test_spend_summary(keyed):
     )
 
 
+def test_spend_logs_filters_as_litellm_names_them(keyed):
+    key = generate(keyed)["key"]
+    ids = [create(keyed, key).json()["id"] for _ in range(2)]
+
+    def logs(**params) -> list[str]:
+        r = admin(keyed).get("/spend/logs", params={"api_key": key, **params})
+        assert r.status_code == 200, r.text
+        return [row["request_id"] for row in r.json()]
+
+    deadline = time.monotonic() + 10
+    while len(logs()) < 2:  # spend rows are committed just after their answers
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert logs(request_id=ids[0]) == [ids[0]]
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    assert sorted(logs(start_date=today, end_date=today)) == sorted(ids)  # a date alone: its whole day
+    assert logs(end_date="2020-01-01") == [] and logs(start_date="2999-01-01T00:00:00Z") == []
+    assert sorted(logs(end_date=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))) == sorted(ids)
+    for name in ("start_date", "end_date"):
+        bad = admin(keyed).get("/spend/logs", params={name: "garbage"})
+        assert bad.status_code == 400 and name in bad.json()["error"]["message"]
+
+
 def test_price_override_and_unpriced_models(gateway_factory, gemini_upstream):
     config = gemini_config(gemini_upstream.url)
     config["model_list"][0]["litellm_params"].update(input_cost_per_token=0.001, output_cost_per_token=0.01)
