@@ -22,6 +22,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError, field_validator
 
+from parley import transport
 from parley.providers import Deployment, resolve
 from parley.request import drop_names
 
@@ -632,6 +633,7 @@ def parse(data: Any, source: str = "config") -> Settings:
     for i, entry in enumerate(settings.model_list):
         where = f"{source}: model_list[{i}]"
         model = entry.litellm_params.model
+        _check_base(entry.litellm_params.api_base, f"{where}.litellm_params.api_base")
         for j, name in enumerate(entry.litellm_params.additional_drop_params or ()):
             try:
                 if not drop_names(name):
@@ -654,6 +656,7 @@ def parse(data: Any, source: str = "config") -> Settings:
                 f"model_list[{i}].model_info.base_model: Parley prices a deployment by its "
                 "litellm_params.model; set input_cost_per_token/output_cost_per_token for this one"
             )
+        _check_base(dep.api_base, f"{where}: the api_base of {model} (from the environment)")
         if dep.missing_env and dep.missing_env.endswith("_API_BASE"):
             raise ConfigError(
                 f"{where}.litellm_params.api_base: {model} needs the URL of its server "
@@ -675,6 +678,17 @@ def parse(data: Any, source: str = "config") -> Settings:
                         raise ConfigError(f"{source}: router_settings.{kind}: unknown model_name '{name}'")
     settings._warnings = warnings
     return settings
+
+
+def _check_base(url: str | None, where: str) -> None:
+    """A base URL the transport cannot use stops start-up, not every request later. The URL is not
+    repeated: it may carry credentials."""
+    if url is None:
+        return
+    try:
+        transport.check_url(url)
+    except transport.InvalidURLError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 def load(path: str | Path | None = None) -> Settings:

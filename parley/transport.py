@@ -210,13 +210,18 @@ _QUERY_SAFE = _PATH_SAFE + "?"
 _QUERY_VALUE_SAFE = "!$'()*,/:?@~"  # what yarl's update_query leaves unencoded in a name or value
 
 
+def check_url(url: str) -> None:
+    """InvalidURLError, saying why, for a URL the transport cannot send to."""
+    _origin(url)
+
+
 @functools.lru_cache(maxsize=1024)  # a deployment's few URLs, parsed on every request otherwise
 def _origin(url: str) -> _Origin:
     try:
         parts = urllib.parse.urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise InvalidURLError("bad URL") from exc
+        raise InvalidURLError("not a URL with a valid port") from exc
     scheme, host = parts.scheme.lower(), parts.hostname
     if scheme not in ("http", "https") or not host:
         raise InvalidURLError("not an http(s) URL with a host")

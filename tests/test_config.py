@@ -106,6 +106,25 @@ def test_a_litellm_config_is_read_as_litellm_reads_it(env):
             "general_settings.api_keys: Value error, holds an empty key",
         ),
         (
+            {
+                "model_list": [
+                    {
+                        "model_name": "m",
+                        "litellm_params": {"model": "openai/x", "api_base": "http://u:secret@h:p0rt/v1"},
+                    }
+                ]
+            },
+            "model_list[0].litellm_params.api_base: not a URL with a valid port",
+        ),
+        (
+            {
+                "model_list": [
+                    {"model_name": "m", "litellm_params": {"model": "openai/x", "api_base": "ftp://h/v1"}}
+                ]
+            },
+            "model_list[0].litellm_params.api_base: not an http(s) URL with a host",
+        ),
+        (
             {"model_list": [{"model_name": "m", "litellm_params": {"model": "cohere/x"}}]},
             "model_list[0].litellm_params.model: unknown provider 'cohere'",
         ),
@@ -154,7 +173,7 @@ def test_bad_config_names_the_field(config, field, monkeypatch):
     monkeypatch.setenv("PARLEY_TEST_EMPTY", "")
     with pytest.raises(ConfigError) as caught:
         parse(config)
-    assert field in str(caught.value)
+    assert field in str(caught.value) and "secret" not in str(caught.value)
 
 
 def test_bad_yaml_and_missing_file(tmp_path):
