@@ -181,7 +181,7 @@ def _run(args: argparse.Namespace, grace: float) -> None:
     if args.workers > 1 and sys.platform == "linux":
         hold = PortHold.take(args.host, args.port)
         try:
-            Multiprocess(uvicorn.Config(APP, **options), sockets=[hold]).run()
+            Workers(uvicorn.Config(APP, **options), sockets=[hold]).run()
         finally:
             hold.close()
         return
@@ -189,6 +189,22 @@ def _run(args: argparse.Namespace, grace: float) -> None:
 
 
 APP = "parley.cli:app_factory"
+
+
+class Workers(Multiprocess):
+    """uvicorn's supervisor, which also takes a worker that died (killed, crashed, hung) out of the
+    fleet's /metrics: a worker that stops cleanly does so itself (Observability.close), and a dead
+    one's live gauges, its requests in flight among them, would be summed in for good."""
+
+    def keep_subprocess_alive(self) -> None:
+        before = {process.pid for process in self.processes}
+        super().keep_subprocess_alive()
+        if os.environ.get(MULTIPROC_ENV):
+            from prometheus_client import multiprocess  # only a fleet's supervisor needs it
+
+            for pid in before - {process.pid for process in self.processes}:
+                if pid is not None:
+                    multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
 
 
 class PortHold(socket.socket):

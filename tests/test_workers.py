@@ -65,6 +65,20 @@ def listeners(instance: Instance, count: int) -> dict[int, int]:
     return owners
 
 
+def in_flight(instance: Instance) -> float:
+    """The fleet's requests in flight, as /metrics says."""
+    with socket.create_connection(("127.0.0.1", instance.port), timeout=10) as c:
+        c.sendall(
+            b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+            b"Authorization: Bearer " + MASTER_KEY.encode() + b"\r\n\r\n"
+        )
+        data = b""
+        while chunk := c.recv(65536):
+            data += chunk
+    line = next(x for x in data.decode().splitlines() if x.startswith("parley_requests_in_flight "))
+    return float(line.split()[1])
+
+
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
     path = tmp_path / "config.yaml"
@@ -92,6 +106,10 @@ def config(tmp_path: Path) -> Path:
 
 
 def test_each_worker_listens_on_its_own_socket_and_new_connections_reach_both(config):
+    silent = socket.create_server(("127.0.0.1", 0))  # an upstream that takes connections, never answers
+    settings = yaml.safe_load(config.read_text())
+    settings["model_list"][0]["litellm_params"]["api_base"] = f"http://127.0.0.1:{silent.getsockname()[1]}"
+    config.write_text(yaml.safe_dump(settings))
     instance = Instance(config, workers=2).wait_ready()
     try:
         owners = listeners(instance, 2)
@@ -110,16 +128,37 @@ def test_each_worker_listens_on_its_own_socket_and_new_connections_reach_both(co
         finally:
             for c in clients:
                 c.close()
-        # A worker killed outright: the supervisor starts another, which listens on its own socket.
-        killed = next(iter(owners))
+        # A worker killed outright, with a request in flight (its body not all sent): the
+        # supervisor starts another, which listens on its own socket, and the dead one's request
+        # no longer counts in the fleet's /metrics.
+        idle = in_flight(instance)
+        body = b'{"model": "solo", "input": "hi"}'
+        pending = socket.create_connection(("127.0.0.1", instance.port), timeout=10)
+        pending.sendall(
+            b"POST /v1beta/interactions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Authorization: Bearer " + MASTER_KEY.encode() + b"\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+        )
+        deadline = time.monotonic() + 30
+        while in_flight(instance) <= idle:  # the create waits for an upstream that never answers
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        established = {i for i, state in tcp_sockets(instance.port).items() if state == ESTABLISHED}
+        killed = next(pid for pid in owners if socket_inodes(pid) & established)
         os.kill(killed, 9)
+        pending.close()
         deadline = time.monotonic() + 90
         while (again := listeners(instance, 2)).keys() == owners.keys() or len(again) < 2:
             assert time.monotonic() < deadline, again
             time.sleep(0.2)
         assert killed not in again and len(set(again.values())) == 2
+        deadline = time.monotonic() + 30
+        while in_flight(instance) != idle:
+            assert time.monotonic() < deadline, in_flight(instance)
+            time.sleep(0.2)
     finally:
         instance.stop()
+        silent.close()
 
 
 def test_a_port_another_fleet_or_server_listens_on_refuses_the_start(config):
