@@ -42,8 +42,18 @@ async def delete_key(body: dict[str, Any], token_info: dict[str, Any] | None = N
     return {"deleted_keys": deleted}
 
 
-async def key_info(key: str, token_info: dict[str, Any] | None = None) -> dict[str, Any]:
-    _require_admin(token_info)
+async def key_info(key: str | None = None, token_info: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Any key's for the master key; a virtual key's own for that key, as LiteLLM answers it."""
+    caller = (token_info or {}).get("key")  # the KeyRecord of a virtual key that asks
+    if not (token_info or {}).get("admin"):
+        if caller is not None and (key is None or hash_of(key) == caller.key_hash):
+            key = caller.key_hash
+        else:
+            _require_admin(token_info)  # refuses: someone else's key, or a caller with none of its own
+    if key is None:  # the master key asks about itself: it is configured, not a virtual key
+        raise ApiError(
+            404, "The master key is not a virtual key; name one with `?key=` (the key or its token)."
+        )
     record = await current_engine().keys.info(key)
     return {"key": record.key_hash, "info": public(record)}
 

@@ -387,3 +387,19 @@ def test_an_unexpected_error_is_a_500_in_the_apis_shape_and_is_logged(
     assert r.status_code == 500 and r.json() == {"error": {"code": "internal", "message": "Internal error."}}
     (record,) = [r for r in caplog.records if r.name == "parley.server"]
     assert "GET /key/list" in record.getMessage() and "a bug" in str(record.exc_info[1])
+
+
+def test_a_virtual_key_reads_its_own_info_as_in_litellm(keyed):
+    mine, theirs = generate(keyed, key_alias="mine"), generate(keyed, key_alias="theirs")
+    for params in ({}, {"key": mine["key"]}, {"key": mine["token"]}):
+        r = as_key(keyed, mine["key"]).get("/key/info", params=params)
+        assert r.status_code == 200, r.text
+        assert r.json()["key"] == mine["token"] and r.json()["info"]["key_alias"] == "mine"
+    other = as_key(keyed, mine["key"]).get("/key/info", params={"key": theirs["token"]})
+    assert other.status_code == 403 and "master key" in other.json()["error"]["message"]
+    assert (
+        admin(keyed).get("/key/info", params={"key": theirs["key"]}).json()["info"]["key_alias"] == "theirs"
+    )
+    unnamed = admin(keyed).get("/key/info")
+    assert unnamed.status_code == 404 and "?key=" in unnamed.json()["error"]["message"]
+    assert as_key(keyed, mine["key"]).get("/key/list").status_code == 403  # the rest stays the master key's
