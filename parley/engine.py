@@ -396,7 +396,7 @@ class Engine:
         release = await self._admit(key, model, group)
         log = RequestLog(
             model=model,
-            stream=stream or background,
+            stream=stream,  # as the client asked: a background JSON create is not a stream
             request_id=record.id,
             interaction_id=record.id if store else None,
             owner=owner,

@@ -414,6 +414,23 @@ def test_log_line_has_the_facts_and_no_secrets(gateway_factory, fakes, capsys, v
     assert len(log_lines(out, "callback_failed")) == 2
 
 
+def test_a_background_runs_log_line_says_whether_it_was_asked_as_a_stream(gateway_factory, fakes, capsys):
+    gw = start(gateway_factory, [deployment("m", fakes["A"])])
+    with client(gw) as c:
+        for stream in (False, True):
+            body = {"model": "m", "input": PROMPT, "background": True, "stream": stream}
+            with c.stream("POST", "/v1/interactions", json=body) as r:
+                assert r.status_code == 200
+                r.read()
+        lines: list[dict] = []
+        deadline = time.monotonic() + 10
+        while len(lines) < 2:  # written as each run ends
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+            lines += log_lines(capsys.readouterr().out)
+    assert sorted(line["stream"] for line in lines) == [False, True]
+
+
 @pytest.mark.parametrize("validate", [True, False], ids=["connexion", "direct"])  # the create's route
 def test_log_prompts_adds_the_prompt_but_never_a_key(gateway_factory, fakes, capsys, validate):
     a = fakes["A"]
