@@ -13,6 +13,7 @@ from parley.errors import ApiError, UpstreamError
 from parley.providers import adapter_for
 from parley.providers.anthropic import REDACTED, AnthropicAdapter
 from parley.providers.base import Deployment, Turn
+from parley.request import with_max_tokens
 from parley.wire import StepAccumulator, input_to_steps, output_text
 from tests.adapter_kit import WEATHER, drain, fake_fixtures, make_turn
 from tests.fakes.anthropic import AnthropicReply, make_app, signature
@@ -317,7 +318,8 @@ async def test_generation_config(fake):
 
 
 async def test_default_max_tokens_from_deployment(fake):
-    await create(fake, {"input": "hi"}, params={"max_tokens": 1000})
+    # The engine gives every provider's request the deployment's max_tokens (its make_turn).
+    await create(fake, with_max_tokens({"input": "hi"}, 1000), params={"max_tokens": 1000})
     assert sent(fake)["max_tokens"] == 1000
 
 

@@ -6,9 +6,9 @@ the key goes in ``x-api-key`` (``ANTHROPIC_API_KEY`` when the deployment has non
 
 Request mapping, where Anthropic has no one-to-one equivalent:
 
-* ``max_tokens`` is required upstream: ``max_output_tokens``, else the deployment's
-  ``litellm_params.max_tokens``, else 8192 (plus the thinking budget, so thinking cannot starve
-  the answer; like Gemini, Anthropic counts thinking inside the limit).
+* ``max_tokens`` is required upstream: ``max_output_tokens`` (whose default is the deployment's
+  ``litellm_params.max_tokens``: request.with_max_tokens), else 8192 (plus the thinking budget, so
+  thinking cannot starve the answer; like Gemini, Anthropic counts thinking inside the limit).
 * ``thinking_level`` -> ``thinking: {"type": "enabled", "budget_tokens": N}`` with N = minimal 1024,
   low 4096, medium 8192, high 16384, xhigh 32768, capped below ``max_tokens`` (Anthropic's minimum is
   1024, so a smaller room is a 400). ``thinking_summaries: none`` -> ``display: "omitted"``.
@@ -140,7 +140,7 @@ def request_body(turn: Turn, deployment: Deployment, *, stream: bool) -> JsonObj
     """The Messages create body for this turn; raises the 400 for anything Anthropic cannot do."""
     turn = turn.within(PROVIDER, deployment, config=CONFIG_KEYS, service_tiers=SERVICE_TIERS)
     request, config = turn.request, turn.generation_config
-    body: dict[str, Any] = {"model": deployment.model, **_limits(config, deployment)}
+    body: dict[str, Any] = {"model": deployment.model, **_limits(config)}
     body["messages"] = messages(turn.history)
     if turn.system_instruction:
         body["system"] = turn.system_instruction
@@ -163,11 +163,9 @@ def request_body(turn: Turn, deployment: Deployment, *, stream: bool) -> JsonObj
     return body
 
 
-def _limits(config: Mapping[str, Any], deployment: Deployment) -> JsonObject:
+def _limits(config: Mapping[str, Any]) -> JsonObject:
     """max_tokens, and the thinking budget that has to fit below it."""
-    explicit = config.get("max_output_tokens")
-    if explicit is None:
-        explicit = deployment.params.get("max_tokens")
+    explicit = config.get("max_output_tokens")  # or the deployment's max_tokens (request.with_max_tokens)
     level = config.get("thinking_level")
     if level is None:
         return {"max_tokens": DEFAULT_MAX_TOKENS if explicit is None else explicit}

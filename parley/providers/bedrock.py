@@ -18,7 +18,7 @@ Request mapping (the Converse field in brackets):
   results lead their user message], function_call [``toolUse``], function_result [``toolResult``,
   ``status: error`` when ``is_error``], images png/jpeg/gif/webp and documents (pdf, csv, doc(x),
   xls(x), html, txt, md) as bytes or ``s3://`` URIs [``image`` / ``document``];
-* ``max_output_tokens`` (else ``litellm_params.max_tokens``), ``temperature``, ``top_p``,
+* ``max_output_tokens`` (by default the deployment's ``max_tokens``), ``temperature``, ``top_p``,
   ``stop_sequences`` [``inferenceConfig``]; ``seed`` has no Converse equivalent (400);
 * tools [``toolConfig.tools[].toolSpec``]; tool_choice auto / any [``toolChoice``], ``any`` with a
   single allowed tool names it, ``validated`` is auto with ``strict`` tools, ``allowed_tools``
@@ -246,9 +246,7 @@ def request_body(turn: Turn, deployment: Deployment) -> dict[str, Any]:
 
 def _limits(config: Mapping[str, Any], deployment: Deployment) -> tuple[dict[str, Any], dict[str, Any]]:
     """inferenceConfig.maxTokens, and Claude's thinking budget that has to fit below it."""
-    explicit = config.get("max_output_tokens")
-    if explicit is None:
-        explicit = deployment.params.get("max_tokens")
+    explicit = config.get("max_output_tokens")  # or the deployment's max_tokens (request.with_max_tokens)
     level = config.get("thinking_level")
     if level is None:
         return ({"maxTokens": explicit} if explicit is not None else {}), {}

@@ -214,8 +214,6 @@ def request_body(turn: Turn, deployment: Deployment) -> dict[str, Any]:
     ):
         if config.get(name) is not None:
             generation[key] = config[name]
-    if "maxOutputTokens" not in generation and deployment.params.get("max_tokens") is not None:
-        generation["maxOutputTokens"] = deployment.params["max_tokens"]
     if thinking := _thinking(config, deployment):
         generation["thinkingConfig"] = thinking
     generation.update(_output(request))
