@@ -656,7 +656,8 @@ def parse(data: Any, source: str = "config") -> Settings:
                 f"model_list[{i}].model_info.base_model: Parley prices a deployment by its "
                 "litellm_params.model; set input_cost_per_token/output_cost_per_token for this one"
             )
-        _check_base(dep.api_base, f"{where}: the api_base of {model} (from the environment)")
+        if entry.litellm_params.api_base is None:  # checked above when the entry gives it
+            _check_base(dep.api_base, f"{where}: the api_base of {model} (from the environment)")
         if dep.missing_env and dep.missing_env.endswith("_API_BASE"):
             raise ConfigError(
                 f"{where}.litellm_params.api_base: {model} needs the URL of its server "
