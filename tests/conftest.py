@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
+import time
 
 import pytest
 
@@ -108,3 +110,25 @@ def gemini_config(upstream_url: str, **general) -> dict:
 def gateway(gateway_factory, gemini_upstream):
     """Parley with a fake Gemini upstream (`gemini-fake`) and the local model (`smollm2`)."""
     return gateway_factory(gemini_config(gemini_upstream.url))
+
+
+def log_lines(text: str, event: str = "request") -> list[dict]:
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("{"):
+            record = json.loads(line)
+            if record.get("event") == event:
+                lines.append(record)
+    return lines
+
+
+def log_until(capsys, count: int, timeout: float = 10) -> str:
+    """The captured output once `count` request lines are in it: a create's line is written
+    after its answer is sent (parley.router.AfterAnswer), so the client can read it first."""
+    out = ""
+    deadline = time.monotonic() + timeout
+    while len(log_lines(out)) < count:
+        assert time.monotonic() < deadline, f"fewer than {count} log lines in {timeout} s"
+        time.sleep(0.02)
+        out += capsys.readouterr().out
+    return out

@@ -22,6 +22,7 @@ from parley.providers import PROVIDERS
 from parley.router import Router
 from parley.spend import Pricing
 from tests.adapter_kit import make_turn
+from tests.conftest import log_lines, log_until
 from tests.fakes import openai_chat, openai_responses
 from tests.fakes.script import Reply, Upstream
 from tests.fakes.server import serve
@@ -485,8 +486,8 @@ def test_drop_params_through_the_gateway_openai_chat(gateway_factory, chat_fake,
     assert r.headers["x-parley-provider"] == "groq"  # the prefix written, not the adapter key
     sent = chat_fake.upstream.requests[-1]["body"]
     assert sent["max_tokens"] == 20 and "safety_settings" not in sent and "speech_config" not in str(sent)
-    line = next(ln for ln in capsys.readouterr().out.splitlines() if '"event":"request"' in ln)
-    assert yaml.safe_load(line)["dropped_params"] == UNHONOURED_NAMES.split(", ")
+    (line,) = log_lines(log_until(capsys, 1))
+    assert line["dropped_params"] == UNHONOURED_NAMES.split(", ")
     # A stream names them in its headers too; a request with nothing to drop gets no header.
     streamed = httpx.post(f"{dropping.url}/v1beta/interactions", json={**body, "stream": True}, timeout=60)
     assert streamed.status_code == 200 and streamed.headers["x-parley-dropped-params"] == UNHONOURED_NAMES
@@ -694,8 +695,8 @@ def test_additional_drop_params_through_the_gateway(gateway_factory, chat_fake, 
     assert sent["top_p"] == 0.9 and not {"temperature", "max_tokens", "max_completion_tokens", "seed"} & set(
         sent
     )
-    line = next(ln for ln in capsys.readouterr().out.splitlines() if '"event":"request"' in ln)
-    assert yaml.safe_load(line)["dropped_params"] == names.split(", ")
+    (line,) = log_lines(log_until(capsys, 1))
+    assert line["dropped_params"] == names.split(", ")
     plain = httpx.post(f"{gateway.url}/v1beta/interactions", json={"model": "g", "input": "hi"}, timeout=60)
     assert plain.status_code == 200 and "x-parley-dropped-params" not in plain.headers
 

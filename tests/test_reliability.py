@@ -24,7 +24,7 @@ from parley.contract.spec import assert_stream_valid, validate
 from parley.limits import RateLimit
 from parley.server import create_app
 from tests.adapter_kit import fakes_fixtures
-from tests.conftest import MASTER_KEY, OTHER_KEY
+from tests.conftest import MASTER_KEY, OTHER_KEY, log_lines, log_until
 from tests.fakes import gemini as gemini_fake
 from tests.fakes.script import Reply
 from tests.fakes.server import LiveServer
@@ -97,16 +97,6 @@ def metrics(gateway, key: str | None = MASTER_KEY) -> dict[tuple, float]:
 
 def metric(samples: dict, name: str, **labels) -> float:
     return samples.get((name, tuple(sorted(labels.items()))), 0.0)
-
-
-def log_lines(text: str, event: str = "request") -> list[dict]:
-    lines = []
-    for line in text.splitlines():
-        if line.startswith("{"):
-            record = json.loads(line)
-            if record.get("event") == event:
-                lines.append(record)
-    return lines
 
 
 def assert_error(r: httpx.Response, status: int) -> dict:
@@ -393,7 +383,7 @@ def test_log_line_has_the_facts_and_no_secrets(gateway_factory, fakes, capsys, v
         assert c.post("/v1/interactions", json={"model": "m", "input": PROMPT}).status_code == 200
         r = c.post("/v1/interactions", json={"model": "m", "input": PROMPT, "stream": True})
         assert r.status_code == 200
-    out = capsys.readouterr().out
+    out = log_until(capsys, 2)
     lines = log_lines(out)
     assert len(lines) == 2
     first, streamed = lines
@@ -422,12 +412,7 @@ def test_a_background_runs_log_line_says_whether_it_was_asked_as_a_stream(gatewa
             with c.stream("POST", "/v1/interactions", json=body) as r:
                 assert r.status_code == 200
                 r.read()
-        lines: list[dict] = []
-        deadline = time.monotonic() + 10
-        while len(lines) < 2:  # written as each run ends
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-            lines += log_lines(capsys.readouterr().out)
+        lines = log_lines(log_until(capsys, 2))  # written as each run ends
     assert sorted(line["stream"] for line in lines) == [False, True]
 
 
@@ -438,7 +423,7 @@ def test_log_prompts_adds_the_prompt_but_never_a_key(gateway_factory, fakes, cap
     with client(gw) as c:
         body = {"model": "m", "input": PROMPT, "system_instruction": "Be brief."}
         assert c.post("/v1/interactions", json=body).status_code == 200
-    out = capsys.readouterr().out
+    out = log_until(capsys, 1)
     (line,) = log_lines(out)
     assert line["prompt"] == {"input": PROMPT, "system_instruction": "Be brief."}
     for secret in (MASTER_KEY, "upstream-secret"):
@@ -451,7 +436,7 @@ def test_credentials_in_an_api_base_are_not_logged(gateway_factory, fakes, capsy
     gw = start(gateway_factory, [deployment("m", a, api_base=base)])
     with client(gw) as c:
         create(c, "m")  # the upstream answers or not: the log line is written either way
-    out = capsys.readouterr().out
+    out = log_until(capsys, 1)
     (line,) = log_lines(out)
     assert line["deployment"] == label("m")
     assert "pa55word" not in out and "sekrit" not in out
