@@ -213,6 +213,14 @@ class Run:
         if self.writer is not None:
             self.writer.added()
 
+    def stop_steps(self) -> None:
+        """Stop the steps left open by a stream cut short (a cancel, a shutdown): a stream ends
+        with each step it started stopped."""
+        for index in self.steps.unstopped():
+            stop: InteractionSSEEvent = {"event_type": STEP_STOP, "index": index}
+            self.steps.apply(stop)
+            self.push(stop)
+
     def status_update(self, status: InteractionStatus) -> None:
         self.push(
             {"event_type": INTERACTION_STATUS_UPDATE, "interaction_id": self.record.id, "status": status}
@@ -590,6 +598,7 @@ class Engine:
         except asyncio.CancelledError:
             if not run.events:
                 run.push({"event_type": INTERACTION_CREATED, "interaction": run.head})
+            run.stop_steps()
             if self.closing or drain.draining():  # shut down, not cancelled by anyone
                 run.status_update("failed")
                 run.push({"event_type": ERROR, "error": INTERRUPTED})

@@ -126,6 +126,11 @@ class StepAccumulator:
         # that extends a step's last text part, when the steps are read.
         self._arguments: dict[int, list[str]] = {}
         self._text: dict[int, list[str]] = {}
+        self._open: set[int] = set()  # started, not yet stopped
+
+    def unstopped(self) -> list[int]:
+        """The steps started and not stopped: a stream cut short stops them before it ends."""
+        return sorted(self._open)
 
     @property
     def steps(self) -> list[Step]:
@@ -145,6 +150,7 @@ class StepAccumulator:
             while len(self._steps) <= index:
                 self._steps.append({})
             self._text.pop(index, None)  # the step is replaced, pieces and all
+            self._open.add(index)
             step = event["step"]
             # Most steps start bare ({"type": …}): a plain copy is a deep one (4x cheaper).
             flat = all(type(value) in _SCALARS for value in step.values())
@@ -156,6 +162,7 @@ class StepAccumulator:
             self._delta(self._steps[index], index, delta)
         elif kind == STEP_STOP:
             index = event["index"]
+            self._open.discard(index)
             self._join(index)
             if index in self._arguments:
                 raw = "".join(self._arguments.pop(index))

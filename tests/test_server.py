@@ -408,6 +408,23 @@ def test_a_cancelled_run_replays_as_a_well_formed_stream(gateway, gemini_upstrea
     assert events[-1]["interaction"]["status"] == "cancelled"
 
 
+def test_a_run_cancelled_mid_step_stops_the_step_before_it_ends(gateway, gemini_upstream):
+    gemini_upstream.upstream.replies.append(Reply(text="x" * 400, chunk_size=4, event_delay=0.05))
+    c = http(gateway)
+    started = c.post(
+        "/v1/interactions", json={"model": "gemini-fake", "input": "slow", "background": True}
+    ).json()
+    time.sleep(0.5)  # a few deltas in
+    assert c.post(f"/v1/interactions/{started['id']}/cancel").json()["status"] == "cancelled"
+    events = assert_stream_valid(c.get(f"/v1/interactions/{started['id']}", params={"stream": "true"}).text)
+    assert [e["event_type"] for e in events[-4:]] == [
+        "step.delta",
+        "step.stop",
+        "interaction.status_update",
+        "interaction.completed",
+    ]
+
+
 def test_unknown_api_version_is_404_and_401_says_how_to_send_a_key(gateway):
     r = http(gateway).get("/v2/interactions/abc")
     assert r.status_code == 404 and "/v1 and /v1beta" in r.json()["error"]["message"]
