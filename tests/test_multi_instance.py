@@ -106,3 +106,27 @@ def test_stream_from_one_resumes_on_the_other(two_instances, gemini_upstream):
     assert [e["event_id"] for e in assert_stream_valid(resumed.text, resumed=True)] == [
         e["event_id"] for e in events[4:]
     ]
+
+
+def test_a_follower_on_the_other_instance_sees_a_cancelled_run_end(two_instances, gemini_upstream):
+    """The cancel is stored at once; the run's own instance writes its ending up to a poll later.
+    A follower on the cancelling instance must wait for that ending, not stop at the status."""
+    a, b = two_instances
+    gemini_upstream.upstream.replies.append(Reply(text="x" * 400, chunk_size=4, event_delay=0.05))
+    body = {"model": "gemini-fake", "input": "slow", "background": True}
+    ident = a.post("/v1/interactions", json=body).json()["id"]
+    time.sleep(0.6)  # some deltas are stored: the follower starts mid-run
+    with httpx.Client(base_url=b.base_url, headers=b.headers, timeout=30) as c:
+        with c.stream("GET", f"/v1/interactions/{ident}", params={"stream": "true"}) as follow:
+            lines = follow.iter_lines()
+            seen = []
+            for line in lines:  # wait until it has relayed something live
+                seen.append(line)
+                if "step.delta" in line:
+                    break
+            assert b.post(f"/v1/interactions/{ident}/cancel").json()["status"] == "cancelled"
+            seen += lines
+    events = assert_stream_valid("".join(line + "\n" for line in seen))
+    assert events[-2]["event_type"] == "interaction.status_update" and events[-2]["status"] == "cancelled"
+    assert events[-1]["event_type"] == "interaction.completed"
+    assert events[-1]["interaction"]["status"] == "cancelled"

@@ -1,0 +1,91 @@
+"""Following a run from the store when its status has ended before its events (parley.leases)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from parley import leases, wire
+from parley.contract.spec import assert_stream_valid
+from parley.engine import _synthesised
+from parley.leases import closing_events, follow_stored
+from parley.store import Store
+from tests.test_store import OWNER, T1, new_record
+
+STARTED = [
+    {"event_type": "interaction.created", "interaction": {"id": "", "status": "in_progress"}},
+    {"event_type": "step.start", "index": 0, "step": {"type": "model_output"}},
+    {"event_type": "step.delta", "index": 0, "delta": {"type": "text", "text": "Once upon"}},
+]
+
+
+@pytest.fixture
+async def cancelled(tmp_path):
+    """A run with three events stored, then cancelled (as another instance than its own would)."""
+    store = await Store.open(f"sqlite:///{tmp_path}/parley.db")
+    record = new_record()
+    await store.insert(record)
+    events = []
+    for seq, event in enumerate(STARTED, 1):
+        event = {**event, "event_id": f"evt_{seq}"}
+        if seq == 1:
+            event["interaction"] = {"id": record.id, "status": "in_progress"}
+        events.append((seq, event))
+    await store.append_events(record.id, events)
+    assert (await store.cancel(record.id, OWNER, T1)).status == "cancelled"
+    yield store, record
+    await store.close()
+
+
+async def followed(store: Store, record) -> list[dict]:
+    async def nothing() -> None:
+        return None
+
+    async def reload():
+        return await store.get(record.id, OWNER)
+
+    got: list[dict] = []
+    async for batch in follow_stored(store, record, 0, nothing, _synthesised, reload):
+        got += batch
+    return got
+
+
+def as_sse(events: list[dict]) -> str:
+    return b"".join(wire.sse(event) for event in events).decode()
+
+
+async def test_a_follower_waits_for_the_ending_the_runs_own_instance_writes(cancelled, monkeypatch):
+    store, record = cancelled
+    monkeypatch.setattr(leases, "ENDING_WAIT", 5.0)
+    owners = closing_events(
+        record.id,
+        3,
+        "cancelled",
+        {"event_type": "interaction.completed", "interaction": {"id": record.id, "status": "cancelled"}},
+        [0],
+    )
+
+    async def owner_saves_late() -> None:
+        await asyncio.sleep(0.5)  # it notices the cancel a poll later
+        await store.append_events(record.id, owners)
+
+    saving = asyncio.create_task(owner_saves_late())
+    events = await followed(store, record)
+    await saving
+    assert events[3:] == [event for _, event in owners]
+    assert_stream_valid(as_sse(events))
+
+
+async def test_a_follower_ends_the_stream_itself_when_the_ending_never_comes(cancelled, monkeypatch):
+    store, record = cancelled
+    monkeypatch.setattr(leases, "ENDING_WAIT", 0.3)
+    events = await followed(store, record)
+    assert [e["event_type"] for e in events[3:]] == [
+        "step.stop",
+        "interaction.status_update",
+        "interaction.completed",
+    ]
+    assert events[4]["status"] == "cancelled" and events[5]["interaction"]["status"] == "cancelled"
+    assert [e["event_id"] for e in events] == [f"evt_{i}" for i in range(1, 7)]
+    assert_stream_valid(as_sse(events))
