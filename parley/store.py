@@ -70,7 +70,8 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.engine import URL, Connection, Engine, create_engine, make_url
+from sqlalchemy.types import TypeDecorator
+from sqlalchemy.engine import URL, Connection, Dialect, Engine, create_engine, make_url
 from sqlalchemy.pool import StaticPool
 
 from parley import wire
@@ -330,6 +331,20 @@ virtual_keys = Table(
     Column("created", Text, nullable=False),
     Column("updated", Text, nullable=False),
 )
+class _Flag(TypeDecorator[bool]):
+    """A bool in an INTEGER column (spend_logs.stream, created so on both databases):
+    PostgreSQL will not take a boolean for an integer."""
+
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value: bool | None, dialect: Dialect) -> int | None:
+        return None if value is None else int(value)
+
+    def process_result_value(self, value: int | None, dialect: Dialect) -> bool | None:
+        return None if value is None else bool(value)
+
+
 spend_logs = Table(
     "spend_logs",
     _meta,
@@ -344,7 +359,7 @@ spend_logs = Table(
     Column("output_tokens", Integer, nullable=False),
     Column("cost", Float),
     Column("latency_ms", Float, nullable=False),
-    Column("stream", Boolean, nullable=False),
+    Column("stream", _Flag, nullable=False),
     Column("started", Text, nullable=False),
     Column("day", Text, nullable=False),
 )

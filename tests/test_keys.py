@@ -312,6 +312,9 @@ def test_keys_across_instances_sharing_postgresql(gateway_factory, gemini_upstre
     assert response.status_code == 200
     interaction_id = response.json()["id"]
     assert as_key(first, key).get(f"/v1/interactions/{interaction_id}").status_code == 200
+    # Its spend row, written by one instance, is read by the other.
+    (row,) = admin(first).get("/spend/logs", params={"api_key": key}).json()
+    assert row["interaction_id"] == interaction_id and row["spend"] == pytest.approx(FAKE_COST)
     # The spend was counted in the shared database: the first instance refuses the next request
     # once its cached copy expires.
     deadline = time.monotonic() + CACHE_TTL + 5

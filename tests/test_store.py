@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import sqlite3
 import statistics
@@ -581,6 +582,14 @@ def new_key(key_hash: str) -> KeyRecord:
         created=T0,
         updated=T0,
     )
+
+
+async def test_spend_rows_round_trip(store):
+    """Both flags of `stream`, on both databases (PostgreSQL's column is an INTEGER)."""
+    rows = [dataclasses.replace(spend_row(1), stream=True), spend_row(2, cost=None)]
+    for row in rows:
+        await store.record_spend(row)
+    assert sorted(await store.spend_logs(key_hash=OWNER), key=lambda r: r.request_id) == rows
 
 
 def spend_row(n: int, cost: float | None = 0.5) -> SpendRecord:
