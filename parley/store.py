@@ -70,9 +70,9 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.types import TypeDecorator
 from sqlalchemy.engine import URL, Connection, Dialect, Engine, create_engine, make_url
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.types import TypeDecorator
 
 from parley import wire
 from parley.events import Error, InteractionSSEEvent, Step, Usage
@@ -331,6 +331,8 @@ virtual_keys = Table(
     Column("created", Text, nullable=False),
     Column("updated", Text, nullable=False),
 )
+
+
 class _Flag(TypeDecorator[bool]):
     """A bool in an INTEGER column (spend_logs.stream, created so on both databases):
     PostgreSQL will not take a boolean for an integer."""
