@@ -24,6 +24,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, cast
 
 from parley import drain, sanitize, transport, wire
@@ -288,6 +289,7 @@ class Engine:
         # Upstream error text reaching clients, the store or the log never carries these keys.
         sanitize.remember([*settings.keys, *(d.api_key for d in settings.deployments())])
         self.leases = Leases(store, settings.general_settings.run_lease_seconds)
+        self.leases.on_recovered = self._recovered
         self.closing = False  # runs stopped from here on were interrupted, not cancelled
 
     @classmethod
@@ -721,6 +723,21 @@ class Engine:
             after.add(functools.partial(contextvars.copy_context().run, self._account, log))
         else:
             after.add(functools.partial(self._account, log))
+
+    def _recovered(self, record: Record) -> None:
+        """A run whose process died, failed here: logged, counted and in the spend logs like any
+        request, with what its row knows (its usage died with its process)."""
+        started = datetime.fromisoformat(record.created).timestamp()
+        log = RequestLog(
+            model=record.model or "",
+            status="failed",
+            stream=bool(record.request.get("stream")),
+            started=time.monotonic() - max(time.time() - started, 0.0),
+            interaction_id=record.id,
+            owner=record.owner,
+            started_at=record.created,
+        )
+        self._finished(log)
 
     def _account(self, log: RequestLog) -> None:
         tokens = Tokens.of(log.usage)

@@ -90,6 +90,9 @@ class Leases:
         self.seconds = seconds
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self._task: asyncio.Task[None] | None = None
+        # Told of each run recovered here (once in the fleet): its log line and spend row, which
+        # its own process died before writing.
+        self.on_recovered: Callable[[Record], None] | None = None
 
     def lease(self) -> Lease:
         return Lease(self.worker, now_ms() + int(self.seconds * 1000))
@@ -121,6 +124,8 @@ class Leases:
         failed = await self.store.expire_leases(now_ms(), [INTERRUPTED], wire.now())
         for record in failed:
             await self._close(record)
+            if self.on_recovered is not None:
+                self.on_recovered(record)
         if failed:
             log.warning("recovered %d interrupted interaction(s)", len(failed))
         return [r.id for r in failed]

@@ -454,6 +454,11 @@ def test_kill_9_mid_run_then_restart_fails_the_run_and_keeps_its_output(upstream
                 assert events[0]["event_type"] == "interaction.created"
                 assert events[-1]["event_type"] == "error" and events[-1]["error"]["code"] == "interrupted"
                 assert [e["event_id"] for e in events] == [f"evt_{i}" for i in range(1, len(events) + 1)]
+            # Each is in the spend logs once, failed: its process died before writing its row.
+            logs = c.get("/spend/logs", headers={"Authorization": f"Bearer {MASTER_KEY}"}).json()
+            rows = {r["interaction_id"]: r for r in logs}
+            assert len(logs) == 2 and set(rows) == {background, streamed}, logs
+            assert {(r["status"], r["stream"]) for r in logs} == {("failed", False), ("failed", True)}
             # It no longer blocks a follow-up.
             upstream.upstream.default = Reply()
             follow = c.post(
