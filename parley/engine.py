@@ -617,6 +617,10 @@ class Engine:
     @staticmethod
     def _failed(run: Run, err: ApiError) -> Ending:
         error = err.body()["error"]
+        if not run.events and run.detached:
+            # A background run's stream, replayed later, begins like any (a foreground one that
+            # fails before its first event is answered with the error's HTTP status instead).
+            run.push({"event_type": INTERACTION_CREATED, "interaction": run.head})
         if run.events:  # a stream that has begun says how it ends before the error
             run.status_update("failed")
         run.push({"event_type": ERROR, "error": error})
