@@ -731,12 +731,12 @@ class Engine:
     def _recovered(self, record: Record) -> None:
         """A run whose process died, failed here: logged, counted and in the spend logs like any
         request, with what its row knows (its usage died with its process)."""
-        started = datetime.fromisoformat(record.created).timestamp()
+        age = max(time.time() - datetime.fromisoformat(record.created).timestamp(), 0.0)
         log = RequestLog(
             model=record.model or "",
             status="failed",
             stream=bool(record.request.get("stream")),
-            started=time.monotonic() - max(time.time() - started, 0.0),
+            started=time.monotonic() - age,  # its latency: from its create to now
             interaction_id=record.id,
             owner=record.owner,
             started_at=record.created,

@@ -214,6 +214,17 @@ class EventWriter:
         return list(enumerate(self.events[self.written :], self.written + 1))
 
 
+def _unstopped(events: Iterable[InteractionSSEEvent]) -> list[int]:
+    """The steps a stream started and did not stop."""
+    started: set[int] = set()
+    for event in events:
+        if event["event_type"] == STEP_START:
+            started.add(event["index"])
+        elif event["event_type"] == STEP_STOP:
+            started.discard(event["index"])
+    return sorted(started)
+
+
 async def follow_stored(
     store: Store,
     record: Record,
@@ -226,7 +237,6 @@ async def follow_stored(
     per poll that found some."""
     poll = FOLLOW_FIRST_POLL
     ending_by: float | None = None  # set once its status has ended and its events have not
-    unstopped: set[int] = set()  # the steps it started (since `after`) and has not stopped
     while True:
         state = await store.run_state(record.id)  # one cheap query per poll
         if state is None:
@@ -238,12 +248,7 @@ async def follow_stored(
             for seq, event in await store.events_after(record.id, after):
                 after = seq
                 batch.append(event)
-                kind = event.get("event_type")
-                if kind == STEP_START:
-                    unstopped.add(event["index"])  # type: ignore[typeddict-item]
-                elif kind == STEP_STOP:
-                    unstopped.discard(event["index"])  # type: ignore[typeddict-item]
-                elif kind in TERMINAL_EVENTS:
+                if event.get("event_type") in TERMINAL_EVENTS:
                     ended = True
                     break
             if batch:
@@ -267,7 +272,8 @@ async def follow_stored(
                 ending_by = time.monotonic() + ENDING_WAIT
             elif time.monotonic() > ending_by:  # its process stopped before writing them
                 final = await reload()
-                ending = closing_events(final.id, after, status, synthesised(final)[-1], sorted(unstopped))
+                begun = [event for _, event in await store.events_after(record.id, 0)]
+                ending = closing_events(final.id, after, status, synthesised(final)[-1], _unstopped(begun))
                 yield [event for _, event in ending]
                 return
             await asyncio.sleep(FOLLOW_MAX_POLL)

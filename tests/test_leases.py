@@ -38,7 +38,7 @@ async def cancelled(tmp_path):
     await store.close()
 
 
-async def followed(store: Store, record) -> list[dict]:
+async def followed(store: Store, record, after: int = 0) -> list[dict]:
     async def nothing() -> None:
         return None
 
@@ -46,7 +46,7 @@ async def followed(store: Store, record) -> list[dict]:
         return await store.get(record.id, OWNER)
 
     got: list[dict] = []
-    async for batch in follow_stored(store, record, 0, nothing, _synthesised, reload):
+    async for batch in follow_stored(store, record, after, nothing, _synthesised, reload):
         got += batch
     return got
 
@@ -77,15 +77,17 @@ async def test_a_follower_waits_for_the_ending_the_runs_own_instance_writes(canc
     assert_stream_valid(as_sse(events))
 
 
-async def test_a_follower_ends_the_stream_itself_when_the_ending_never_comes(cancelled, monkeypatch):
+@pytest.mark.parametrize("after", [0, 2], ids=["from-the-start", "resumed-after-the-step-started"])
+async def test_a_follower_ends_the_stream_itself_when_the_ending_never_comes(cancelled, monkeypatch, after):
     store, record = cancelled
     monkeypatch.setattr(leases, "ENDING_WAIT", 0.3)
-    events = await followed(store, record)
-    assert [e["event_type"] for e in events[3:]] == [
+    events = await followed(store, record, after)
+    assert [e["event_type"] for e in events[3 - after :]] == [
         "step.stop",
         "interaction.status_update",
         "interaction.completed",
     ]
-    assert events[4]["status"] == "cancelled" and events[5]["interaction"]["status"] == "cancelled"
-    assert [e["event_id"] for e in events] == [f"evt_{i}" for i in range(1, 7)]
-    assert_stream_valid(as_sse(events))
+    assert events[-1]["interaction"]["status"] == "cancelled" and events[-2]["status"] == "cancelled"
+    assert events[-3]["index"] == 0
+    assert [e["event_id"] for e in events] == [f"evt_{i}" for i in range(after + 1, 7)]
+    assert_stream_valid(as_sse(events), resumed=after > 0)
