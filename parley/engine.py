@@ -4,8 +4,8 @@ It answers Interaction dicts and async iterators of events (parley.events); SSE 
 HTTP edge's business (handlers/interactions.py).
 
 A streamed or background create is a `Run`: a task that relays the upstream's events into the run
-(`_relay`; a background run is watched meanwhile by `_watch_cancel` for a cancel made on another
-instance), then saves the outcome (`_save`). Its `Phase` says which; its `Ending`, how it ended.
+(`_relay`; while any relays, `_watch_others` polls the store for a cancel or a delete made on
+another instance), then saves the outcome (`_save`). Its `Phase` says which; its `Ending`, how it ended.
 Listeners `follow` its events; its `EventWriter` stores them as they come.
 
 Conversation state is Parley's own: `previous_interaction_id` is rebuilt from the store for every
@@ -47,7 +47,7 @@ from parley.events import (
     Usage,
 )
 from parley.keys import Keys
-from parley.leases import INTERRUPTED, EventWriter, Leases, follow_stored
+from parley.leases import ENDING_WAIT, FOLLOW_MAX_POLL, INTERRUPTED, EventWriter, Leases, follow_stored
 from parley.limits import key_hash
 from parley.observability import deployment_label
 from parley.providers import Deployment, Outcome, Turn
@@ -78,7 +78,7 @@ STREAM_AHEAD = 16
 # microseconds per event). One up to this size (its strings' characters) is also kept whole in its
 # row: the copy is small, and reading it (a GET, a follow-up's history) needs no rebuild.
 OUTPUT_IN_ROW_MAX = 64 * 1024
-CANCEL_POLL_SECONDS = 0.5  # how late a background run notices a cancel made on another instance
+CANCEL_POLL_SECONDS = 0.5  # how late a run notices a cancel or a delete made on another instance
 MakeTurn = Callable[[Deployment], Turn]
 # The cost of the JSON create just answered in this task: the handler puts it in a response header.
 response_cost: contextvars.ContextVar[float | None] = contextvars.ContextVar(
@@ -286,6 +286,7 @@ class Engine:
         self.keys = Keys(store, shared=self.router.shared)  # virtual keys' limits: the fleet's with Redis
         self.pricing = Pricing(settings.deployments())
         self._spend_writes: set[asyncio.Future[None]] = set()
+        self._watcher: asyncio.Task[None] | None = None  # _watch_others, while runs are here
         # Upstream error text reaching clients, the store or the log never carries these keys.
         sanitize.remember([*settings.keys, *(d.api_key for d in settings.deployments())])
         self.leases = Leases(store, settings.general_settings.run_lease_seconds)
@@ -513,18 +514,15 @@ class Engine:
         if run.stored:
             self.runs[run.record.id] = run
             run.writer = EventWriter(self.store, run.record.id, run.events, run.inserted)
+            if self._watcher is None:
+                self._watcher = asyncio.create_task(self._watch_others())
         run.task = asyncio.create_task(self._produce(run, make_turn, log))
         return run
 
     async def _produce(self, run: Run, make_turn: MakeTurn, log: RequestLog) -> None:
         """Drive one generation: relay the upstream's events into the run, then save the outcome."""
         try:
-            watch = self._watch_cancel(run) if run.stored and run.detached else None
-            try:
-                ending = await self._relay(run, make_turn, log)
-            finally:
-                if watch is not None:
-                    watch.cancel()
+            ending = await self._relay(run, make_turn, log)
             run.ending, run.phase = ending, Phase.SAVING
             updated = wire.now()
             if ending.status != "failed":
@@ -626,23 +624,27 @@ class Engine:
         run.push({"event_type": ERROR, "error": error})
         return Ending("failed", error=error, failure=err)
 
-    def _watch_cancel(self, run: Run) -> asyncio.Task[None]:
-        """A background run can be cancelled by another instance, through the store: poll its
-        status while it relays (even while the upstream is silent), and stop it as a local cancel does."""
-
-        async def watch() -> None:
-            while run.phase is Phase.RELAYING:
+    async def _watch_others(self) -> None:
+        """Another instance can cancel or delete a run of this one only through the store: while
+        runs relay here (even while their upstreams are silent), poll their statuses, all in one
+        query, and stop those cancelled or gone as a local cancel does. Ends when none is left."""
+        try:
+            while self.runs:
                 await asyncio.sleep(CANCEL_POLL_SECONDS)
+                watched = [run for run in self.runs.values() if _relaying_in_store(run)]
+                if not watched:
+                    continue
                 try:
-                    cancelled = await self.store.status(run.record.id) == "cancelled"
+                    statuses = await self.store.statuses([run.record.id for run in watched])
                 except Exception as exc:  # the database may be briefly away: look again next time
                     _log.warning("cancel poll failed: %s", type(exc).__name__)
                     continue
-                if cancelled and run.phase is Phase.RELAYING and run.task is not None:
-                    run.task.cancel()
-                    return
-
-        return asyncio.create_task(watch())
+                for run in watched:
+                    if statuses.get(run.record.id, "deleted") in ("cancelled", "deleted"):
+                        if run.phase is Phase.RELAYING and run.task is not None:
+                            run.task.cancel()
+        finally:
+            self._watcher = None
 
     async def _save(self, run: Run, ending: Ending, updated: str, dep: Deployment | None) -> None:
         """The run's final write: status, usage and its events not yet written, in one
@@ -689,7 +691,7 @@ class Engine:
             events=unwritten,
             output_in_events=in_events,
         ):
-            await self.store.update(ident, steps=steps, output_in_events=in_events, usage=ending.usage)
+            await self.store.keep_cancelled(ident, steps, ending.usage, in_events)
 
     def _write_row(
         self, run: Run, final: Record | None = None, events: list[StoredEvent] | None = None
@@ -829,7 +831,20 @@ class Engine:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.shield(run.task)  # its partial output is saved before we answer
             record = await self._record(interaction_id, owner)
+        else:  # another process runs it: it notices within CANCEL_POLL_SECONDS, then saves
+            record = await self._saved_elsewhere(record)
         return self.view(record, record.steps, timeline=True)
+
+    async def _saved_elsewhere(self, record: Record) -> Record:
+        """A run cancelled here and run by another process, once that process has saved its output
+        (it lets go of the row's lease), or as it is after ENDING_WAIT (that process is gone)."""
+        deadline = time.monotonic() + ENDING_WAIT
+        while time.monotonic() < deadline:
+            state = await self.store.run_state(record.id)
+            if state is None or state[1] is None:  # deleted meanwhile, or saved
+                break
+            await asyncio.sleep(FOLLOW_MAX_POLL)
+        return await self.store.get(record.id, record.owner) or record
 
     async def delete(self, interaction_id: str, owner: str = "") -> dict[str, Any]:
         run = self.runs.get(interaction_id)
@@ -917,6 +932,15 @@ def _synthesised(record: Record) -> list[InteractionSSEEvent]:
         final["updated"], final["usage"] = record.updated, record.usage
         events.append({"event_type": INTERACTION_COMPLETED, "interaction": final})
     return [_numbered(event, seq) for seq, event in enumerate(events, 1)]
+
+
+def _relaying_in_store(run: Run) -> bool:
+    """A run another instance could cancel or delete: relaying, and its row written (a foreground
+    stream's is written at its first event; before, its absence is no delete)."""
+    if not run.stored or run.phase is not Phase.RELAYING:
+        return False
+    inserted = run.inserted
+    return inserted is None or (inserted.done() and not inserted.cancelled() and inserted.exception() is None)
 
 
 def _numbered(event: InteractionSSEEvent, seq: int) -> InteractionSSEEvent:

@@ -388,7 +388,7 @@ _lc = _full.c
 _RECORD = (*(_lc[c.name] for c in interactions.c), _lc.output_in_events)
 _INSERT = interactions.insert()
 _GET = select(*_RECORD).where(_lc.id == bindparam("_id"), _lc.owner == bindparam("_owner"))
-_STATUS = select(_c.status).where(_c.id == bindparam("_id"))
+_STATUSES = select(_c.id, _c.status).where(_c.id.in_(bindparam("_ids", expanding=True)))
 _UPDATE = _full.update().where(_lc.id == bindparam("_id"))
 _FINISH = _full.update().where(_lc.id == bindparam("_id"), _lc.status.in_(CANCELLABLE))
 _INSERT_LEASED = _full.insert()
@@ -427,6 +427,14 @@ _EVENTS_AFTER = (
     .order_by(_ev.seq)
 )
 _EXISTS = select(_c.id).where(_c.id == bindparam("_id"))
+_CANCELLED = select(_c.id).where(_c.id == bindparam("_id"), _c.status == "cancelled")
+# A cancelled run's own output, saved by its process (see Store.keep_cancelled): the row lets go
+# of its lease, by which a cancel made on another instance knows the save is done.
+_KEEP_CANCELLED = (
+    _full.update()
+    .where(_lc.id == bindparam("_id"), _lc.status == "cancelled")
+    .values(worker=None, lease_expires=None)
+)
 _GET_ANY = select(*_RECORD).where(_lc.id == bindparam("_id"))
 _k = virtual_keys.c
 _sl = spend_logs.c
@@ -689,6 +697,7 @@ _RAW_EVENTS = (
     "ON CONFLICT DO NOTHING"
 )
 _RAW_EXISTS = "SELECT 1 FROM interactions WHERE id = ?"
+_RAW_CANCELLED = "SELECT 1 FROM interactions WHERE id = ? AND status = 'cancelled'"
 _FULL_JSON = frozenset(c.name for c in _full.c if isinstance(c.type, JSON))
 
 
@@ -705,7 +714,7 @@ def _raw_finish(values: dict[str, Any], events: list[StoredEvent], db: sqlite3.C
     names = tuple(name for name in values if name != "_id")
     params = [_dumps(values[name]) if name in _FULL_JSON else values[name] for name in names]
     finished = db.execute(_raw_finish_sql(names), (*params, ident)).rowcount > 0
-    if events and (finished or db.execute(_RAW_EXISTS, (ident,)).fetchone() is not None):
+    if events and (finished or db.execute(_RAW_CANCELLED, (ident,)).fetchone() is not None):
         _raw_events(ident, events, db)
     return finished
 
@@ -1227,7 +1236,9 @@ class Store:
         not (cancelled, or failed because its lease expired) or gone.
 
         errors/upstream_id/deployment_id left None keep their stored values. `events` (the stream's
-        SSE events, for resume) are stored in the same transaction, whatever the status.
+        SSE events, for resume) are stored in the same transaction while it runs or when it was
+        cancelled (its ending); not when another process failed it (recovered while this one
+        stalled: those events would follow the `error` that ended its stream).
         `output_in_events`: every event of the run is stored (with these, if not before), and
         `steps` is only the history before it: reads rebuild the output from the events, so a
         streamed answer is stored once."""
@@ -1259,6 +1270,15 @@ class Store:
             return await self._write(_finish_with_events, self.kind, values, events)
         return await self._write(_finish, values)
 
+    async def keep_cancelled(self, id: str, steps: list[Step], usage: Usage, output_in_events: bool) -> None:
+        """A run cancelled while it ran keeps the output it had: its process saves it here (its
+        `finish` found it cancelled) and lets go of its lease. Nothing changes unless it is
+        cancelled (another process may have failed it, or it may be gone)."""
+        values: dict[str, Any] = {"_id": id, "steps": steps, "usage": usage}
+        if output_in_events:
+            values["output_in_events"] = True
+        await self._write(_update_cancelled, values)
+
     async def cancel(self, id: str, owner: str, updated: str) -> Record | None:
         """Atomically move a queued/in_progress interaction to 'cancelled'.
 
@@ -1268,9 +1288,10 @@ class Store:
             return None
         return await self._write(_cancel, self.kind, id, owner, updated)
 
-    async def status(self, id: str) -> str | None:
-        """Just the status: the cheap poll by which a worker notices a cancel from another process."""
-        return await self._read(_status, id)
+    async def statuses(self, ids: list[str]) -> dict[str, str]:
+        """The status of each of these interactions that exists: the one query per poll by which a
+        process notices its runs cancelled or deleted by another."""
+        return await self._read(_statuses, ids)
 
     async def delete(self, id: str, owner: str) -> bool:
         """Delete the interaction and (by ON DELETE CASCADE) its events. False if not found/other owner."""
@@ -1448,6 +1469,10 @@ def _update(conn: Connection, values: dict[str, Any]) -> None:
     conn.execute(_UPDATE, values)  # SET clause: the keys that name columns
 
 
+def _update_cancelled(conn: Connection, values: dict[str, Any]) -> None:
+    conn.execute(_KEEP_CANCELLED, values)
+
+
 def _finish(conn: Connection, values: dict[str, Any]) -> bool:
     return conn.execute(_FINISH, values).rowcount > 0
 
@@ -1457,7 +1482,7 @@ def _finish_with_events(
 ) -> bool:
     with _transaction(conn, kind):
         finished = _finish(conn, values)
-        if conn.execute(_EXISTS, {"_id": values["_id"]}).first() is not None:  # not deleted meanwhile
+        if finished or conn.execute(_CANCELLED, {"_id": values["_id"]}).first() is not None:
             _insert_events(conn, kind, values["_id"], events)
     return finished
 
@@ -1549,8 +1574,8 @@ def _cancel(conn: Connection, kind: str, id: str, owner: str, updated: str) -> R
     return None if row is None else _record(conn, kind, row)
 
 
-def _status(conn: Connection, id: str) -> str | None:
-    return conn.execute(_STATUS, {"_id": id}).scalar()
+def _statuses(conn: Connection, ids: list[str]) -> dict[str, str]:
+    return {row[0]: row[1] for row in conn.execute(_STATUSES, {"_ids": ids})}
 
 
 def _delete(conn: Connection, id: str, owner: str) -> bool:

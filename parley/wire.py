@@ -15,6 +15,8 @@ import orjson
 
 from parley.errors import ApiError
 from parley.events import (
+    ERROR,
+    INTERACTION_COMPLETED,
     STEP_DELTA,
     STEP_START,
     STEP_STOP,
@@ -27,6 +29,7 @@ from parley.events import (
 CONTENT_TYPES = frozenset({"text", "image", "audio", "document", "video"})
 MEDIA_TYPES = CONTENT_TYPES - {"text"}
 TERMINAL = frozenset({"completed", "failed", "cancelled", "incomplete", "requires_action", "budget_exceeded"})
+_ENDS = (INTERACTION_COMPLETED, ERROR)  # a stream's last event
 
 
 # base64's 64 characters, re-ordered as they sort in ASCII (and URL-safe): an id's text sorts as
@@ -210,6 +213,8 @@ def rebuilt_steps(history: list[Step], events: Iterable[Mapping[str, Any]]) -> l
     (all of it, or until it stopped)."""
     acc = StepAccumulator()
     for event in events:
+        if event.get("event_type") in _ENDS:
+            break  # what a stalled process stored after another ended its run is not its output
         acc.apply(event)  # only step.* events change steps
     return history + [step for step in acc.steps if step]
 

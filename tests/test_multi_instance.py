@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -130,3 +131,47 @@ def test_a_follower_on_the_other_instance_sees_a_cancelled_run_end(two_instances
     assert events[-2]["event_type"] == "interaction.status_update" and events[-2]["status"] == "cancelled"
     assert events[-1]["event_type"] == "interaction.completed"
     assert events[-1]["interaction"]["status"] == "cancelled"
+
+
+def test_a_stream_cancelled_on_the_other_instance_ends_cancelled_for_its_client(
+    two_instances, gemini_upstream
+):
+    a, b = two_instances
+    gemini_upstream.upstream.replies.append(Reply(text="y" * 400, chunk_size=4, event_delay=0.05))
+    body = {"model": "gemini-fake", "input": "slow", "stream": True}
+    with a.stream("POST", "/v1/interactions", json=body) as r:
+        lines = r.iter_lines()
+        seen = []
+        for line in lines:
+            seen.append(line)
+            if "step.delta" in line:
+                break
+        ident = next(json.loads(x[6:]) for x in seen if x.startswith("data: {"))["interaction"]["id"]
+        cancelled = b.post(f"/v1/interactions/{ident}/cancel").json()
+        seen += lines
+    events = assert_stream_valid("".join(line + "\n" for line in seen))
+    assert events[-1]["interaction"]["status"] == "cancelled"
+    text = "".join(e["delta"]["text"] for e in events if e["event_type"] == "step.delta")
+    assert 0 < len(text) < 400  # stopped, not run to its end
+    # The cancel answered once the run had saved what it streamed; a read agrees.
+    assert cancelled["status"] == "cancelled" and cancelled["steps"][-1]["content"][0]["text"]
+    stored = a.get(f"/v1/interactions/{ident}").json()
+    assert stored["status"] == "cancelled" and stored["steps"][-1]["content"][0]["text"] == text
+
+
+def test_a_background_run_deleted_on_the_other_instance_stops(two_instances, gemini_upstream):
+    a, b = two_instances
+    gemini_upstream.upstream.replies.append(Reply(text="z" * 800, chunk_size=4, event_delay=0.05))
+    ident = a.post(
+        "/v1/interactions", json={"model": "gemini-fake", "input": "slow", "background": True}
+    ).json()["id"]
+    time.sleep(0.6)
+    assert b.delete(f"/v1/interactions/{ident}").status_code == 200
+    admin = {"Authorization": f"Bearer {MASTER_KEY}"}
+    deadline = time.monotonic() + 5  # the run alone would take 10 s
+    while not (
+        rows := [r for r in a.get("/spend/logs", headers=admin).json() if r["interaction_id"] == ident]
+    ):
+        assert time.monotonic() < deadline, "the deleted run did not stop"
+        time.sleep(0.2)
+    assert rows[0]["status"] == "cancelled"

@@ -13,7 +13,7 @@ import uuid
 import pytest
 from sqlalchemy import exc, text
 
-from parley.store import MIGRATIONS, SPEND_COMMIT_INTERVAL, KeyRecord, Record, SpendRecord, Store
+from parley.store import MIGRATIONS, SPEND_COMMIT_INTERVAL, KeyRecord, Lease, Record, SpendRecord, Store
 from tests.pg import create_database, pg_url  # noqa: F401  (pg_url: a session fixture)
 
 OWNER = "a" * 64  # sha256 hex of an API key
@@ -185,13 +185,17 @@ async def test_update(store):
     assert await store.get("v1_missing", OWNER) is None
 
 
-async def test_status(store):
-    rec = new_record(status="queued")
-    await store.insert(rec)
-    assert await store.status(rec.id) == "queued"
-    await store.update(rec.id, status="in_progress")
-    assert await store.status(rec.id) == "in_progress"
-    assert await store.status("v1_missing") is None
+async def test_statuses(store):
+    queued, done = new_record(status="queued"), new_record(status="completed")
+    await store.insert(queued)
+    await store.insert(done)
+    assert await store.statuses([queued.id, done.id, "v1_missing"]) == {
+        queued.id: "queued",
+        done.id: "completed",
+    }
+    await store.update(queued.id, status="in_progress")
+    assert await store.statuses([queued.id]) == {queued.id: "in_progress"}
+    assert await store.statuses([]) == {}
 
 
 async def test_ping(store):
@@ -266,13 +270,36 @@ async def test_finish_stores_the_stream_events_in_the_same_write(store):
     assert (await store.get(cancelled.id, OWNER)).status == "cancelled"
 
 
+async def test_a_run_failed_by_another_process_keeps_nothing_its_stalled_owner_saves_late(store):
+    """Recovered (failed, its lease expired) while its process stalled: when that process wakes
+    and saves, neither its events nor its output are kept; a cancelled run keeps both."""
+    failed, cancelled = new_record(status="in_progress"), new_record(status="in_progress")
+    for rec in (failed, cancelled):
+        await store.insert(rec, Lease("w", 1))
+    await store.expire_leases(2, [{"code": "interrupted", "message": "x"}], T1)
+    await store.update(cancelled.id, status="cancelled")  # as if cancelled before it expired
+    events = [(1, {"event_type": "step.delta", "event_id": "evt_1"})]
+    output = [{"type": "model_output", "content": [{"type": "text", "text": "late"}]}]
+    for rec in (failed, cancelled):
+        assert not await store.finish(
+            rec.id, status="completed", steps=output, usage={}, updated=T2, events=events
+        )
+        await store.keep_cancelled(rec.id, rec.steps + output, {"total_tokens": 3}, False)
+    assert await store.events_after(failed.id, 0) == []
+    assert (await store.get(failed.id, OWNER)).steps == failed.steps
+    assert await store.events_after(cancelled.id, 0) == events
+    kept = await store.get(cancelled.id, OWNER)
+    assert kept.steps == cancelled.steps + output and kept.usage == {"total_tokens": 3}
+    assert (await store.run_state(cancelled.id))[1] is None  # its lease let go: the save is done
+
+
 @pytest.mark.parametrize("status", ["queued", "in_progress"])
 async def test_cancel_from_non_terminal(store, status):
     rec = new_record(status=status)
     await store.insert(rec)
     after = await store.cancel(rec.id, OWNER, T1)
     assert after == Record(**{**rec.__dict__, "status": "cancelled", "updated": T1})
-    assert await store.status(rec.id) == "cancelled"
+    assert await store.statuses([rec.id]) == {rec.id: "cancelled"}
 
 
 @pytest.mark.parametrize("status", ["completed", "failed", "cancelled", "requires_action"])
@@ -493,7 +520,7 @@ async def test_two_instances_see_each_others_writes(store_url):
         await a.update(rec.id, usage={"total_tokens": 4}, updated=T1)
         assert (await b.get(rec.id, OWNER)).usage == {"total_tokens": 4}
         assert (await b.cancel(rec.id, OWNER, T2)).status == "cancelled"
-        assert await a.status(rec.id) == "cancelled"  # the worker's poll sees the other's cancel
+        assert await a.statuses([rec.id]) == {rec.id: "cancelled"}  # the poll sees the other's cancel
         assert await a.finish(rec.id, status="completed", steps=[], usage={}, updated=T2) is False
         assert await a.delete(rec.id, OWNER) is True
         assert await b.get(rec.id, OWNER) is None
@@ -850,7 +877,7 @@ async def test_latency(store, capsys):
         "insert": [],
         "get": [],
         "update": [],
-        "status": [],
+        "statuses": [],
         "append_events(1)": [],
     }
     for i in range(300):
@@ -862,7 +889,7 @@ async def test_latency(store, capsys):
         t2 = time.perf_counter()
         await store.update(rec.id, usage={"n": i}, updated=T1)
         t3 = time.perf_counter()
-        await store.status(rec.id)
+        await store.statuses([rec.id])
         t4 = time.perf_counter()
         await store.append_events(rec.id, [(1, {"event_type": "content.delta"})])
         t5 = time.perf_counter()
