@@ -313,6 +313,8 @@ class Engine:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await asyncio.gather(*self._spend_writes, return_exceptions=True)
+        if self._watcher is not None:
+            self._watcher.cancel()  # no run is left to watch, and the store is closing
         await self.leases.stop()
         await self.store.close()
         await self.keys.limiter.close()
@@ -620,6 +622,7 @@ class Engine:
             # fails before its first event is answered with the error's HTTP status instead).
             run.push({"event_type": INTERACTION_CREATED, "interaction": run.head})
         if run.events:  # a stream that has begun says how it ends before the error
+            run.stop_steps()
             run.status_update("failed")
         run.push({"event_type": ERROR, "error": error})
         return Ending("failed", error=error, failure=err)

@@ -51,6 +51,10 @@ FOLLOW_MAX_POLL = 0.2
 # How long a follower waits for the closing events of a run whose status has ended: a cancel from
 # another instance is noticed within engine.CANCEL_POLL_SECONDS (0.5 s), then saved.
 ENDING_WAIT = 3.0
+# A process that dies may have sent its clients events it never stored (they are stored in
+# batches): the closing events written for it are numbered past any it can have sent, so a client
+# resuming from the last id it saw gets them (event ids need only increase).
+UNSTORED_MAX = 1_000_000
 RUNNING = ("queued", "in_progress")
 TERMINAL_EVENTS = (INTERACTION_COMPLETED, ERROR)
 
@@ -136,10 +140,11 @@ class Leases:
         if last:
             # Its output so far is in its events: reads rebuild the steps from them.
             await self.store.update(record.id, output_in_events=True)
-            tail = await self.store.events_after(record.id, last - 1)
-            if tail and tail[-1][1].get("event_type") not in TERMINAL_EVENTS:
+            stored = [event for _, event in await self.store.events_after(record.id, 0)]
+            if stored and stored[-1].get("event_type") not in TERMINAL_EVENTS:
                 failure: InteractionSSEEvent = {"event_type": ERROR, "error": INTERRUPTED}
-                await self.store.append_events(record.id, closing_events(record.id, last, "failed", failure))
+                ending = closing_events(record.id, last + UNSTORED_MAX, "failed", failure, _unstopped(stored))
+                await self.store.append_events(record.id, ending)
 
 
 class EventWriter:
@@ -258,7 +263,8 @@ async def follow_stored(
             poll = FOLLOW_FIRST_POLL
             continue
         if status not in RUNNING:
-            if last == 0:  # created without streaming, so no events are stored: synthesise them
+            streamed = record.request.get("stream") or record.request.get("background")
+            if last == 0 and not streamed:  # a JSON create stores no events: synthesise them
                 events = synthesised(await reload())[after:]  # evt_N is the Nth: resumes like a stream's
                 if events:
                     yield events
@@ -266,15 +272,26 @@ async def follow_stored(
             # Its closing events follow its status by a moment (a recovery; a cancel stored by
             # another instance than the run's): wait for them, a while.
             if ending_by is None:
-                tail = await store.events_after(record.id, last - 1)
-                if not tail or tail[-1][1].get("event_type") in TERMINAL_EVENTS:
+                tail = await store.events_after(record.id, last - 1) if last else []
+                if tail and tail[-1][1].get("event_type") in TERMINAL_EVENTS:
                     return  # it has ended (a resume from its last event, or beyond)
                 ending_by = time.monotonic() + ENDING_WAIT
             elif time.monotonic() > ending_by:  # its process stopped before writing them
                 final = await reload()
-                begun = [event for _, event in await store.events_after(record.id, 0)]
-                ending = closing_events(final.id, after, status, synthesised(final)[-1], _unstopped(begun))
-                yield [event for _, event in ending]
+                if last == 0:  # nor any event before: the stream its row tells
+                    events = synthesised(final)[after:]
+                else:
+                    begun = [event for _, event in await store.events_after(record.id, 0)]
+                    ending = closing_events(
+                        final.id,
+                        max(after, last + UNSTORED_MAX),
+                        status,
+                        synthesised(final)[-1],
+                        _unstopped(begun),
+                    )
+                    events = [event for _, event in ending]
+                if events:
+                    yield events
                 return
             await asyncio.sleep(FOLLOW_MAX_POLL)
             continue

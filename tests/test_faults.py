@@ -22,6 +22,7 @@ import pytest
 import yaml
 
 from parley.contract.spec import assert_stream_valid, validate
+from parley.leases import UNSTORED_MAX
 from tests.adapter_kit import fake_fixtures
 from tests.conftest import MASTER_KEY, OTHER_KEY, gemini_config
 from tests.fakes import gemini as gemini_fake
@@ -453,7 +454,16 @@ def test_kill_9_mid_run_then_restart_fails_the_run_and_keeps_its_output(upstream
                 events = sse_events(replay.text.splitlines())
                 assert events[0]["event_type"] == "interaction.created"
                 assert events[-1]["event_type"] == "error" and events[-1]["error"]["code"] == "interrupted"
-                assert [e["event_id"] for e in events] == [f"evt_{i}" for i in range(1, len(events) + 1)]
+                # Closing events are numbered past any its process can have sent and not stored.
+                ids = [int(e["event_id"][4:]) for e in events]
+                stored = next(i for i, seq in enumerate(ids) if seq > UNSTORED_MAX)
+                assert ids[:stored] == list(range(1, stored + 1)), ids
+                assert ids[stored:] == list(range(stored + UNSTORED_MAX + 1, len(ids) + UNSTORED_MAX + 1)), (
+                    ids
+                )
+                # The step it was in is stopped, then it says how it ended.
+                closing = [e["event_type"] for e in events[stored:]]
+                assert closing == ["step.stop", "interaction.status_update", "error"], closing
             # Each is in the spend logs once, failed: its process died before writing its row.
             logs = c.get("/spend/logs", headers={"Authorization": f"Bearer {MASTER_KEY}"}).json()
             rows = [
@@ -710,7 +720,8 @@ def test_an_idle_stream_ends_with_an_error_event_naming_stream_timeout(gateway_f
     assert r.status_code == 200
     assert events[0]["event_type"] == "interaction.created"
     assert any(e["event_type"] == "step.delta" for e in events)
-    assert events[-1]["event_type"] == "error", events
+    # The step it was in is stopped, then it says how it ended.
+    assert [e["event_type"] for e in events[-3:]] == ["step.stop", "interaction.status_update", "error"], events
     assert "next stream event within the 1 s deadline (stream_timeout)" in events[-1]["error"]["message"]
     assert elapsed < 12, elapsed  # not the 20 s stall
 

@@ -89,5 +89,40 @@ async def test_a_follower_ends_the_stream_itself_when_the_ending_never_comes(can
     ]
     assert events[-1]["interaction"]["status"] == "cancelled" and events[-2]["status"] == "cancelled"
     assert events[-3]["index"] == 0
-    assert [e["event_id"] for e in events] == [f"evt_{i}" for i in range(after + 1, 7)]
+    # Numbered past any event its dead process can have sent and not stored.
+    past = 3 + leases.UNSTORED_MAX
+    assert [e["event_id"] for e in events] == [
+        f"evt_{i}" for i in (*range(after + 1, 4), past + 1, past + 2, past + 3)
+    ]
     assert_stream_valid(as_sse(events), resumed=after > 0)
+
+
+async def test_a_background_run_cancelled_before_its_first_event_is_followed_to_its_own_ending(tmp_path):
+    """No event stored yet is not a JSON create's stream to synthesise: its process writes one."""
+    store = await Store.open(f"sqlite:///{tmp_path}/parley.db")
+    try:
+        record = new_record()
+        record.request = {**record.request, "background": True}
+        await store.insert(record)
+        await store.cancel(record.id, OWNER, T1)
+        created = {
+            "event_type": "interaction.created",
+            "interaction": {"id": record.id, "status": "in_progress"},
+        }
+        owners = [(1, {**created, "event_id": "evt_1"})] + closing_events(
+            record.id,
+            1,
+            "cancelled",
+            {"event_type": "interaction.completed", "interaction": {"id": record.id, "status": "cancelled"}},
+        )
+
+        async def owner_saves_late() -> None:
+            await asyncio.sleep(0.5)
+            await store.append_events(record.id, owners)
+
+        saving = asyncio.create_task(owner_saves_late())
+        events = await followed(store, record)
+        await saving
+        assert events == [event for _, event in owners]
+    finally:
+        await store.close()
