@@ -1,10 +1,10 @@
 """Graceful shutdown: SIGTERM (or SIGINT) starts a drain in this process.
 
 uvicorn then stops accepting connections and waits up to its `timeout_graceful_shutdown` (set to
-`general_settings.drain_grace_seconds`) for the requests in flight, open streams included; the
-engine then gives its background runs what is left of the grace period. A run still going at the
-end is `failed` with an `interrupted` error and keeps its output so far: nobody asked to cancel
-it, so it is never `cancelled`.
+`general_settings.drain_grace_seconds`) for the requests in flight, open streams included. A run
+still going just before that (`on_begin`: the server interrupts them ENDING_MARGIN before, while
+their clients are connected to read how they ended) is `failed` with an `interrupted` error and
+keeps its output so far: nobody asked to cancel it, so it is never `cancelled`.
 
 uvicorn owns the signal handlers (in every worker process it creates its own server), so the
 drain hooks in by wrapping the handler it installed, from the app's start-up, which runs in that
@@ -16,16 +16,29 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
+ENDING_MARGIN = 0.5  # seconds before uvicorn's deadline cancels the responses still open
+
 _started: float | None = None
+_on_begin: list[Callable[[], object]] = []
+
+
+def on_begin(callback: Callable[[], object]) -> Callable[[], None]:
+    """Call `callback` when a drain begins (from the signal handler: it must be thread-safe).
+    Returns what stops it being called (an app that has shut down)."""
+    _on_begin.append(callback)
+    return lambda: _on_begin.remove(callback)
 
 
 def begin() -> None:
     global _started
     if _started is None:
         _started = time.monotonic()
+        for callback in list(_on_begin):
+            callback()
 
 
 def draining() -> bool:
@@ -56,4 +69,4 @@ def watch_signals() -> None:
         signal.signal(sig, handler)
 
 
-__all__ = ["begin", "draining", "remaining", "watch_signals"]
+__all__ = ["ENDING_MARGIN", "begin", "draining", "on_begin", "remaining", "watch_signals"]

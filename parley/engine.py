@@ -301,6 +301,14 @@ class Engine:
         await engine.leases.start()  # also fails the runs that dead processes left behind
         return engine
 
+    def interrupt(self) -> None:
+        """The drain's grace is over: every run here ends `failed` / `interrupted`, while the
+        clients of its streams are still connected to read how it ended (parley.drain)."""
+        self.closing = True
+        for run in self.runs.values():
+            if run.phase is Phase.RELAYING and run.task is not None:
+                run.task.cancel()
+
     async def close(self) -> None:
         """After SIGTERM, runs get what is left of the drain's grace period to finish; the rest
         end `failed` / `interrupted` with their output so far (parley.drain)."""

@@ -10,6 +10,7 @@ against config.yaml.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 import gc
@@ -343,9 +344,15 @@ class Gateway:
     async def _lifespan(self, app: Any) -> AsyncIterator[None]:
         drain.watch_signals()  # SIGTERM drains (uvicorn's handlers are in place by now)
         own = self.engine is None
+        forget: Callable[[], None] = _nothing
         if own:
             self.engine = await Engine.open(self.settings, self.shared)
             self.observability.attach(self.engine)  # a given engine was attached in __init__
+            loop, engine = asyncio.get_running_loop(), self.engine
+            grace = max(self.settings.general_settings.drain_grace_seconds - drain.ENDING_MARGIN, 0.0)
+            forget = drain.on_begin(
+                lambda: loop.call_soon_threadsafe(loop.call_later, grace, engine.interrupt)
+            )
         # What start-up built (modules, the spec, validators, the engine: ~150k objects) lives as
         # long as the process: out of the collector's sight, a full collection scans only what
         # requests made (it scanned all of it: ~100 ms every few dozen long streams).
@@ -353,6 +360,7 @@ class Gateway:
         try:
             yield
         finally:
+            forget()
             if own and self.engine is not None:
                 await self.engine.close()
             self.observability.close()
@@ -402,6 +410,10 @@ async def _send_bytes(send: Send, status: int, body: bytes, content_type: bytes)
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+def _nothing() -> None:
+    return None
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Gateway:

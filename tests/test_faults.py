@@ -533,6 +533,7 @@ def test_sigterm_drains_then_interrupts_what_is_left(upstream, tmp_path):
         upstream.upstream.replies += [
             Reply(text="short", chunk_size=2, event_delay=0.2),  # ~1 s: finishes within the grace
             Reply(text="long " * 100, chunk_size=5, event_delay=0.1),  # ~10 s: does not
+            Reply(text="streamed " * 100, chunk_size=9, event_delay=0.1),  # nor does this stream
         ]
         short, long = (
             httpx.post(
@@ -542,13 +543,20 @@ def test_sigterm_drains_then_interrupts_what_is_left(upstream, tmp_path):
             ).json()["id"]
             for _ in range(2)
         )
-        time.sleep(0.3)
-        started = time.monotonic()
-        proc.terminate()
+        body = {"model": "gemini-fake", "input": "hi", "stream": True}
+        with httpx.stream("POST", f"{url}/v1/interactions", json=body, headers=headers, timeout=30) as r:
+            lines = r.iter_lines()
+            seen = [next(lines) for _ in range(6)]
+            started = time.monotonic()
+            proc.terminate()
+            seen += lines  # its client, still connected when the grace ends, reads how it ended
         proc.wait(timeout=15)
         assert time.monotonic() - started < 6
     finally:
         stop(proc)
+    events = assert_stream_valid("".join(line + "\n" for line in seen))
+    assert [e["event_type"] for e in events[-2:]] == ["interaction.status_update", "error"], events[-3:]
+    assert events[-1]["error"]["code"] == "interrupted"
     proc, url = start_parley(cfg, tmp_path)
     try:
         with httpx.Client(base_url=url, headers=headers, timeout=30) as c:
