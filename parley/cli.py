@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
 import math
+import multiprocessing
 import os
 import re
 import shutil
+import signal
 import socket
 import sys
 import tempfile
@@ -33,9 +36,23 @@ def app_factory() -> Gateway:
     """For uvicorn workers, which import the app by name: the config path travels in the env."""
     from parley.server import create_app
 
+    _end_with_supervisor()
     settings = load(os.environ.get(CONFIG_ENV) or None)
     slow_clients.configure(settings.general_settings)  # this process's connections
     return create_app(settings)
+
+
+def _end_with_supervisor() -> None:
+    """A `--workers` process is drained (SIGTERM) when its supervisor dies, even by kill -9: left
+    running, orphans kept the port and a restart could not listen on it."""
+    parent = multiprocessing.parent_process()
+    if parent is None or not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM) != 0:
+        return  # not allowed here: the supervisor's own shutdown still stops its workers
+    if not parent.is_alive():  # it died before the request above: no signal will come
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _store_problem(url: str) -> str | None:
@@ -189,6 +206,7 @@ def _run(args: argparse.Namespace, grace: float) -> None:
 
 
 APP = "parley.cli:app_factory"
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 class Workers(Multiprocess):

@@ -729,7 +729,9 @@ def test_an_idle_stream_ends_with_an_error_event_naming_stream_timeout(gateway_f
     assert events[0]["event_type"] == "interaction.created"
     assert any(e["event_type"] == "step.delta" for e in events)
     # The step it was in is stopped, then it says how it ended.
-    assert [e["event_type"] for e in events[-3:]] == ["step.stop", "interaction.status_update", "error"], events
+    assert [e["event_type"] for e in events[-3:]] == ["step.stop", "interaction.status_update", "error"], (
+        events
+    )
     assert "next stream event within the 1 s deadline (stream_timeout)" in events[-1]["error"]["message"]
     assert elapsed < 12, elapsed  # not the 20 s stall
 

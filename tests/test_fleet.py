@@ -33,8 +33,8 @@ START_SECONDS = 90  # a process start under a loaded machine
 class Instance:
     """`parley --config … --port …` as a child process; its stderr goes to a file for the test."""
 
-    def __init__(self, config: Path, workers: int = 1):
-        self.port = free_port()
+    def __init__(self, config: Path, workers: int = 1, port: int | None = None):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = config.with_name(f"parley-{self.port}.log")
         with self.log.open("wb") as err:

@@ -184,3 +184,27 @@ def test_a_port_another_fleet_or_server_listens_on_refuses_the_start(config):
             assert c.get("/health/readiness").status_code == 200
     finally:
         first.stop()
+
+
+def test_workers_end_when_their_supervisor_is_killed(config):
+    """kill -9 of the supervisor: its workers drain and exit, so the port is free to start again."""
+    instance = Instance(config, workers=2).wait_ready()
+    try:
+        workers = list(listeners(instance, 2))
+        assert len(workers) == 2
+        instance.proc.kill()
+        instance.proc.wait()
+        deadline = time.monotonic() + 30
+        while alive := [pid for pid in workers if Path(f"/proc/{pid}").exists() and not zombie(pid)]:
+            assert time.monotonic() < deadline, f"workers {alive} outlived their supervisor"
+            time.sleep(0.1)
+        again = Instance(config, workers=2, port=instance.port).wait_ready()
+        again.stop()
+    finally:
+        instance.stop()
+
+
+def zombie(pid: int) -> bool:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    return True
