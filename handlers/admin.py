@@ -101,9 +101,10 @@ async def spend_logs(
     return [_spend_row(r) for r in rows]
 
 
-def _moment(value: str, name: str, end: bool = False) -> str:
+def _moment(value: str, name: str, end: bool = False) -> str | None:
     """An ISO-8601 date or time as the spend rows' `started` is written (UTC, to the second), for
-    comparing as text. An `end` is exclusive: the next day for a date alone, else the next second."""
+    comparing as text. An `end` is exclusive: the next day for a date alone, else the next second;
+    None (no end) when that is past the calendar's last second (`9999-12-31`, as "no end")."""
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
@@ -112,10 +113,15 @@ def _moment(value: str, name: str, end: bool = False) -> str:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    if end:
-        moment = moment.replace(microsecond=0)
-        moment += timedelta(days=1) if len(value) == len("2026-11-01") else timedelta(seconds=1)
-    return iso(moment)
+    try:
+        if end:
+            moment = moment.replace(microsecond=0)
+            moment += timedelta(days=1) if len(value) == len("2026-11-01") else timedelta(seconds=1)
+        return iso(moment)
+    except OverflowError:  # past year 9999 (or before year 1) once in UTC
+        if end and moment.year > 1:
+            return None
+        raise ApiError(400, f"`{name}` is outside the years 1 to 9999 in UTC; got {value[:40]!r}.") from None
 
 
 async def spend_summary(days: int = 30, token_info: dict[str, Any] | None = None) -> dict[str, Any]:

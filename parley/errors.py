@@ -7,6 +7,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.exc import DataError
+
 from parley import sanitize
 from parley.events import Error
 
@@ -168,8 +170,14 @@ class UpstreamError(Exception):
 
 def store_failed(exc: BaseException) -> ApiError:
     """A database failure (SQLite's or PostgreSQL's, as SQLAlchemy raises it) as the client sees
-    it: a 503 to retry, with none of the driver's text (file paths, SQL, host names)."""
+    it: a 503 to retry, with none of the driver's text (file paths, SQL, host names). A value the
+    database refuses (PostgreSQL's DataError: a NUL character in text, a number beyond a column)
+    is the request's fault and would fail again: a 400."""
     logging.getLogger("parley.store").warning("store failed: %s", type(exc).__name__)
+    if isinstance(exc, DataError):
+        return ApiError(
+            400, "The request holds a value the store cannot keep (a NUL character in text, or a number out of range)."
+        )
     return ApiError(503, "The gateway's store failed; try again.")
 
 

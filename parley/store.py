@@ -1021,6 +1021,7 @@ class Store:
         # SQLite in a file: the create's insert and the spend rows are written on the loop (opened
         # after the migrations have made the file WAL).
         self._loop_writes: _LoopWrites | None = None
+        self._spend_writes: set[asyncio.Future[None]] = set()  # PostgreSQL's spend rows in flight
         self._checkpointing = False
 
     @classmethod
@@ -1325,6 +1326,8 @@ class Store:
 
     async def get_any(self, id: str) -> Record | None:
         """An interaction whoever owns it: for the admin API (master key) only."""
+        if not _possible_id(id):
+            return None
         return await self._read(_get_any, self.kind, id)
 
     # -- virtual keys and spend
@@ -1357,7 +1360,10 @@ class Store:
     async def _spend_settled(self) -> None:
         """This process's spend rows queued on the loop are committed (or failed) before a read of
         spend or keys: what a response has been sent for is in what is read after it."""
-        if self._loop_writes is not None and (queued := self._loop_writes.queued_later()):
+        queued = list(self._spend_writes)
+        if self._loop_writes is not None:
+            queued += self._loop_writes.queued_later()
+        if queued:
             await asyncio.wait(queued)
 
     async def record_spend(self, row: SpendRecord) -> None:
@@ -1377,7 +1383,10 @@ class Store:
                 then=(row.cost, row.key_hash) if row.cost else None,
                 later=True,
             )
-        return asyncio.ensure_future(self._write(_record_spend, self.kind, row))
+        written = asyncio.ensure_future(self._write(_record_spend, self.kind, row))
+        self._spend_writes.add(written)
+        written.add_done_callback(self._spend_writes.discard)
+        return written
 
     async def spend_logs(
         self,
@@ -1390,6 +1399,8 @@ class Store:
     ) -> list[SpendRecord]:
         """The newest spend rows first, optionally of one key, one request, started from `since`
         on and before `before` (ISO-8601, as the rows' `started`)."""
+        if request_id is not None and not _possible_id(request_id):
+            return []  # no request has such an id (and PostgreSQL could not compare it)
         await self._spend_settled()
         return await self._read(_spend_logs, key_hash, since, before, request_id, limit)
 

@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -122,6 +123,18 @@ def test_hostile_ids_are_404s_on_postgresql(pg_gw, ident):
             json={"model": "gemini-fake", "input": "hi", "previous_interaction_id": "a\x00b"},
         )
         assert_error(r, 404)
+        # The admin API's reads by id, too: no such interaction or request (not a 503 to retry).
+        admin = {"Authorization": f"Bearer {MASTER_KEY}"}
+        assert_error(c.get(f"/admin/interaction/{ident}", headers=admin), 404)
+        r = c.get("/spend/logs", params={"request_id": unquote(ident)}, headers=admin)
+        assert r.status_code == 200 and r.json() == [], r.text
+
+
+def test_text_postgresql_cannot_hold_is_a_400_not_a_503(pg_gw):
+    admin = {"Authorization": f"Bearer {MASTER_KEY}"}
+    with api(pg_gw) as c:
+        error = assert_error(c.post("/key/generate", json={"key_alias": "a\x00b"}, headers=admin), 400)
+        assert "NUL" in error["message"]
 
 
 def test_a_model_name_with_control_characters_is_a_400_on_postgresql(gateway_factory, upstream, pg_url):

@@ -275,9 +275,11 @@ def test_spend_logs_filters_as_litellm_names_them(keyed):
     assert sorted(logs(start_date=today, end_date=today)) == sorted(ids)  # a date alone: its whole day
     assert logs(end_date="2020-01-01") == [] and logs(start_date="2999-01-01T00:00:00Z") == []
     assert sorted(logs(end_date=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))) == sorted(ids)
+    assert sorted(logs(end_date="9999-12-31")) == sorted(ids)  # the calendar's last day: no end
     for name in ("start_date", "end_date"):
-        bad = admin(keyed).get("/spend/logs", params={name: "garbage"})
-        assert bad.status_code == 400 and name in bad.json()["error"]["message"]
+        for garbage in ("garbage", "0001-01-01T00:00:00+01:00"):  # the second is before year 1 in UTC
+            bad = admin(keyed).get("/spend/logs", params={name: garbage})
+            assert bad.status_code == 400 and name in bad.json()["error"]["message"], bad.text
 
 
 def test_price_override_and_unpriced_models(gateway_factory, gemini_upstream):
@@ -312,9 +314,15 @@ def test_keys_across_instances_sharing_postgresql(gateway_factory, gemini_upstre
     assert response.status_code == 200
     interaction_id = response.json()["id"]
     assert as_key(first, key).get(f"/v1/interactions/{interaction_id}").status_code == 200
-    # Its spend row, written by one instance, is read by the other.
-    (row,) = admin(first).get("/spend/logs", params={"api_key": key}).json()
-    assert row["interaction_id"] == interaction_id and row["spend"] == pytest.approx(FAKE_COST)
+    # Its spend row is read at once on the instance that answered (written after the answer, it
+    # is committed before a read), and by the other.
+    for gateway in (second, first):
+        (row,) = admin(gateway).get("/spend/logs", params={"api_key": key}).json()
+        assert row["interaction_id"] == interaction_id and row["spend"] == pytest.approx(FAKE_COST)
+    for _ in range(10):
+        made_now = create(second, generate(first)["key"])
+        rows = admin(second).get("/spend/logs", params={"request_id": made_now.json()["id"]}).json()
+        assert len(rows) == 1, "a spend row not yet readable after its answer"
     # The spend was counted in the shared database: the first instance refuses the next request
     # once its cached copy expires.
     deadline = time.monotonic() + CACHE_TTL + 5
