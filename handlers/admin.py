@@ -60,7 +60,7 @@ async def key_info(key: str | None = None, token_info: dict[str, Any] | None = N
 
 async def list_keys(token_info: dict[str, Any] | None = None) -> dict[str, Any]:
     _require_admin(token_info)
-    return {"keys": [public(k) for k in await current_engine().store.list_keys()]}
+    return {"keys": [public(k) for k in await current_engine().keys.listed()]}
 
 
 def _spend_row(row: SpendRecord) -> dict[str, Any]:

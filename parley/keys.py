@@ -240,6 +240,10 @@ class KeyLimiter:
         await asyncio.gather(*self._renewals, *self._background, return_exceptions=True)
 
 
+def _window_ended(key: KeyRecord) -> bool:
+    return bool(key.budget_reset_at and key.budget_duration and iso(utcnow()) >= key.budget_reset_at)
+
+
 def _limit_of(key: KeyRecord, which: str) -> str:
     return {
         "rpm": f"{key.rpm_limit} requests per minute",
@@ -353,14 +357,27 @@ class Keys:
             if len(self._cache) >= MAX_CACHED:
                 self._cache.clear()
             self._cache[h] = (now, record)
-        if record is not None and record.budget_reset_at and record.budget_duration:
-            moment = utcnow()
-            if iso(moment) >= record.budget_reset_at:
-                window = parse_duration(record.budget_duration, "budget_duration")
-                await self.store.reset_budget(h, record.budget_reset_at, iso(ceil_second(moment + window)))
-                record = await self.store.get_key(h)
-                self._cache[h] = (now, record)
+        if record is not None and _window_ended(record):
+            record = await self._new_window(record)
+            self._cache[h] = (now, record)
         return record
+
+    async def listed(self) -> list[KeyRecord]:
+        """Every key, each budget window that has ended reset (as its next use would)."""
+        keys: list[KeyRecord] = []
+        for key in await self.store.list_keys():
+            current = await self._new_window(key) if _window_ended(key) else key
+            if current is not None:  # not deleted meanwhile
+                keys.append(current)
+        return keys
+
+    async def _new_window(self, record: KeyRecord) -> KeyRecord | None:
+        """Start the key's next budget window (once, whichever process gets there first)."""
+        assert record.budget_duration is not None and record.budget_reset_at is not None
+        window = parse_duration(record.budget_duration, "budget_duration")
+        next_reset = iso(ceil_second(utcnow() + window))
+        await self.store.reset_budget(record.key_hash, record.budget_reset_at, next_reset)
+        return await self.store.get_key(record.key_hash)
 
     def check_expiry(self, key: KeyRecord) -> None:
         if key.expires and iso(utcnow()) >= key.expires:

@@ -167,6 +167,17 @@ def test_budget_is_enforced_before_the_upstream_and_resets(keyed, gemini_upstrea
     assert info["spend"] == pytest.approx(FAKE_COST)
 
 
+def test_a_budget_window_that_has_ended_is_shown_reset(keyed):
+    """/key/list (and the admin page built on it) shows a new window, as the key's next use would."""
+    made = generate(keyed, max_budget=1.0, budget_duration="1s")
+    assert create(keyed, made["key"]).status_code == 200
+    time.sleep(2.1)
+    (listed,) = [k for k in admin(keyed).get("/key/list").json()["keys"] if k["token"] == made["token"]]
+    assert listed["spend"] == 0 and listed["budget_reset_at"] > time.strftime(
+        "%Y-%m-%dT%H:%M:%SZ", time.gmtime()
+    )
+
+
 def test_expired_key_is_refused(keyed):
     key = generate(keyed, duration="1s")["key"]
     assert create(keyed, key).status_code == 200
