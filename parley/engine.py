@@ -291,6 +291,7 @@ class Engine:
         sanitize.remember([*settings.keys, *(d.api_key for d in settings.deployments())])
         self.leases = Leases(store, settings.general_settings.run_lease_seconds)
         self.leases.on_recovered = self._recovered
+        self.leases.last_event = lambda record: _synthesised(record)[-1]
         self.closing = False  # runs stopped from here on were interrupted, not cancelled
 
     @classmethod
@@ -747,7 +748,7 @@ class Engine:
         age = max(time.time() - datetime.fromisoformat(record.created).timestamp(), 0.0)
         log = RequestLog(
             model=record.model or "",
-            status="failed",
+            status=record.status,  # failed, or cancelled before its process died
             stream=bool(record.request.get("stream")),
             started=time.monotonic() - age,  # its latency: from its create to now
             interaction_id=record.id,

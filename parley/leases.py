@@ -97,6 +97,9 @@ class Leases:
         # Told of each run recovered here (once in the fleet): its log line and spend row, which
         # its own process died before writing.
         self.on_recovered: Callable[[Record], None] | None = None
+        # The last event of a run's stream, as its record tells it (a cancelled run's
+        # interaction.completed); set by the engine, which builds them.
+        self.last_event: Callable[[Record], InteractionSSEEvent] | None = None
 
     def lease(self) -> Lease:
         return Lease(self.worker, now_ms() + int(self.seconds * 1000))
@@ -124,7 +127,8 @@ class Leases:
                 log.warning("lease renewal failed: %s", type(exc).__name__)
 
     async def recover(self) -> list[str]:
-        """Fail every run whose lease expired, keeping its output; the ids recovered."""
+        """Fail every run whose lease expired, keeping its output, and end the stream of each
+        cancelled run whose process died before saving it; the ids recovered."""
         failed = await self.store.expire_leases(now_ms(), [INTERRUPTED], wire.now())
         for record in failed:
             await self._close(record)
@@ -142,8 +146,10 @@ class Leases:
             await self.store.update(record.id, output_in_events=True)
             stored = [event for _, event in await self.store.events_after(record.id, 0)]
             if stored and stored[-1].get("event_type") not in TERMINAL_EVENTS:
-                failure: InteractionSSEEvent = {"event_type": ERROR, "error": INTERRUPTED}
-                ending = closing_events(record.id, last + UNSTORED_MAX, "failed", failure, _unstopped(stored))
+                final: InteractionSSEEvent = {"event_type": ERROR, "error": INTERRUPTED}
+                if record.status == "cancelled" and self.last_event is not None:
+                    final = self.last_event(record)
+                ending = closing_events(record.id, last + UNSTORED_MAX, record.status, final, _unstopped(stored))
                 await self.store.append_events(record.id, ending)
 
 

@@ -392,9 +392,9 @@ _STATUSES = select(_c.id, _c.status).where(_c.id.in_(bindparam("_ids", expanding
 _UPDATE = _full.update().where(_lc.id == bindparam("_id"))
 _FINISH = _full.update().where(_lc.id == bindparam("_id"), _lc.status.in_(CANCELLABLE))
 _INSERT_LEASED = _full.insert()
-_RENEW = (
+_RENEW = (  # a run cancelled elsewhere is its process's until saved (Store.keep_cancelled)
     _full.update()
-    .where(_lc.worker == bindparam("_worker"), _lc.status.in_(CANCELLABLE))
+    .where(_lc.worker == bindparam("_worker"), _lc.status.in_((*CANCELLABLE, "cancelled")))
     .values(lease_expires=bindparam("_until"))
 )
 _EXPIRE = (
@@ -405,6 +405,12 @@ _EXPIRE = (
     )
     .values(status="failed", errors=bindparam("_errors"), updated=bindparam("_updated"), worker=None)
     .returning(*interactions.c)  # running rows: their steps column is their history
+)
+_RELEASE_CANCELLED = (  # cancelled, and its process died before saving its output
+    _full.update()
+    .where(_lc.status == "cancelled", _lc.lease_expires < bindparam("_now"))
+    .values(worker=None, lease_expires=None)
+    .returning(*interactions.c)
 )
 _COUNT_RUNNING = select(func.count()).where(_c.owner == bindparam("_owner"), _c.status.in_(CANCELLABLE))
 _RUN_STATE = select(
@@ -1187,9 +1193,10 @@ class Store:
 
     async def expire_leases(self, now_ms: int, errors: list[Error], updated: str) -> list[Record]:
         """Atomically mark `failed` (with `errors`) every running interaction whose lease ended
-        before `now_ms` (or that has none: written before leases existed); return them. Safe
-        from any number of processes at once: each row is failed, and returned, once."""
-        return await self._write(_expire, now_ms, errors, updated)
+        before `now_ms` (or that has none: written before leases existed), and let go of the
+        cancelled ones whose process died before saving them; return both. Safe from any number
+        of processes at once: each row is returned once."""
+        return await self._write(_expire, self.kind, now_ms, errors, updated)
 
     async def count_running(self, owner: str) -> int:
         """How many interactions of this owner are queued or in progress (on any instance)."""
@@ -1440,9 +1447,11 @@ def _renew(conn: Connection, worker: str, until_ms: int) -> None:
     conn.execute(_RENEW, {"_worker": worker, "_until": until_ms})
 
 
-def _expire(conn: Connection, now_ms: int, errors: list[Error], updated: str) -> list[Record]:
-    rows = conn.execute(_EXPIRE, {"_now": now_ms, "_errors": errors, "_updated": updated})
-    return [Record(*row) for row in rows]
+def _expire(conn: Connection, kind: str, now_ms: int, errors: list[Error], updated: str) -> list[Record]:
+    with _transaction(conn, kind):
+        failed = conn.execute(_EXPIRE, {"_now": now_ms, "_errors": errors, "_updated": updated}).all()
+        cancelled = conn.execute(_RELEASE_CANCELLED, {"_now": now_ms}).all()
+    return [Record(*row) for row in (*failed, *cancelled)]
 
 
 def _count_running(conn: Connection, owner: str) -> int:

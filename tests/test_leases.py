@@ -9,8 +9,8 @@ import pytest
 from parley import leases, wire
 from parley.contract.spec import assert_stream_valid
 from parley.engine import _synthesised
-from parley.leases import closing_events, follow_stored
-from parley.store import Store
+from parley.leases import Leases, closing_events, follow_stored
+from parley.store import Lease, Store
 from tests.test_store import OWNER, T1, new_record
 
 STARTED = [
@@ -124,5 +124,37 @@ async def test_a_background_run_cancelled_before_its_first_event_is_followed_to_
         events = await followed(store, record)
         await saving
         assert events == [event for _, event in owners]
+    finally:
+        await store.close()
+
+
+async def test_a_run_cancelled_elsewhere_whose_process_died_is_ended_by_recovery(tmp_path):
+    """Its process never saved it: once its lease is over, recovery stores the ending its stream
+    lacks, and reads rebuild the output from its events."""
+    store = await Store.open(f"sqlite:///{tmp_path}/parley.db")
+    try:
+        record = new_record()
+        record.request = {**record.request, "background": True}
+        await store.insert(record, Lease("dead-process", leases.now_ms() - 1))
+        await store.append_events(
+            record.id, [(seq, {**e, "event_id": f"evt_{seq}"}) for seq, e in enumerate(STARTED, 1)]
+        )
+        await store.cancel(record.id, OWNER, T1)
+        keeper = Leases(store, 30)
+        keeper.last_event = lambda r: _synthesised(r)[-1]
+        recovered: list[str] = []
+        keeper.on_recovered = lambda r: recovered.append(r.status)
+        assert await keeper.recover() == [record.id] and recovered == ["cancelled"]
+        events = [event for _, event in await store.events_after(record.id, 0)]
+        assert [e["event_type"] for e in events[3:]] == [
+            "step.stop",
+            "interaction.status_update",
+            "interaction.completed",
+        ]
+        assert events[-1]["interaction"]["status"] == "cancelled"
+        assert_stream_valid(as_sse(events))
+        stored = await store.get(record.id, OWNER)
+        assert stored.status == "cancelled" and stored.steps[-1]["content"][0]["text"] == "Once upon"
+        assert await keeper.recover() == []  # once
     finally:
         await store.close()
