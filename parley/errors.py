@@ -176,7 +176,8 @@ def store_failed(exc: BaseException) -> ApiError:
     logging.getLogger("parley.store").warning("store failed: %s", type(exc).__name__)
     if isinstance(exc, DataError):
         return ApiError(
-            400, "The request holds a value the store cannot keep (a NUL character in text, or a number out of range)."
+            400,
+            "The request holds a value the store cannot keep (a NUL character in text, or a number out of range).",
         )
     return ApiError(503, "The gateway's store failed; try again.")
 

@@ -149,7 +149,9 @@ class Leases:
                 final: InteractionSSEEvent = {"event_type": ERROR, "error": INTERRUPTED}
                 if record.status == "cancelled" and self.last_event is not None:
                     final = self.last_event(record)
-                ending = closing_events(record.id, last + UNSTORED_MAX, record.status, final, _unstopped(stored))
+                ending = closing_events(
+                    record.id, last + UNSTORED_MAX, record.status, final, _unstopped(stored)
+                )
                 await self.store.append_events(record.id, ending)
 
 
