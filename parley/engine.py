@@ -486,6 +486,10 @@ class Engine:
     ) -> Interaction:
         try:
             outcome, dep = await self.router.create(log.model, make_turn, after)
+        except asyncio.CancelledError:  # its client left (parley.lane.ClientLeft)
+            log.status, log.interaction_id = "cancelled", None
+            self._finished(log, after)
+            raise
         except (ApiError, UpstreamError) as exc:
             err = exc if isinstance(exc, ApiError) else exc.to_api_error()
             log.status, log.interaction_id = "failed", None

@@ -15,6 +15,7 @@ function; anything unusual goes the full way (ending in CreateLane), untouched.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -33,12 +34,39 @@ from parley.errors import ApiError, error_body, store_failed
 from parley.limits import ASGIApp, RateLimit, Receive, Scope, Send, api_key_of, presented_keys, replaying
 from parley.observability import Observability
 from parley.router import AfterAnswer
+from parley.slow_clients import CLIENT_LEFT
 from parley.validation import compiled
 
 log = logging.getLogger(__name__)
 
 KeyCheck = Callable[[str], Awaitable[Any]]  # key -> token_info, or None when refused
 Handler = Callable[..., Awaitable[Response]]
+
+
+CLIENT_CLOSED = 499  # as nginx logs a request whose client closed the connection first
+
+
+class ClientLeft:
+    """Called by the protocol (parley.slow_clients) when a create's client goes away before its
+    answer begins: the create is cancelled where it waits (an upstream call, a retry's pause), as
+    a stream's client leaving cancels its run, instead of running on for no one."""
+
+    __slots__ = ("task", "cancelled")
+
+    def __init__(self) -> None:
+        self.task = asyncio.current_task()
+        self.cancelled = False
+
+    def __call__(self) -> None:
+        if self.task is not None and not self.cancelled:
+            self.cancelled = True
+            self.task.cancel()
+
+    def uncancel(self) -> None:
+        """The task goes on as if never cancelled (to end the request cleanly: uvicorn logs an
+        ASGI app that raises CancelledError as a failure)."""
+        if self.task is not None:
+            self.task.uncancel()
 
 
 def error_response(exc: BaseException, problem_message: Callable[[ProblemException], str]) -> Response:
@@ -199,6 +227,8 @@ class DirectCreate:
         request, scope_token = self.observability.open_request(scope, raw)
         status = 0
         after = AfterAnswer()  # the create's bookkeeping, once its answer is sent
+        left = ClientLeft()
+        scope[CLIENT_LEFT] = left
         try:
             if self.rate_limit is not None:
                 wait = await self.rate_limit.wait(scope)
@@ -218,6 +248,11 @@ class DirectCreate:
             else:
                 status = answer.status_code
                 await answer(scope, receive, send)
+        except asyncio.CancelledError:
+            if not left.cancelled:
+                raise
+            left.uncancel()  # its client left before its answer began: nothing to send it
+            status = CLIENT_CLOSED
         finally:
             try:
                 after.run()

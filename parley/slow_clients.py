@@ -22,6 +22,8 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from parley.errors import error_body
 
+# A request's scope key: what to call when its client goes away before its response starts.
+CLIENT_LEFT = "parley.client_left"
 DEFAULT_HEADER_TIMEOUT = 10.0
 DEFAULT_BODY_TIMEOUT = 60.0
 
@@ -154,7 +156,13 @@ class SlowClientGuard(HttpToolsProtocol):
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        cycle = self.cycle
         super().connection_lost(exc)
+        if cycle is not None and not cycle.response_started:
+            # A create waiting for its upstream hears it now, not when it would have answered.
+            left = cast(dict[str, Any], cycle.scope).get(CLIENT_LEFT)
+            if left is not None:
+                left()
 
 
 def configure(general: Any) -> None:
@@ -165,4 +173,4 @@ def configure(general: Any) -> None:
 
 PROTOCOL = "parley.slow_clients:SlowClientGuard"
 
-__all__ = ["PROTOCOL", "SlowClientGuard", "configure"]
+__all__ = ["CLIENT_LEFT", "PROTOCOL", "SlowClientGuard", "configure"]

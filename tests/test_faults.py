@@ -498,6 +498,35 @@ def test_kill_9_mid_run_then_restart_fails_the_run_and_keeps_its_output(upstream
         stop(proc)
 
 
+def test_a_client_that_leaves_before_its_answer_stops_its_create(upstream, tmp_path):
+    """Gone while the upstream is silent, or during a retry's pause: the create stops there (no
+    further upstream call, no wait for the answer) and is logged cancelled."""
+    cfg = config(upstream.url, validate_responses=False, database_url=f"sqlite:///{tmp_path}/left.db")
+    cfg["router_settings"] = {"num_retries": 2}
+    headers = {"x-goog-api-key": MASTER_KEY}
+    proc, url = start_parley(cfg, tmp_path)
+    try:
+        for reply, stream in (
+            (Reply(delay=4), False),
+            (Reply(delay=4), True),
+            (Reply(status=429, retry_after=3), False),
+        ):
+            upstream.upstream.reset()
+            upstream.upstream.replies.append(reply)
+            upstream.upstream.default = Reply(delay=4)
+            body = {"model": "gemini-fake", "input": "hi", "stream": stream}
+            with pytest.raises(httpx.ReadTimeout):
+                httpx.post(f"{url}/v1/interactions", json=body, headers=headers, timeout=1)
+            time.sleep(4.5)  # past the upstream's answer, and the retry's pause
+            assert len(upstream.upstream.requests) == 1, (reply, stream, upstream.upstream.requests)
+        # The gateway is fine, and says what happened (in_flight back to zero).
+        metrics = httpx.get(f"{url}/metrics", headers={"Authorization": f"Bearer {MASTER_KEY}"}).text
+        assert "parley_requests_in_flight 0.0" in metrics
+        assert 'status="cancelled"' in metrics
+    finally:
+        stop(proc)
+
+
 def test_a_stream_is_followed_live_from_another_process(upstream, tmp_path):
     cfg = config(upstream.url, database_url=f"sqlite:///{tmp_path}/shared.db", run_lease_seconds=2)
     upstream.upstream.default = SLOW
