@@ -104,7 +104,8 @@ def deployment_label(dep: Deployment | None) -> str:
 
 
 def _outcome(error: UpstreamError | None) -> str:
-    """An attempt's result as a metric label: ok, an HTTP status, timeout or connection_error."""
+    """An attempt's result as a metric label: ok, an HTTP status, timeout or connection_error
+    (or cancelled: Observability.attempted)."""
     if error is None:
         return "ok"
     if error.timeout:
@@ -401,7 +402,7 @@ class Metrics:
         )
         self.attempts = self._counter(
             "parley_upstream_attempts",
-            "Upstream calls by deployment and outcome (ok, HTTP status, timeout, connection_error).",
+            "Upstream calls by deployment and outcome (ok, HTTP status, timeout, connection_error, cancelled).",
             ("deployment", "outcome"),
         )
         self.upstream_errors = self._counter(
@@ -561,7 +562,8 @@ class Observability:
             self.metrics.redis_fallbacks.inc()
 
     def attempted(self, attempt: Attempt) -> None:
-        label, outcome = deployment_label(attempt.deployment), _outcome(attempt.error)
+        label = deployment_label(attempt.deployment)
+        outcome = "cancelled" if attempt.cancelled else _outcome(attempt.error)
         m = self.metrics
         if attempt.trace is not None and self.tracing is not None:
             upstream_headers.set(None)

@@ -137,6 +137,7 @@ class Attempt:
     cooldown_until: float | None = None  # Unix time: this failure started a cooldown until then
     usage: Usage | None = None  # the upstream's usage, on success
     trace: Any = None  # what on_attempt_start returned for this attempt (a span)
+    cancelled: bool = False  # stopped without an outcome (its client left, a cancel, a shutdown)
 
 
 class DeploymentHealth(TypedDict):
@@ -472,9 +473,12 @@ class Router:
                 cooldown_until = time.time() + wait
         self._report(Attempt(state.deployment, now - lease.started, error, cooldown_until, trace=lease.trace))
 
-    async def _released(self, lease: _Lease) -> None:
-        """The attempt ended without an outcome (cancelled): only its in-flight count is undone."""
+    async def _released(self, lease: _Lease, exc: BaseException) -> None:
+        """The attempt ended without an outcome: its in-flight count is undone; a cancelled one is
+        reported as made (the upstream was called), its span ended as abandoned."""
         self._freed(lease.state)
+        if isinstance(exc, asyncio.CancelledError | GeneratorExit):
+            self._report(Attempt(lease.state.deployment, time.monotonic() - lease.started, cancelled=True))
         if lease.token is not None and self.shared is not None:
             # Shielded: a cancelled request still hands its lease back.
             await asyncio.shield(self.shared.release(lease.state.slot, lease.token))
@@ -578,8 +582,8 @@ class Router:
                         raise exc.to_api_error() from None
                     tries.failed(exc)
                     continue
-                except BaseException:
-                    await self._released(lease)
+                except BaseException as exc:
+                    await self._released(lease, exc)
                     raise
                 self._succeeded(lease, outcome.usage, after)
                 return outcome, dep
@@ -622,9 +626,9 @@ class Router:
                     if sent or not (exc.retryable or self._goes_on(model, exc)):
                         raise
                     tries.failed(exc)
-                except BaseException:
+                except BaseException as exc:
                     if pending is not None:
-                        await self._released(lease)
+                        await self._released(lease, exc)
                     raise
                 finally:
                     await events.aclose()

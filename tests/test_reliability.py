@@ -404,6 +404,23 @@ def test_log_line_has_the_facts_and_no_secrets(gateway_factory, fakes, capsys, v
     assert len(log_lines(out, "callback_failed")) == 2
 
 
+def test_a_stream_its_client_leaves_counts_its_upstream_attempt(gateway_factory, fakes, capsys):
+    a = fakes["A"]
+    gw = start(gateway_factory, [deployment("m", a)])
+    a.upstream.replies.append(Reply(text="w" * 400, chunk_size=4, event_delay=0.05))
+    capsys.readouterr()
+    with client(gw) as c:
+        with c.stream("POST", "/v1/interactions", json={"model": "m", "input": PROMPT, "stream": True}) as r:
+            for line in r.iter_lines():
+                if "step.delta" in line:
+                    break  # and leave
+    (line,) = log_lines(log_until(capsys, 1))
+    assert line["status"] == "cancelled" and line["attempts"] == 1 and line["upstream_errors"] == []
+    samples = metrics(gw)
+    label = line["deployment"]
+    assert metric(samples, "parley_upstream_attempts_total", deployment=label, outcome="cancelled") == 1
+
+
 def test_a_background_runs_log_line_says_whether_it_was_asked_as_a_stream(gateway_factory, fakes, capsys):
     gw = start(gateway_factory, [deployment("m", fakes["A"])])
     with client(gw) as c:
