@@ -160,6 +160,10 @@ class SpendSummary(BaseModel):
     total_requests: int
     by_day: list[SpendGroup]
     by_model: list[SpendGroup]
+    by_day_model: Annotated[
+        list[SpendGroup],
+        Field(description='Per day and model group (each group has both `day` and `model_group`).'),
+    ]
     by_key: list[SpendGroup]
 
 

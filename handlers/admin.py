@@ -130,18 +130,25 @@ async def spend_summary(days: int = 30, token_info: dict[str, Any] | None = None
     since = (datetime.now(UTC) - timedelta(days=days - 1)).strftime("%Y-%m-%d")
     totals = await current_engine().store.spend_totals(since_day=since)
 
-    def summed(field: str) -> list[dict[str, Any]]:
-        out: dict[str, dict[str, Any]] = {}
+    def summed(*fields: str) -> list[dict[str, Any]]:
+        out: dict[tuple[str, ...], dict[str, Any]] = {}
         for row in totals:
+            names = tuple(row[field] for field in fields)
             group = out.setdefault(
-                row[field],
-                {field: row[field], "requests": 0, "input_tokens": 0, "output_tokens": 0, "spend": 0.0},
+                names,
+                {
+                    **dict(zip(fields, names, strict=True)),
+                    "requests": 0,
+                    "input_tokens": 0,
+                    "output_tokens": 0,
+                    "spend": 0.0,
+                },
             )
             group["requests"] += row["requests"]
             group["input_tokens"] += int(row["input_tokens"] or 0)
             group["output_tokens"] += int(row["output_tokens"] or 0)
             group["spend"] += float(row["cost"] or 0.0)
-        return sorted(out.values(), key=lambda g: g[field])
+        return [out[names] for names in sorted(out)]
 
     by_key = summed("key_hash")
     for group in by_key:
@@ -152,6 +159,7 @@ async def spend_summary(days: int = 30, token_info: dict[str, Any] | None = None
         "total_requests": sum(r["requests"] for r in totals),
         "by_day": summed("day"),
         "by_model": summed("model_group"),
+        "by_day_model": summed("day", "model_group"),
         "by_key": by_key,
     }
 

@@ -142,6 +142,19 @@ def test_admin_page_keys_spend_and_revocation(gateway, page, tmp_path):
     assert cost.startswith("$") and cost != "$0", cost
     expect(page.locator("#chart-days svg rect").first).to_be_attached()
     expect(page.locator("#chart-models")).to_contain_text("gemini-fake")
+    # A model has one colour in both charts and the legend.
+    legend = (
+        page.locator("#legend-days span", has_text="gemini-fake")
+        .locator("i")
+        .evaluate("i => i.style.background")
+    )
+    bar = page.locator("#chart-days svg rect").first.get_attribute("fill")
+    model_bar = page.locator("#chart-models .bar div").first.evaluate("d => d.style.background")
+    assert legend and page.evaluate(
+        "([a, b]) => { const s = new Option().style; s.color = a; const x = s.color; s.color = b; return x === s.color; }",
+        [legend, bar],
+    )
+    assert legend == model_bar, (legend, model_bar)
 
     # Open one: its steps.
     rows.first.click()

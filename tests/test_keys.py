@@ -260,6 +260,10 @@ def test_spend_summary(keyed):
     assert {k["api_key"]: k for k in summary["by_key"]}[token]["spend"] == pytest.approx(3 * FAKE_COST)
     today = time.strftime("%Y-%m-%d", time.gmtime())
     assert summary["by_day"][-1]["day"] == today
+    # Per day and model, as the admin page's chart draws it: the same totals, split.
+    by_day_model = {(g["day"], g["model_group"]): g for g in summary["by_day_model"]}
+    assert by_day_model[(today, "gemini-fake")]["requests"] >= 3
+    assert sum(g["spend"] for g in summary["by_day_model"]) == pytest.approx(summary["total_spend"])
     assert summary["total_spend"] == pytest.approx(sum(d["spend"] for d in summary["by_day"]))
     health = admin(keyed).get("/admin/deployments").json()["deployments"]
     fake = next(d for d in health if d["model_group"] == "gemini-fake")
