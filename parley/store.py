@@ -390,7 +390,11 @@ _INSERT = interactions.insert()
 _GET = select(*_RECORD).where(_lc.id == bindparam("_id"), _lc.owner == bindparam("_owner"))
 _STATUSES = select(_c.id, _c.status).where(_c.id.in_(bindparam("_ids", expanding=True)))
 _UPDATE = _full.update().where(_lc.id == bindparam("_id"))
-_FINISH = _full.update().where(_lc.id == bindparam("_id"), _lc.status.in_(CANCELLABLE))
+_FINISH = (  # ended by its process: it lets go of its lease (recovery is for runs nobody ended)
+    _full.update()
+    .where(_lc.id == bindparam("_id"), _lc.status.in_(CANCELLABLE))
+    .values(worker=None, lease_expires=None)
+)
 _INSERT_LEASED = _full.insert()
 _RENEW = (  # a run cancelled elsewhere is its process's until saved (Store.keep_cancelled)
     _full.update()
@@ -710,7 +714,7 @@ _FULL_JSON = frozenset(c.name for c in _full.c if isinstance(c.type, JSON))
 @functools.lru_cache(maxsize=64)
 def _raw_finish_sql(names: tuple[str, ...]) -> str:
     running = ", ".join(f"'{status}'" for status in CANCELLABLE)
-    sets = ", ".join(f"{name} = ?" for name in names)
+    sets = ", ".join([*(f"{name} = ?" for name in names), "worker = NULL", "lease_expires = NULL"])
     return f"UPDATE interactions SET {sets} WHERE id = ? AND status IN ({running})"
 
 

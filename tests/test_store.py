@@ -293,6 +293,17 @@ async def test_a_run_failed_by_another_process_keeps_nothing_its_stalled_owner_s
     assert (await store.run_state(cancelled.id))[1] is None  # its lease let go: the save is done
 
 
+@pytest.mark.parametrize("status", ["completed", "cancelled", "failed"])
+async def test_a_finished_run_lets_go_of_its_lease(store, status):
+    """Once its process has saved it, however it ended, recovery never takes it for a dead
+    process's (which would log and bill it twice)."""
+    rec = new_record(status="in_progress")
+    await store.insert(rec, Lease("w", 1))
+    assert await store.finish(rec.id, status=status, steps=[], usage={}, updated=T2)
+    assert await store.expire_leases(10**15, [{"code": "interrupted", "message": "x"}], T2) == []
+    assert (await store.run_state(rec.id))[1] is None
+
+
 @pytest.mark.parametrize("status", ["queued", "in_progress"])
 async def test_cancel_from_non_terminal(store, status):
     rec = new_record(status=status)
