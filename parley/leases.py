@@ -252,8 +252,14 @@ async def follow_stored(
     ending_by: float | None = None  # set once its status has ended and its events have not
     while True:
         state = await store.run_state(record.id)  # one cheap query per poll
-        if state is None:
-            return  # deleted meanwhile
+        if state is None:  # deleted meanwhile: say so, rather than stop with no ending
+            gone: InteractionSSEEvent = {
+                "event_type": ERROR,
+                "error": {"code": "not_found", "message": f"Interaction {record.id} was deleted."},
+                "event_id": f"evt_{after + 1}",
+            }
+            yield [gone]
+            return
         status, lease_expires, last = state
         if last > after:
             batch: list[InteractionSSEEvent] = []

@@ -122,12 +122,11 @@ def log_lines(text: str, event: str = "request") -> list[dict]:
     return lines
 
 
-def log_until(capsys, count: int, timeout: float = 10) -> str:
-    """The captured output once `count` request lines are in it: a create's line is written
+def log_until(capsys, count: int, timeout: float = 10, event: str = "request", out: str = "") -> str:
+    """The captured output once `count` lines of `event` are in it: a create's line is written
     after its answer is sent (parley.router.AfterAnswer), so the client can read it first."""
-    out = ""
     deadline = time.monotonic() + timeout
-    while len(log_lines(out)) < count:
+    while len(log_lines(out, event)) < count:
         assert time.monotonic() < deadline, f"fewer than {count} log lines in {timeout} s"
         time.sleep(0.02)
         out += capsys.readouterr().out

@@ -175,3 +175,27 @@ def test_a_background_run_deleted_on_the_other_instance_stops(two_instances, gem
         assert time.monotonic() < deadline, "the deleted run did not stop"
         time.sleep(0.2)
     assert rows[0]["status"] == "cancelled"
+
+
+def test_a_follower_of_a_run_deleted_meanwhile_is_told_so(two_instances, gemini_upstream):
+    """The follower's instance finds the row gone: the stream ends with an error saying why,
+    not cut short with no ending."""
+    a, b = two_instances
+    gemini_upstream.upstream.replies.append(Reply(text="d" * 800, chunk_size=4, event_delay=0.05))
+    body = {"model": "gemini-fake", "input": "slow", "background": True}
+    ident = a.post("/v1/interactions", json=body).json()["id"]
+    time.sleep(0.6)
+    with httpx.Client(base_url=b.base_url, headers=b.headers, timeout=30) as c:
+        with c.stream("GET", f"/v1/interactions/{ident}", params={"stream": "true"}) as follow:
+            lines = follow.iter_lines()
+            seen = []
+            for line in lines:
+                seen.append(line)
+                if "step.delta" in line:
+                    break
+            assert a.delete(f"/v1/interactions/{ident}").status_code == 200
+            seen += lines
+    events = assert_stream_valid("".join(line + "\n" for line in seen))
+    assert events[-1]["event_type"] == "error"
+    assert events[-1]["error"]["code"] == "not_found" and ident in events[-1]["error"]["message"]
+    assert b.get(f"/v1/interactions/{ident}").status_code == 404

@@ -384,6 +384,7 @@ def test_log_line_has_the_facts_and_no_secrets(gateway_factory, fakes, capsys, v
         r = c.post("/v1/interactions", json={"model": "m", "input": PROMPT, "stream": True})
         assert r.status_code == 200
     out = log_until(capsys, 2)
+    out = log_until(capsys, 2, event="callback_failed", out=out)  # written just after each line
     lines = log_lines(out)
     assert len(lines) == 2
     first, streamed = lines
