@@ -117,17 +117,9 @@ def test_a_follower_on_the_other_instance_sees_a_cancelled_run_end(two_instances
     body = {"model": "gemini-fake", "input": "slow", "background": True}
     ident = a.post("/v1/interactions", json=body).json()["id"]
     time.sleep(0.6)  # some deltas are stored: the follower starts mid-run
-    with httpx.Client(base_url=b.base_url, headers=b.headers, timeout=30) as c:
-        with c.stream("GET", f"/v1/interactions/{ident}", params={"stream": "true"}) as follow:
-            lines = follow.iter_lines()
-            seen = []
-            for line in lines:  # wait until it has relayed something live
-                seen.append(line)
-                if "step.delta" in line:
-                    break
-            assert b.post(f"/v1/interactions/{ident}/cancel").json()["status"] == "cancelled"
-            seen += lines
-    events = assert_stream_valid("".join(line + "\n" for line in seen))
+    events = _follow_while(
+        b, ident, lambda: b.post(f"/v1/interactions/{ident}/cancel").json()["status"] == "cancelled"
+    )
     assert events[-2]["event_type"] == "interaction.status_update" and events[-2]["status"] == "cancelled"
     assert events[-1]["event_type"] == "interaction.completed"
     assert events[-1]["interaction"]["status"] == "cancelled"
@@ -185,7 +177,16 @@ def test_a_follower_of_a_run_deleted_meanwhile_is_told_so(two_instances, gemini_
     body = {"model": "gemini-fake", "input": "slow", "background": True}
     ident = a.post("/v1/interactions", json=body).json()["id"]
     time.sleep(0.6)
-    with httpx.Client(base_url=b.base_url, headers=b.headers, timeout=30) as c:
+    events = _follow_while(b, ident, lambda: a.delete(f"/v1/interactions/{ident}").status_code == 200)
+    assert events[-1]["event_type"] == "error"
+    assert events[-1]["error"]["code"] == "not_found" and ident in events[-1]["error"]["message"]
+    assert b.get(f"/v1/interactions/{ident}").status_code == 404
+
+
+def _follow_while(instance, ident: str, act) -> list[dict]:
+    """The stream of `ident` followed on `instance`, with `act()` (which must hold) done once the
+    follower has relayed a live delta; its events, validated."""
+    with httpx.Client(base_url=instance.base_url, headers=instance.headers, timeout=30) as c:
         with c.stream("GET", f"/v1/interactions/{ident}", params={"stream": "true"}) as follow:
             lines = follow.iter_lines()
             seen = []
@@ -193,9 +194,6 @@ def test_a_follower_of_a_run_deleted_meanwhile_is_told_so(two_instances, gemini_
                 seen.append(line)
                 if "step.delta" in line:
                     break
-            assert a.delete(f"/v1/interactions/{ident}").status_code == 200
+            assert act()
             seen += lines
-    events = assert_stream_valid("".join(line + "\n" for line in seen))
-    assert events[-1]["event_type"] == "error"
-    assert events[-1]["error"]["code"] == "not_found" and ident in events[-1]["error"]["message"]
-    assert b.get(f"/v1/interactions/{ident}").status_code == 404
+    return assert_stream_valid("".join(line + "\n" for line in seen))
