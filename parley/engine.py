@@ -78,6 +78,9 @@ STREAM_AHEAD = 16
 # microseconds per event). One up to this size (its strings' characters) is also kept whole in its
 # row: the copy is small, and reading it (a GET, a follow-up's history) needs no rebuild.
 OUTPUT_IN_ROW_MAX = 64 * 1024
+# A run ending so ended before its upstream reported usage (a cancel, its client leaving, an error
+# midway): its spend is estimated from its text (wire.estimated_usage), not taken as zero.
+CUT_SHORT = ("cancelled", "failed")
 CANCEL_POLL_SECONDS = 0.5  # how late a run notices a cancel or a delete made on another instance
 MakeTurn = Callable[[Deployment], Turn]
 # The cost of the JSON create just answered in this task: the handler puts it in a response header.
@@ -274,6 +277,7 @@ class RequestLog:
     first_event: float | None = None  # streams: seconds until the upstream's first event
     output: list[Step] = field(default_factory=list)  # the turn's steps (traced only with log_prompts)
     dropped: list[str] = field(default_factory=list)  # what drop_params left out (parley.request)
+    usage_estimated: bool = False  # `usage` counted by Parley: the upstream never reported it
 
 
 class Engine:
@@ -549,6 +553,9 @@ class Engine:
                 }
                 run.push({"event_type": INTERACTION_COMPLETED, "interaction": final})
             log.status, log.usage, log.output = ending.status, ending.usage, run.steps.steps
+            if ending.status in CUT_SHORT and not ending.usage and run.steps.steps:
+                prompt = [run.record.request.get("system_instruction"), run.record.steps]
+                log.usage, log.usage_estimated = wire.estimated_usage(prompt, run.steps.steps), True
             self._finished(log, run.after)
             await self._save(run, ending, updated, log.deployment)
         finally:

@@ -611,6 +611,8 @@ class Observability:
             ],
             "stream": log.stream,
         }
+        if log.usage_estimated:  # its stream was cut short before the upstream's usage
+            record["usage_estimated"] = True
         if log.dropped:  # drop_params: what the provider could not honour
             record["dropped_params"] = list(log.dropped)
         scope = _request.get()

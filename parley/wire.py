@@ -24,6 +24,7 @@ from parley.events import (
     InteractionSSEEvent,
     InteractionStatus,
     Step,
+    Usage,
 )
 
 CONTENT_TYPES = frozenset({"text", "image", "audio", "document", "video"})
@@ -228,6 +229,31 @@ def characters(value: Any) -> int:
     if isinstance(value, list):
         return sum(characters(v) for v in value)
     return 0
+
+
+# Strings a tokenizer does not read as text: media bytes and links, ids, signatures, type tags.
+_NOT_TEXT = frozenset({"data", "uri", "mime_type", "id", "call_id", "type", "signature"})
+CHARS_PER_TOKEN = 4  # the common rule of thumb for English text
+
+
+def _text_characters(value: Any) -> int:
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(_text_characters(v) for k, v in value.items() if k not in _NOT_TEXT)
+    if isinstance(value, list):
+        return sum(_text_characters(v) for v in value)
+    return 0
+
+
+def estimated_usage(prompt: Any, output: list[Step]) -> Usage:
+    """Token counts for a turn whose upstream never reported them (its stream was cut short: a
+    cancel, a client that left, an error midway), from its text: a character count over
+    CHARS_PER_TOKEN. Media inputs are not counted, so it errs low. Spend and budgets use it: a
+    stream stopped just before its usage arrives must not cost nothing."""
+    given = -(-_text_characters(prompt) // CHARS_PER_TOKEN)
+    made = -(-_text_characters(output) // CHARS_PER_TOKEN)
+    return {"total_input_tokens": given, "total_output_tokens": made, "total_tokens": given + made}
 
 
 def settled_status(status: InteractionStatus, steps: list[Step]) -> InteractionStatus:

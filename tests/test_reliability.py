@@ -398,7 +398,7 @@ def test_log_line_has_the_facts_and_no_secrets(gateway_factory, fakes, capsys, v
     assert streamed["stream"] is True and streamed["attempts"] == 1 and streamed["status"] == "completed"
     for secret in (MASTER_KEY, "upstream-secret", "PROMPT-CANARY", "lighthouses"):
         assert secret not in out
-    assert "prompt" not in first
+    assert "prompt" not in first and "usage_estimated" not in first  # the upstream's own usage
     # Callbacks got the same records; the raising one was logged and skipped.
     assert [r["status"] for r in RECORDS] == ["completed", "completed"]
     assert RECORDS[0] == first
@@ -420,6 +420,16 @@ def test_a_stream_its_client_leaves_counts_its_upstream_attempt(gateway_factory,
     samples = metrics(gw)
     label = line["deployment"]
     assert metric(samples, "parley_upstream_attempts_total", deployment=label, outcome="cancelled") == 1
+    # The upstream's usage comes at its end, which never came: spend is estimated from the text
+    # (4 characters a token), not zero, so leaving just before the end is not free.
+    assert line["usage_estimated"] is True
+    tokens = line["tokens"]
+    assert tokens["input"] == -(-len(PROMPT) // 4)
+    assert 1 <= tokens["output"] < 100 and tokens["total"] == tokens["input"] + tokens["output"]
+    assert line["cost"] > 0
+    with client(gw) as c:
+        (row,) = c.get("/spend/logs", headers={"Authorization": f"Bearer {MASTER_KEY}"}).json()
+    assert row["status"] == "cancelled" and row["completion_tokens"] == tokens["output"]
 
 
 def test_a_background_runs_log_line_says_whether_it_was_asked_as_a_stream(gateway_factory, fakes, capsys):

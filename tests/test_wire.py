@@ -8,7 +8,15 @@ import time
 import pytest
 
 from parley.errors import ApiError
-from parley.wire import StepAccumulator, input_to_steps, legacy_outputs, new_id, output_text, settled_status
+from parley.wire import (
+    StepAccumulator,
+    estimated_usage,
+    input_to_steps,
+    legacy_outputs,
+    new_id,
+    output_text,
+    settled_status,
+)
 
 TEXT = [{"type": "text", "text": "hi"}]
 
@@ -143,3 +151,17 @@ def test_ids_sort_by_the_time_they_were_made_and_keep_96_random_bits():
     # Within a millisecond only the random part differs, and it does.
     assert len({ident[11:] for ident in batches[0]}) == 50
     assert new_id("req_").startswith("req_") and len(new_id("req_")) == 28
+
+
+def test_an_estimated_usage_counts_text_not_media_or_ids():
+    image = {"type": "image", "mime_type": "image/png", "data": "A" * 4000}
+    prompt = ["Be brief.", [{"type": "user_input", "content": [{"type": "text", "text": "x" * 10}, image]}]]
+    output = [{"type": "model_output", "id": "s1", "content": [{"type": "text", "text": "y" * 9}]}]
+    usage = estimated_usage(prompt, output)
+    # 9 + 10 characters in, 9 out, at 4 a token, rounded up
+    assert usage == {"total_input_tokens": 5, "total_output_tokens": 3, "total_tokens": 8}
+    assert estimated_usage([None, []], []) == {
+        "total_input_tokens": 0,
+        "total_output_tokens": 0,
+        "total_tokens": 0,
+    }
