@@ -85,6 +85,8 @@ def gateway_factory(tmp_path_factory):
 
     yield start
     for server in started:
+        server.stop_soon()
+    for server in started:
         with contextlib.suppress(Exception):
             server.stop()
 

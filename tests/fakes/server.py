@@ -35,9 +35,13 @@ class LiveServer:
 
     def stop(self, force: bool = False) -> None:
         """Stop; `force`: without waiting for the requests still open (a hung upstream's)."""
+        self.stop_soon(force)
+        self._thread.join(timeout=10)
+
+    def stop_soon(self, force: bool = False) -> None:
+        """Ask it to stop, without waiting: many servers stop together, not one after another."""
         self._server.should_exit = True
         self._server.force_exit = force
-        self._thread.join(timeout=10)
 
 
 @contextmanager
