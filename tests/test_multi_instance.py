@@ -117,7 +117,7 @@ def test_a_follower_on_the_other_instance_sees_a_cancelled_run_end(two_instances
     body = {"model": "gemini-fake", "input": "slow", "background": True}
     ident = a.post("/v1/interactions", json=body).json()["id"]
     time.sleep(0.6)  # some deltas are stored: the follower starts mid-run
-    events = _follow_while(
+    events = _followed_while(
         b, ident, lambda: b.post(f"/v1/interactions/{ident}/cancel").json()["status"] == "cancelled"
     )
     assert events[-2]["event_type"] == "interaction.status_update" and events[-2]["status"] == "cancelled"
@@ -131,17 +131,15 @@ def test_a_stream_cancelled_on_the_other_instance_ends_cancelled_for_its_client(
     a, b = two_instances
     gemini_upstream.upstream.replies.append(Reply(text="y" * 400, chunk_size=4, event_delay=0.05))
     body = {"model": "gemini-fake", "input": "slow", "stream": True}
-    with a.stream("POST", "/v1/interactions", json=body) as r:
-        lines = r.iter_lines()
-        seen = []
-        for line in lines:
-            seen.append(line)
-            if "step.delta" in line:
-                break
+    answers = []
+
+    def cancel(seen: list[str]) -> bool:
         ident = next(json.loads(x[6:]) for x in seen if x.startswith("data: {"))["interaction"]["id"]
-        cancelled = b.post(f"/v1/interactions/{ident}/cancel").json()
-        seen += lines
-    events = assert_stream_valid("".join(line + "\n" for line in seen))
+        answers.append(b.post(f"/v1/interactions/{ident}/cancel").json())
+        return True
+
+    events = _read_while(a, cancel, "POST", "/v1/interactions", json=body)
+    ident, (cancelled,) = events[0]["interaction"]["id"], answers
     assert events[-1]["interaction"]["status"] == "cancelled"
     text = "".join(e["delta"]["text"] for e in events if e["event_type"] == "step.delta")
     assert 0 < len(text) < 400  # stopped, not run to its end
@@ -177,23 +175,27 @@ def test_a_follower_of_a_run_deleted_meanwhile_is_told_so(two_instances, gemini_
     body = {"model": "gemini-fake", "input": "slow", "background": True}
     ident = a.post("/v1/interactions", json=body).json()["id"]
     time.sleep(0.6)
-    events = _follow_while(b, ident, lambda: a.delete(f"/v1/interactions/{ident}").status_code == 200)
+    events = _followed_while(b, ident, lambda: a.delete(f"/v1/interactions/{ident}").status_code == 200)
     assert events[-1]["event_type"] == "error"
     assert events[-1]["error"]["code"] == "not_found" and ident in events[-1]["error"]["message"]
     assert b.get(f"/v1/interactions/{ident}").status_code == 404
 
 
-def _follow_while(instance, ident: str, act) -> list[dict]:
-    """The stream of `ident` followed on `instance`, with `act()` (which must hold) done once the
-    follower has relayed a live delta; its events, validated."""
-    with httpx.Client(base_url=instance.base_url, headers=instance.headers, timeout=30) as c:
-        with c.stream("GET", f"/v1/interactions/{ident}", params={"stream": "true"}) as follow:
-            lines = follow.iter_lines()
-            seen = []
-            for line in lines:
-                seen.append(line)
-                if "step.delta" in line:
-                    break
-            assert act()
-            seen += lines
+def _read_while(client: httpx.Client, act, method: str, path: str, **request) -> list[dict]:
+    """A stream read from `client` until its first live delta, then `act(the lines so far)`
+    (which must hold), then to its end: its events, validated."""
+    with client.stream(method, path, **request) as r:
+        lines = r.iter_lines()
+        seen = []
+        for line in lines:
+            seen.append(line)
+            if "step.delta" in line:
+                break
+        assert act(seen)
+        seen += lines
     return assert_stream_valid("".join(line + "\n" for line in seen))
+
+
+def _followed_while(client: httpx.Client, ident: str, act) -> list[dict]:
+    """The stream of `ident` followed from `client`, with `act()` done once it relays a live delta."""
+    return _read_while(client, lambda _: act(), "GET", f"/v1/interactions/{ident}", params={"stream": "true"})
