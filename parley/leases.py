@@ -35,7 +35,6 @@ from parley.events import (
     ERROR,
     INTERACTION_COMPLETED,
     INTERACTION_STATUS_UPDATE,
-    STEP_START,
     STEP_STOP,
     Error,
     InteractionSSEEvent,
@@ -229,13 +228,10 @@ class EventWriter:
 
 def _unstopped(events: Iterable[InteractionSSEEvent]) -> list[int]:
     """The steps a stream started and did not stop."""
-    started: set[int] = set()
+    steps = wire.StepAccumulator()
     for event in events:
-        if event["event_type"] == STEP_START:
-            started.add(event["index"])
-        elif event["event_type"] == STEP_STOP:
-            started.discard(event["index"])
-    return sorted(started)
+        steps.apply(event)
+    return steps.unstopped()
 
 
 async def follow_stored(

@@ -220,14 +220,15 @@ def rebuilt_steps(history: list[Step], events: Iterable[Mapping[str, Any]]) -> l
     return history + [step for step in acc.steps if step]
 
 
-def characters(value: Any) -> int:
-    """The characters of the strings in a JSON value: roughly its size, without encoding it."""
+def characters(value: Any, skipped: frozenset[str] = frozenset()) -> int:
+    """The characters of the strings in a JSON value, but for those under a `skipped` key: roughly
+    its size, without encoding it."""
     if isinstance(value, str):
         return len(value)
     if isinstance(value, dict):
-        return sum(characters(v) for v in value.values())
+        return sum(characters(v, skipped) for k, v in value.items() if k not in skipped)
     if isinstance(value, list):
-        return sum(characters(v) for v in value)
+        return sum(characters(v, skipped) for v in value)
     return 0
 
 
@@ -236,23 +237,13 @@ _NOT_TEXT = frozenset({"data", "uri", "mime_type", "id", "call_id", "type", "sig
 CHARS_PER_TOKEN = 4  # the common rule of thumb for English text
 
 
-def _text_characters(value: Any) -> int:
-    if isinstance(value, str):
-        return len(value)
-    if isinstance(value, dict):
-        return sum(_text_characters(v) for k, v in value.items() if k not in _NOT_TEXT)
-    if isinstance(value, list):
-        return sum(_text_characters(v) for v in value)
-    return 0
-
-
 def estimated_usage(prompt: Any, output: list[Step]) -> Usage:
     """Token counts for a turn whose upstream never reported them (its stream was cut short: a
     cancel, a client that left, an error midway), from its text: a character count over
     CHARS_PER_TOKEN. Media inputs are not counted, so it errs low. Spend and budgets use it: a
     stream stopped just before its usage arrives must not cost nothing."""
-    given = -(-_text_characters(prompt) // CHARS_PER_TOKEN)
-    made = -(-_text_characters(output) // CHARS_PER_TOKEN)
+    given = -(-characters(prompt, _NOT_TEXT) // CHARS_PER_TOKEN)
+    made = -(-characters(output, _NOT_TEXT) // CHARS_PER_TOKEN)
     return {"total_input_tokens": given, "total_output_tokens": made, "total_tokens": given + made}
 
 
