@@ -573,6 +573,17 @@ class Engine:
 
         async def chosen(dep: Deployment) -> None:
             log.deployment = dep
+            if run.writer is None or run.record.deployment_id == dep.id:
+                return
+            # Stored as soon as chosen: a run whose process dies is billed at its price.
+            run.record.deployment_id = dep.id  # a row not written yet is written with it
+            if run.detached or run.row_started:
+                try:
+                    if not run.detached and not await run.written():
+                        return
+                    await self.store.note_deployment(run.record.id, dep.id)
+                except Exception as exc:  # bookkeeping: the run goes on, and its save names it
+                    _log.warning("could not note the deployment: %s", type(exc).__name__)
 
         state = run.pace
 
@@ -753,10 +764,13 @@ class Engine:
         else:
             after.add(functools.partial(self._account, log))
 
-    def _recovered(self, record: Record) -> None:
+    def _recovered(self, record: Record, output: list[Step]) -> None:
         """A run whose process died, failed here: logged, counted and in the spend logs like any
-        request, with what its row knows (its usage died with its process)."""
+        request. Its usage died with its process: it is billed on an estimate from its text (the
+        prompt, and the `output` its events kept), at the price of the deployment its row names."""
         age = max(time.time() - datetime.fromisoformat(record.created).timestamp(), 0.0)
+        dep_id = record.deployment_id
+        dep = self.router.deployment_of(record.model or "", dep_id) if dep_id else None
         log = RequestLog(
             model=record.model or "",
             status=record.status,  # failed, or cancelled before its process died
@@ -765,7 +779,11 @@ class Engine:
             interaction_id=record.id,
             owner=record.owner,
             started_at=record.created,
+            deployment=dep,
         )
+        if dep is not None:  # it reached an upstream
+            prompt = [record.request.get("system_instruction"), record.steps]
+            log.usage, log.usage_estimated = wire.estimated_usage(prompt, output), True
         self._finished(log)
 
     def _account(self, log: RequestLog) -> None:

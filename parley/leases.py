@@ -38,6 +38,7 @@ from parley.events import (
     STEP_STOP,
     Error,
     InteractionSSEEvent,
+    Step,
 )
 from parley.store import Lease, Record, Store, StoredEvent
 
@@ -93,9 +94,9 @@ class Leases:
         self.seconds = seconds
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self._task: asyncio.Task[None] | None = None
-        # Told of each run recovered here (once in the fleet): its log line and spend row, which
-        # its own process died before writing.
-        self.on_recovered: Callable[[Record], None] | None = None
+        # Told of each run recovered here (once in the fleet), with the output its events kept:
+        # its log line and spend row, which its own process died before writing.
+        self.on_recovered: Callable[[Record, list[Step]], None] | None = None
         # The last event of a run's stream, as its record tells it (a cancelled run's
         # interaction.completed); set by the engine, which builds them.
         self.last_event: Callable[[Record], InteractionSSEEvent] | None = None
@@ -130,28 +131,30 @@ class Leases:
         cancelled run whose process died before saving it; the ids recovered."""
         failed = await self.store.expire_leases(now_ms(), [INTERRUPTED], wire.now())
         for record in failed:
-            await self._close(record)
+            output = await self._close(record)
             if self.on_recovered is not None:
-                self.on_recovered(record)
+                self.on_recovered(record, output)
         if failed:
             log.warning("recovered %d interrupted interaction(s)", len(failed))
         return [r.id for r in failed]
 
-    async def _close(self, record: Record) -> None:
+    async def _close(self, record: Record) -> list[Step]:
+        """End the stored stream of a run recovered here; the output its events kept."""
         state = await self.store.run_state(record.id)
         last = state[2] if state else 0
-        if last:
-            # Its output so far is in its events: reads rebuild the steps from them.
-            await self.store.update(record.id, output_in_events=True)
-            stored = [event for _, event in await self.store.events_after(record.id, 0)]
-            if stored and stored[-1].get("event_type") not in TERMINAL_EVENTS:
-                final: InteractionSSEEvent = {"event_type": ERROR, "error": INTERRUPTED}
-                if record.status == "cancelled" and self.last_event is not None:
-                    final = self.last_event(record)
-                ending = closing_events(
-                    record.id, last + UNSTORED_MAX, record.status, final, _unstopped(stored)
-                )
-                await self.store.append_events(record.id, ending)
+        if not last:
+            return []
+        # Its output so far is in its events: reads rebuild the steps from them.
+        await self.store.update(record.id, output_in_events=True)
+        stored = [event for _, event in await self.store.events_after(record.id, 0)]
+        output = _accumulated(stored)
+        if stored and stored[-1].get("event_type") not in TERMINAL_EVENTS:
+            final: InteractionSSEEvent = {"event_type": ERROR, "error": INTERRUPTED}
+            if record.status == "cancelled" and self.last_event is not None:
+                final = self.last_event(record)
+            ending = closing_events(record.id, last + UNSTORED_MAX, record.status, final, output.unstopped())
+            await self.store.append_events(record.id, ending)
+        return output.steps
 
 
 class EventWriter:
@@ -226,12 +229,12 @@ class EventWriter:
         return list(enumerate(self.events[self.written :], self.written + 1))
 
 
-def _unstopped(events: Iterable[InteractionSSEEvent]) -> list[int]:
-    """The steps a stream started and did not stop."""
+def _accumulated(events: Iterable[InteractionSSEEvent]) -> wire.StepAccumulator:
+    """A stream's steps, as far as its events go."""
     steps = wire.StepAccumulator()
     for event in events:
         steps.apply(event)
-    return steps.unstopped()
+    return steps
 
 
 async def follow_stored(
@@ -297,7 +300,7 @@ async def follow_stored(
                         max(after, last + UNSTORED_MAX),
                         status,
                         synthesised(final)[-1],
-                        _unstopped(begun),
+                        _accumulated(begun).unstopped(),
                     )
                     events = [event for _, event in ending]
                 if events:

@@ -280,6 +280,15 @@ class Router:
         """Every deployment a request to this group may reach, its fallbacks' included."""
         return [s.deployment for g in self._groups_to_try(group) for s in self._groups[g]]
 
+    def deployment_of(self, model: str, deployment_id: str) -> Deployment | None:
+        """Of the deployments a request for `model` may reach, the one with this id (as stored in a
+        record's deployment_id); None when the config no longer has it."""
+        try:
+            group = self.group_for(model)
+        except ApiError:
+            return None
+        return next((dep for dep in self.deployments_for(group) if dep.id == deployment_id), None)
+
     def health(self) -> list[DeploymentHealth]:
         """Each deployment's state as the router sees it, for the admin page."""
         now = time.monotonic()

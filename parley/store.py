@@ -395,6 +395,7 @@ _FINISH = (  # ended by its process: it lets go of its lease (recovery is for ru
     .where(_lc.id == bindparam("_id"), _lc.status.in_(CANCELLABLE))
     .values(worker=None, lease_expires=None)
 )
+_UPDATE_RUNNING = _full.update().where(_lc.id == bindparam("_id"), _lc.status.in_(CANCELLABLE))
 _INSERT_LEASED = _full.insert()
 _RENEW = (  # a run cancelled elsewhere is its process's until saved (Store.keep_cancelled)
     _full.update()
@@ -1291,6 +1292,12 @@ class Store:
             values["output_in_events"] = True
         await self._write(_update_cancelled, values)
 
+    async def note_deployment(self, id: str, deployment_id: str) -> None:
+        """The deployment a running interaction's upstream call goes to, as soon as it is chosen:
+        a run whose process dies before saving it is billed at that deployment's price
+        (Engine._recovered). Nothing changes once it has ended."""
+        await self._write(_update_running, {"_id": id, "deployment_id": deployment_id})
+
     async def cancel(self, id: str, owner: str, updated: str) -> Record | None:
         """Atomically move a queued/in_progress interaction to 'cancelled'.
 
@@ -1491,6 +1498,10 @@ def _all_events(conn: Connection, kind: str, id: str) -> list[InteractionSSEEven
 
 def _update(conn: Connection, values: dict[str, Any]) -> None:
     conn.execute(_UPDATE, values)  # SET clause: the keys that name columns
+
+
+def _update_running(conn: Connection, values: dict[str, Any]) -> None:
+    conn.execute(_UPDATE_RUNNING, values)
 
 
 def _update_cancelled(conn: Connection, values: dict[str, Any]) -> None:

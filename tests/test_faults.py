@@ -410,10 +410,10 @@ def sse_events(lines) -> list[dict]:
     return [json.loads(line[6:]) for line in lines if line.startswith("data: {")]
 
 
-def start_background(url: str) -> str:
+def start_background(url: str, key: str = MASTER_KEY) -> str:
     """A background run started on the Parley at `url`: its id."""
     body = {"model": "gemini-fake", "input": "hi", "background": True}
-    answer = httpx.post(f"{url}/v1/interactions", json=body, headers={"x-goog-api-key": MASTER_KEY})
+    answer = httpx.post(f"{url}/v1/interactions", json=body, headers={"x-goog-api-key": key})
     assert answer.status_code == 200, answer.text
     return answer.json()["id"]
 
@@ -423,9 +423,11 @@ def test_kill_9_mid_run_then_restart_fails_the_run_and_keeps_its_output(upstream
     cfg = config(upstream.url, database_url=database(kind, tmp_path, request), run_lease_seconds=1)
     upstream.upstream.default = SLOW
     proc, url = start_parley(cfg, tmp_path)
-    headers = {"x-goog-api-key": MASTER_KEY}
+    admin = {"Authorization": f"Bearer {MASTER_KEY}"}
+    made = httpx.post(f"{url}/key/generate", json={}, headers=admin).json()
+    headers = {"x-goog-api-key": made["key"]}
     try:
-        background = start_background(url)
+        background = start_background(url, made["key"])
         seen: list[dict] = []
         with httpx.stream(
             "POST",
@@ -478,7 +480,7 @@ def test_kill_9_mid_run_then_restart_fails_the_run_and_keeps_its_output(upstream
                 closing = [e["event_type"] for e in events[stored:]]
                 assert closing == ["step.stop", "interaction.status_update", "error"], closing
             # Each is in the spend logs once, failed: its process died before writing its row.
-            logs = c.get("/spend/logs", headers={"Authorization": f"Bearer {MASTER_KEY}"}).json()
+            logs = httpx.get(f"{url}/spend/logs", headers=admin).json()
             rows = [
                 r for r in logs if r["interaction_id"] in (background, streamed)
             ]  # PostgreSQL's is shared
@@ -487,6 +489,22 @@ def test_kill_9_mid_run_then_restart_fails_the_run_and_keeps_its_output(upstream
                 (True, "failed"),
             ], rows
             assert [r["stream"] for r in rows if r["interaction_id"] == streamed] == [True]
+            # Its usage died with it: each is billed on an estimate from its text (4 characters a
+            # token: "hi" in, what its events kept out), at the price of the deployment its row
+            # named as soon as it was chosen, and its key's spend counts it. (On PostgreSQL another
+            # test's gateway on the same database, and upstream, may be the one that recovers it.)
+            for row in rows:
+                stored = c.get(f"/v1/interactions/{row['interaction_id']}").json()
+                out = sum(
+                    len(p["text"])
+                    for s in stored["steps"]
+                    if s["type"] == "model_output"
+                    for p in s["content"]
+                )
+                assert (row["prompt_tokens"], row["completion_tokens"]) == (1, -(-out // 4)), row
+                assert row["spend"] > 0 and row["deployment"], row
+            info = httpx.get(f"{url}/key/info", params={"key": made["key"]}, headers=admin).json()["info"]
+            assert info["spend"] == pytest.approx(sum(r["spend"] for r in rows))
             # It no longer blocks a follow-up.
             upstream.upstream.default = Reply()
             follow = c.post(

@@ -143,7 +143,7 @@ async def test_a_run_cancelled_elsewhere_whose_process_died_is_ended_by_recovery
         keeper = Leases(store, 30)
         keeper.last_event = lambda r: _synthesised(r)[-1]
         recovered: list[str] = []
-        keeper.on_recovered = lambda r: recovered.append(r.status)
+        keeper.on_recovered = lambda r, output: recovered.append(r.status)
         assert await keeper.recover() == [record.id] and recovered == ["cancelled"]
         events = [event for _, event in await store.events_after(record.id, 0)]
         assert [e["event_type"] for e in events[3:]] == [

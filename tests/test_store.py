@@ -293,6 +293,19 @@ async def test_a_run_failed_by_another_process_keeps_nothing_its_stalled_owner_s
     assert (await store.run_state(cancelled.id))[1] is None  # its lease let go: the save is done
 
 
+async def test_a_running_row_names_its_deployment_and_an_ended_one_keeps_its_own(store):
+    """note_deployment, as each upstream attempt begins: what recovery bills a dead run at. It
+    never changes a row that has ended (an attempt's note that lands after its run's save)."""
+    running, ended = new_record(status="in_progress"), new_record(status="in_progress")
+    for rec in (running, ended):
+        await store.insert(rec, Lease("w", 10**15))
+    await store.finish(ended.id, status="completed", steps=[], usage={}, updated=T1, deployment_id="b")
+    for rec in (running, ended):
+        await store.note_deployment(rec.id, "a")
+    assert (await store.get(running.id, OWNER)).deployment_id == "a"
+    assert (await store.get(ended.id, OWNER)).deployment_id == "b"
+
+
 @pytest.mark.parametrize("status", ["completed", "cancelled", "failed"])
 async def test_a_finished_run_lets_go_of_its_lease(store, status):
     """Once its process has saved it, however it ended, recovery never takes it for a dead
