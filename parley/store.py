@@ -1091,6 +1091,15 @@ class Store:
     # -- plumbing: op(conn) runs in a worker thread with a pooled connection
 
     def _run(self, op: Callable[[Connection, *Ts], T], *args: *Ts) -> T:
+        try:
+            with self._engine.connect() as conn:
+                return op(conn, *args)
+        except exc.DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+        # A pooled connection the server had ended (a restart, a failover, an idle timeout): the
+        # statement never reached it. SQLAlchemy has let go of the pool's connections of that age;
+        # once more on a new one, so the request is not failed (a create would be paid twice).
         with self._engine.connect() as conn:
             return op(conn, *args)
 

@@ -694,6 +694,43 @@ def test_a_streamed_answer_is_stored_once_and_read_as_before(
         assert timeline[:2] == record["steps"] and timeline[-1]["content"][0]["text"] == "And again."
 
 
+def test_the_store_connections_postgresql_ended_are_replaced_without_failing_a_request(
+    gateway_factory, upstream, pg_url
+):
+    """PostgreSQL restarted or failed over, or an idle timeout ended the pooled connections: the
+    first write on a dead one is made again on a new connection, not answered 503 (whose client
+    would retry and pay the upstream twice). Reads likewise."""
+    from tests.pg import create_database
+
+    url = create_database(pg_url)
+    database = url.rsplit("/", 1)[1].split("?")[0]
+    gateway = gateway_factory(config(upstream.url), database_url=url)
+
+    def end_its_connections() -> None:
+        with psycopg_admin(pg_url) as admin:
+            query = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s"
+            assert admin.execute(query, (database,)).fetchone()[0] >= 1
+
+    with api(gateway) as c:
+        first = c.post("/v1beta/interactions", json={"model": "gemini-fake", "input": "hi"}).json()["id"]
+        paid = len(upstream.upstream.requests)
+        end_its_connections()
+        r = c.post("/v1beta/interactions", json={"model": "gemini-fake", "input": "again"})
+        assert r.status_code == 200, r.text
+        assert len(upstream.upstream.requests) == paid + 1  # the answer paid for once
+        end_its_connections()
+        for ident in (first, r.json()["id"]):
+            assert c.get(f"/v1beta/interactions/{ident}").json()["status"] == "completed"
+
+
+def psycopg_admin(url: str):
+    import psycopg
+    from sqlalchemy import make_url
+
+    admin = make_url(url).set(drivername="postgresql", database="postgres")
+    return psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True)
+
+
 @pytest.mark.parametrize(
     ("route", "stream"), [("connexion", False), ("direct", False), ("direct", True), ("connexion", True)]
 )
