@@ -278,6 +278,13 @@ class RequestLog:
     output: list[Step] = field(default_factory=list)  # the turn's steps (traced only with log_prompts)
     dropped: list[str] = field(default_factory=list)  # what drop_params left out (parley.request)
     usage_estimated: bool = False  # `usage` counted by Parley: the upstream never reported it
+    # An upstream call was stopped midway (a cancel, its client leaving, a shutdown): the upstream
+    # had the prompt, so the turn is billed on an estimate even if nothing came back.
+    prompt_sent: bool = False
+
+    def interrupted(self, dep: Deployment) -> None:
+        """The router's `interrupted`: the call to `dep` was stopped midway."""
+        self.deployment, self.prompt_sent = dep, True
 
 
 class Engine:
@@ -489,9 +496,11 @@ class Engine:
         after: AfterAnswer | None,
     ) -> Interaction:
         try:
-            outcome, dep = await self.router.create(log.model, make_turn, after)
+            outcome, dep = await self.router.create(log.model, make_turn, after, log.interrupted)
         except asyncio.CancelledError:  # its client left (parley.lane.ClientLeft)
             log.status, log.interaction_id = "cancelled", None
+            if log.prompt_sent:  # its upstream had the prompt; what it answered is unknown
+                log.usage, log.usage_estimated = _estimated(record, []), True
             self._finished(log, after)
             raise
         except (ApiError, UpstreamError) as exc:
@@ -553,9 +562,8 @@ class Engine:
                 }
                 run.push({"event_type": INTERACTION_COMPLETED, "interaction": final})
             log.status, log.usage, log.output = ending.status, ending.usage, run.steps.steps
-            if ending.status in CUT_SHORT and not ending.usage and run.steps.steps:
-                prompt = [run.record.request.get("system_instruction"), run.record.steps]
-                log.usage, log.usage_estimated = wire.estimated_usage(prompt, run.steps.steps), True
+            if ending.status in CUT_SHORT and not ending.usage and (run.steps.steps or log.prompt_sent):
+                log.usage, log.usage_estimated = _estimated(run.record, run.steps.steps), True
             self._finished(log, run.after)
             await self._save(run, ending, updated, log.deployment)
         finally:
@@ -606,7 +614,8 @@ class Engine:
         pacing = transport.read_pace.set(pace)
         try:
             # Closed here, not left to the collector: its finalizer costs a loop wake-up per stream.
-            async with contextlib.aclosing(self.router.stream(log.model, make_turn, chosen)) as upstream:
+            stream = self.router.stream(log.model, make_turn, chosen, log.interrupted)
+            async with contextlib.aclosing(stream) as upstream:
                 async for batch in upstream:
                     if not run.events:
                         log.first_event = time.monotonic() - log.started
@@ -782,8 +791,7 @@ class Engine:
             deployment=dep,
         )
         if dep is not None:  # it reached an upstream
-            prompt = [record.request.get("system_instruction"), record.steps]
-            log.usage, log.usage_estimated = wire.estimated_usage(prompt, output), True
+            log.usage, log.usage_estimated = _estimated(record, output), True
         self._finished(log)
 
     def _account(self, log: RequestLog) -> None:
@@ -1009,6 +1017,12 @@ def _row_written(run: Run, final: bool, written: asyncio.Future[None]) -> None:
     if final and not written.cancelled() and written.exception() is None:
         run.phase = Phase.DONE
         run.changed.set()
+
+
+def _estimated(record: Record, output: list[Step]) -> Usage:
+    """A turn's usage its upstream never reported: its prompt (the system instruction and the
+    history with this turn's input) and `output`, counted from their text (wire.estimated_usage)."""
+    return wire.estimated_usage([record.request.get("system_instruction"), record.steps], output)
 
 
 # Outcome is re-exported for SDK users who type their callbacks.

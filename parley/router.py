@@ -482,12 +482,16 @@ class Router:
                 cooldown_until = time.time() + wait
         self._report(Attempt(state.deployment, now - lease.started, error, cooldown_until, trace=lease.trace))
 
-    async def _released(self, lease: _Lease, exc: BaseException) -> None:
+    async def _released(
+        self, lease: _Lease, exc: BaseException, interrupted: Callable[[Deployment], None] | None = None
+    ) -> None:
         """The attempt ended without an outcome: its in-flight count is undone; a cancelled one is
         reported as made (the upstream was called), its span ended as abandoned."""
         self._freed(lease.state)
         if isinstance(exc, asyncio.CancelledError | GeneratorExit):
             self._report(Attempt(lease.state.deployment, time.monotonic() - lease.started, cancelled=True))
+            if interrupted is not None:
+                interrupted(lease.state.deployment)
         if lease.token is not None and self.shared is not None:
             # Shielded: a cancelled request still hands its lease back.
             await asyncio.shield(self.shared.release(lease.state.slot, lease.token))
@@ -573,9 +577,12 @@ class Router:
         model: str,
         make_turn: Callable[[Deployment], Turn],
         after: AfterAnswer | None = None,
+        interrupted: Callable[[Deployment], None] | None = None,
     ) -> tuple[Outcome, Deployment]:
         """`after`: the answered attempt's report (on_attempt) is added here, to be made once the
-        answer is sent (Engine.create's `after`), unless it is traced: its span ends now."""
+        answer is sent (Engine.create's `after`), unless it is traced: its span ends now.
+        `interrupted`: told of the deployment whose call a cancel stopped midway (it had the
+        prompt), not of one stopped between attempts."""
         tries = _Tries()
         # Closed here: a plan left to the garbage collector is closed by a task of its own, one more
         # loop wake-up per request (uvloop's async generator finalizer).
@@ -592,7 +599,7 @@ class Router:
                     tries.failed(exc)
                     continue
                 except BaseException as exc:
-                    await self._released(lease, exc)
+                    await self._released(lease, exc, interrupted)
                     raise
                 self._succeeded(lease, outcome.usage, after)
                 return outcome, dep
@@ -603,6 +610,7 @@ class Router:
         model: str,
         make_turn: Callable[[Deployment], Turn],
         on_deployment: Callable[[Deployment], Awaitable[None]] | None = None,
+        interrupted: Callable[[Deployment], None] | None = None,
     ) -> AdapterStream:
         """Adapter events of the first deployment that starts streaming, ending with its StreamEnd.
         Failures before the first event are retried / fall back; after it they are raised to the
@@ -637,7 +645,7 @@ class Router:
                     tries.failed(exc)
                 except BaseException as exc:
                     if pending is not None:
-                        await self._released(lease, exc)
+                        await self._released(lease, exc, interrupted)
                     raise
                 finally:
                     await events.aclose()

@@ -518,7 +518,9 @@ def test_kill_9_mid_run_then_restart_fails_the_run_and_keeps_its_output(upstream
 
 def test_a_client_that_leaves_before_its_answer_stops_its_create(upstream, tmp_path):
     """Gone while the upstream is silent, or during a retry's pause: the create stops there (no
-    further upstream call, no wait for the answer) and is logged cancelled."""
+    further upstream call, no wait for the answer) and is logged cancelled. Stopped while its
+    upstream had its prompt, it is billed that prompt, estimated (the upstream bills what it read);
+    stopped between attempts, nothing."""
     cfg = config(upstream.url, validate_responses=False, database_url=f"sqlite:///{tmp_path}/left.db")
     cfg["router_settings"] = {"num_retries": 2}
     headers = {"x-goog-api-key": MASTER_KEY}
@@ -532,15 +534,19 @@ def test_a_client_that_leaves_before_its_answer_stops_its_create(upstream, tmp_p
             upstream.upstream.reset()
             upstream.upstream.replies.append(reply)
             upstream.upstream.default = Reply(delay=4)
-            body = {"model": "gemini-fake", "input": "hi", "stream": stream}
+            body = {"model": "gemini-fake", "input": "tell me " * 50, "stream": stream}  # 100 tokens
             with pytest.raises(httpx.ReadTimeout):
                 httpx.post(f"{url}/v1/interactions", json=body, headers=headers, timeout=1)
             time.sleep(4.5)  # past the upstream's answer, and the retry's pause
             assert len(upstream.upstream.requests) == 1, (reply, stream, upstream.upstream.requests)
         # The gateway is fine, and says what happened (in_flight back to zero).
-        metrics = httpx.get(f"{url}/metrics", headers={"Authorization": f"Bearer {MASTER_KEY}"}).text
+        admin = {"Authorization": f"Bearer {MASTER_KEY}"}
+        metrics = httpx.get(f"{url}/metrics", headers=admin).text
         assert "parley_requests_in_flight 0.0" in metrics
         assert 'status="cancelled"' in metrics
+        rows = httpx.get(f"{url}/spend/logs", headers=admin).json()[::-1]  # oldest first
+        billed = [(r["status"], r["prompt_tokens"], r["completion_tokens"], r["spend"] > 0) for r in rows]
+        assert billed == [("cancelled", 100, 0, True)] * 2 + [("cancelled", 0, 0, False)], billed
     finally:
         stop(proc)
 
