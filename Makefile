@@ -1,5 +1,6 @@
 # Parley. `make serve` and `make test` are all a new machine needs: both install what they use.
-PYTHON ?= python3
+# The distribution's optimised CPython build when it has one (scripts/python.sh says why).
+PYTHON ?= $(shell bash scripts/python.sh)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 4000

@@ -24,8 +24,19 @@ VENV=.venv-litellm
 PY=.venv/bin/python
 KEY=sk-litellm-contract
 
+base() {  # the interpreter a venv was made from
+    "$1" -c 'import os, sys; print(os.path.realpath(sys._base_executable))'
+}
+
 install() {
-    test -x "$VENV/bin/python" || python3 -m venv "$VENV"
+    # On the interpreter Parley's .venv runs on: the comparison is of the gateways, not of two
+    # builds of CPython (scripts/python.sh).
+    local python
+    python=$(if test -x "$PY"; then base "$PY"; else bash scripts/python.sh; fi)
+    if test -x "$VENV/bin/python" && test "$(base "$VENV/bin/python")" != "$(base "$python")"; then
+        rm -rf "$VENV"
+    fi
+    test -x "$VENV/bin/python" || "$python" -m venv "$VENV"
     if ! "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('litellm') != '$LITELLM_VERSION')" 2>/dev/null; then
         "$VENV/bin/pip" install -q --upgrade pip
         "$VENV/bin/pip" install -q "litellm[proxy]==$LITELLM_VERSION"
