@@ -583,7 +583,7 @@ class Engine:
             log.deployment = dep
             if run.writer is None or run.record.deployment_id == dep.id:
                 return
-            # Stored as soon as chosen: a run whose process dies is billed at its price.
+            # Stored as soon as it answers: a run whose process dies is billed at its price.
             run.record.deployment_id = dep.id  # a row not written yet is written with it
             if run.detached or run.row_started:
                 try:

@@ -1302,9 +1302,9 @@ class Store:
         await self._write(_update_cancelled, values)
 
     async def note_deployment(self, id: str, deployment_id: str) -> None:
-        """The deployment a running interaction's upstream call goes to, as soon as it is chosen:
-        a run whose process dies before saving it is billed at that deployment's price
-        (Engine._recovered). Nothing changes once it has ended."""
+        """The deployment answering a running interaction, as soon as it starts to: a run whose
+        process dies before saving it is billed at that deployment's price (Engine._recovered).
+        Nothing changes once it has ended."""
         await self._write(_update_running, {"_id": id, "deployment_id": deployment_id})
 
     async def cancel(self, id: str, owner: str, updated: str) -> Record | None:

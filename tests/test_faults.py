@@ -491,7 +491,7 @@ def test_kill_9_mid_run_then_restart_fails_the_run_and_keeps_its_output(upstream
             assert [r["stream"] for r in rows if r["interaction_id"] == streamed] == [True]
             # Its usage died with it: each is billed on an estimate from its text (4 characters a
             # token: "hi" in, what its events kept out), at the price of the deployment its row
-            # named as soon as it was chosen, and its key's spend counts it. (On PostgreSQL another
+            # named once its upstream answered, and its key's spend counts it. (On PostgreSQL another
             # test's gateway on the same database, and upstream, may be the one that recovers it.)
             for row in rows:
                 stored = c.get(f"/v1/interactions/{row['interaction_id']}").json()
