@@ -306,12 +306,21 @@ class Engine:
         self.closing = False  # runs stopped from here on were interrupted, not cancelled
 
     @classmethod
-    async def open(cls, settings: Settings, shared: SharedState | None = None) -> Engine:
-        """`shared`: the gateway's Redis-backed state, when it has one (else the router makes its own)."""
+    async def open(
+        cls, settings: Settings, shared: SharedState | None = None, *, start: bool = True
+    ) -> Engine:
+        """`shared`: the gateway's Redis-backed state, when it has one (else the router makes its own).
+        `start`: False for a caller that hooks the engine first (its log lines and metrics): it
+        calls `start()` after, so the runs recovered at start-up are logged and counted too."""
         store = await Store.open(settings.general_settings.database_url)
         engine = cls(settings, store, Router(settings, shared) if shared is not None else None)
-        await engine.leases.start()  # also fails the runs that dead processes left behind
+        if start:
+            await engine.start()
         return engine
+
+    async def start(self) -> None:
+        """Keep this process's leases, after failing the runs that dead processes left behind."""
+        await self.leases.start()
 
     def interrupt(self) -> None:
         """The drain's grace is over: every run here ends `failed` / `interrupted`, while the
@@ -785,6 +794,7 @@ class Engine:
             status=record.status,  # failed, or cancelled before its process died
             stream=bool(record.request.get("stream")),
             started=time.monotonic() - age,  # its latency: from its create to now
+            request_id=record.id,  # as its spend row would have been written by its own process
             interaction_id=record.id,
             owner=record.owner,
             started_at=record.created,

@@ -616,14 +616,17 @@ class Observability:
         if log.dropped:  # drop_params: what the provider could not honour
             record["dropped_params"] = list(log.dropped)
         scope = _request.get()
-        if scope is not None and scope.key_hash:
-            record["key_hash"] = scope.key_hash[:KEY_HASH_CHARS]
+        # The key that made it: a run recovered from a dead process has no request here, only its
+        # record's owner (the same hash).
+        owner = log.owner or (scope.key_hash if scope is not None else None)
+        if owner:
+            record["key_hash"] = owner[:KEY_HASH_CHARS]
         if self.log_prompts and scope is not None and scope.body:
             record["prompt"] = _prompt(bytes(scope.body))
         record["event"] = "request"
 
         m = self.metrics
-        key = scope.key_hash[:KEY_LABEL_CHARS] if scope is not None and scope.key_hash else "none"
+        key = owner[:KEY_LABEL_CHARS] if owner else "none"
         m.child(m.requests, group, label or "none", log.status or "unknown", key).inc()
         m.child(m.latency, group, "true" if log.stream else "false").observe(log.latency)
         if log.first_event is not None:

@@ -346,8 +346,9 @@ class Gateway:
         own = self.engine is None
         forget: Callable[[], None] = _nothing
         if own:
-            self.engine = await Engine.open(self.settings, self.shared)
+            self.engine = await Engine.open(self.settings, self.shared, start=False)
             self.observability.attach(self.engine)  # a given engine was attached in __init__
+            await self.engine.start()  # what it recovers is logged and counted
             loop, engine = asyncio.get_running_loop(), self.engine
             grace = max(self.settings.general_settings.drain_grace_seconds - drain.ENDING_MARGIN, 0.0)
             forget = drain.on_begin(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import random
 import socket
@@ -505,6 +506,16 @@ def test_kill_9_mid_run_then_restart_fails_the_run_and_keeps_its_output(upstream
                 assert row["spend"] > 0 and row["deployment"], row
             info = httpx.get(f"{url}/key/info", params={"key": made["key"]}, headers=admin).json()["info"]
             assert info["spend"] == pytest.approx(sum(r["spend"] for r in rows))
+            # Its spend row is its own process's request id (the interaction's), so a row that
+            # process wrote just before it died is not billed twice.
+            assert all(r["request_id"] == r["interaction_id"] for r in rows), rows
+            if kind == "sqlite":  # recovered by this process as it started, before its first request
+                key = hashlib.sha256(made["key"].encode()).hexdigest()[:12]
+                metrics = httpx.get(f"{url}/metrics", headers=admin).text
+                counted = (
+                    f'{{deployment="gemini-fake#0",key="{key}",model_group="gemini-fake",status="failed"}}'
+                )
+                assert f"parley_requests_total{counted} 2.0" in metrics, metrics
             # It no longer blocks a follow-up.
             upstream.upstream.default = Reply()
             follow = c.post(
