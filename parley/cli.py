@@ -153,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load(args.config)  # fail fast, naming the bad field, before any worker starts
+        from parley.observability import hooks  # the server's modules: only once the config is read
+
+        hooks(settings)  # the callbacks it names import, and tracing's are known
     except ConfigError as exc:
         print(f"parley: bad config: {exc}", file=sys.stderr)
         return 2

@@ -177,9 +177,9 @@ KEYS: dict[str, Keys] = {
             "success_callback",
             "failure_callback",
             "drop_params",
+            "callbacks",  # ["otel"]: parley.tracing
         },
         {
-            "callbacks",
             "service_callback",
             "cache",
             "cache_params",
@@ -282,11 +282,7 @@ def _check_keys(node: Any, section: str, where: str, warnings: list[str]) -> Non
             warnings.append(f"{path}: a LiteLLM setting that Parley does not implement; it has no effect")
         else:
             close = difflib.get_close_matches(str(key), sorted(keys.known() | honoured), n=1, cutoff=0.6)
-            hint = (
-                f"; did you mean {close[0]}?"
-                if close
-                else f" (valid keys: {', '.join(sorted(keys.honoured))})"
-            )
+            hint = f"; did you mean {close[0]}?" if close else f" (valid keys: {', '.join(sorted(honoured))})"
             raise ConfigError(f"{path}: unknown key{hint}")
 
 

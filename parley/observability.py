@@ -476,22 +476,36 @@ class Metrics:
         return generate_latest(fleet)
 
 
+Hooks: TypeAlias = tuple[
+    list[tuple[str, Callback]], list[tuple[str, Callback]], list[tuple[str, Callback]], bool
+]
+
+
+def hooks(settings: Settings) -> Hooks:
+    """The config's callbacks (every request's; LiteLLM's on success and on failure only) and
+    whether it traces, or a ConfigError naming the bad entry. `parley` checks them before it says
+    it serves and before any worker starts: they import the operator's modules."""
+    general, litellm = settings.general_settings, settings.litellm_settings
+    return (
+        load_callbacks((general.model_extra or {}).get("callbacks")),
+        load_callbacks(litellm.get("success_callback"), "litellm_settings.success_callback"),
+        load_callbacks(litellm.get("failure_callback"), "litellm_settings.failure_callback"),
+        tracing_enabled(settings),
+    )
+
+
 class Observability:
     def __init__(self, settings: Settings):
         general = settings.general_settings
         self.log_prompts = bool(general.log_prompts)
         self.max_body = general.max_request_body_bytes
-        self.callbacks = load_callbacks((general.model_extra or {}).get("callbacks"))
-        litellm = settings.litellm_settings
-        # LiteLLM's names for callbacks on successful / failed requests only.
-        self.on_success = load_callbacks(litellm.get("success_callback"), "litellm_settings.success_callback")
-        self.on_failure = load_callbacks(litellm.get("failure_callback"), "litellm_settings.failure_callback")
+        self.callbacks, self.on_success, self.on_failure, traced = hooks(settings)
         self.shared_state = redis_url(settings.router_settings) is not None
         self.metrics = Metrics(self.shared_state)
         # /metrics takes the master key or metrics_key whenever keys are configured.
         self.metrics_keys = {k for k in (general.master_key, general.metrics_key) if k}
         self.keys_configured = bool(settings.keys or general.metrics_key)
-        self.tracing: Tracing | None = Tracing(settings) if tracing_enabled(settings) else None
+        self.tracing: Tracing | None = Tracing(settings) if traced else None
         self._stdout = _Stdout()
         self._any_callbacks = bool(self.callbacks or self.on_success or self.on_failure)
         self._engine: Engine | None = None
@@ -805,4 +819,4 @@ def _prompt(raw: bytes) -> Any:
     return {k: body[k] for k in ("system_instruction", "input") if k in body}
 
 
-__all__ = ["Metrics", "Observability", "deployment_label", "load_callbacks"]
+__all__ = ["Metrics", "Observability", "deployment_label", "hooks", "load_callbacks"]

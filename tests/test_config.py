@@ -212,6 +212,54 @@ def test_the_server_refuses_to_start_on_bad_config(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        ("litellm_settings:\n  success_callback: [langfuse]\n", "litellm_settings.success_callback[0]"),
+        ("litellm_settings:\n  callbacks: [langfuse]\n", "litellm_settings.callbacks[0]"),
+        ("general_settings:\n  callbacks: ['nosuchmodule:fn']\n", "general_settings.callbacks[0]"),
+    ],
+)
+def test_callbacks_that_cannot_be_loaded_stop_start_up_before_it_serves(tmp_path, settings, named, workers):
+    """As LiteLLM's configs name them ("langfuse"): checked with the rest of the config, before the
+    banner and before any worker starts; a worker that died of it left `--workers 2` up with no one
+    listening."""
+    database = f"  database_url: sqlite:///{tmp_path}/parley.db\n"  # none in the working directory
+    settings += database if settings.startswith("general_settings") else "general_settings:\n" + database
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "model_list:\n  - model_name: m\n    litellm_params: {model: local/smollm2}\n" + settings
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "parley.cli", "--config", str(config), "--port", "1", "--workers", workers],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    assert f"parley: bad config: {named}" in result.stderr
+    assert "Traceback" not in result.stderr and "serving" not in result.stderr
+
+
+def test_litellm_callbacks_otel_is_honoured_not_warned_about():
+    settings = parse(
+        {
+            "model_list": [{"model_name": "m", "litellm_params": {"model": "local/x"}}],
+            "litellm_settings": {"callbacks": ["otel"]},
+        }
+    )
+    assert settings.warnings == []
+
+
+def test_an_unknown_key_far_from_any_lists_every_key_the_section_takes():
+    with pytest.raises(ConfigError) as refused:
+        parse({"model_list": [], "general_settings": {"zzzqqq": 1}})
+    listed = str(refused.value).split("valid keys: ")[1]
+    for key in ("master_key", "metrics_key", "run_lease_seconds", "drain_grace_seconds", "allowed_origins"):
+        assert key in listed, listed
+
+
 def test_an_unreachable_database_fails_start_up_naming_the_field(tmp_path):
     from tests.fakes.server import free_port
 
