@@ -610,7 +610,10 @@ def parse(data: Any, source: str = "config") -> Settings:
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping at the top level")
     warnings = check_keys(data, source)
-    data = _resolve_env(data, "")
+    try:
+        data = _resolve_env(data, "")
+    except ConfigError as exc:  # named like every other error: the file, then the field
+        raise ConfigError(f"{source}: {exc}") from None
     # LiteLLM also accepts retries/fallbacks/timeouts under litellm_settings; honour them there too.
     router = data.get("router_settings") or {}
     litellm = data.get("litellm_settings") or {}

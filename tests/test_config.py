@@ -174,6 +174,7 @@ def test_bad_config_names_the_field(config, field, monkeypatch):
     with pytest.raises(ConfigError) as caught:
         parse(config)
     assert field in str(caught.value) and "secret" not in str(caught.value)
+    assert str(caught.value).startswith("config: ")  # which file, then which field
 
 
 def test_bad_yaml_and_missing_file(tmp_path):
