@@ -625,7 +625,7 @@ class Observability:
             ],
             "stream": log.stream,
         }
-        if log.usage_estimated:  # its stream was cut short before the upstream's usage
+        if log.usage_estimated:  # stopped or recovered before the upstream reported its usage
             record["usage_estimated"] = True
         if log.dropped:  # drop_params: what the provider could not honour
             record["dropped_params"] = list(log.dropped)

@@ -238,10 +238,10 @@ CHARS_PER_TOKEN = 4  # the common rule of thumb for English text
 
 
 def estimated_usage(prompt: Any, output: list[Step]) -> Usage:
-    """Token counts for a turn whose upstream never reported them (its stream was cut short: a
-    cancel, a client that left, an error midway), from its text: a character count over
-    CHARS_PER_TOKEN. Media inputs are not counted, so it errs low. Spend and budgets use it: a
-    stream stopped just before its usage arrives must not cost nothing."""
+    """Token counts for a turn whose upstream never reported them (stopped by a cancel, a client
+    that left or an error midway, or recovered after its process died), from its text: a
+    character count over CHARS_PER_TOKEN. Media inputs are not counted, so it errs low. Spend and
+    budgets use it: a turn stopped just before its usage arrives must not cost nothing."""
     given = -(-characters(prompt, _NOT_TEXT) // CHARS_PER_TOKEN)
     made = -(-characters(output, _NOT_TEXT) // CHARS_PER_TOKEN)
     return {"total_input_tokens": given, "total_output_tokens": made, "total_tokens": given + made}

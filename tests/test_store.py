@@ -294,7 +294,7 @@ async def test_a_run_failed_by_another_process_keeps_nothing_its_stalled_owner_s
 
 
 async def test_a_running_row_names_its_deployment_and_an_ended_one_keeps_its_own(store):
-    """note_deployment, as each upstream attempt begins: what recovery bills a dead run at. It
+    """note_deployment, as an upstream starts answering: what recovery bills a dead run at. It
     never changes a row that has ended (an attempt's note that lands after its run's save)."""
     running, ended = new_record(status="in_progress"), new_record(status="in_progress")
     for rec in (running, ended):
