@@ -260,9 +260,10 @@ def relay_app(upstream_url: str):
                 "headers": [(b"content-type", b"text/event-stream")],
             }
         )
-        async with contextlib.aclosing(transport.send_stream(request, transport.SSEFraming())) as events:
-            async for event in events:
-                frame = b"data: " + orjson.dumps(event) + b"\n\n"
+        framing = transport.SSEFraming()
+        async with contextlib.aclosing(transport.send_stream(request, framing)) as events:
+            async for batch in events:
+                frame = b"data: " + orjson.dumps([framing.decode(event) for event in batch]) + b"\n\n"
                 await send({"type": "http.response.body", "body": frame, "more_body": True})
         await send({"type": "http.response.body", "body": b"data: [DONE]\n\n"})
 

@@ -231,11 +231,13 @@ def test_sse_framing_splits_joins_and_ends_at_done():
     framing = transport.SSEFraming()
     raw = b'event: x\ndata: {"a":\ndata: 1}\n\n: comment\n\ndata: {"b": 2}\r\n\r\ndata: [DONE]\n\n'
     events = [e for i in range(0, len(raw), 5) for e in framing.feed(raw[i : i + 5])]
-    assert events == [{"a": 1}, {"b": 2}, transport.DONE]
+    assert events == [b'{"a":\n1}', b'{"b": 2}', transport.DONE]  # as they came: decoded one by one
+    assert [framing.decode(e) for e in events[:2]] == [{"a": 1}, {"b": 2}]
     framing = transport.SSEFraming()
-    assert framing.feed(b'data: {"c": 3}') == [] and framing.end() == [{"c": 3}]  # no final blank line
+    assert framing.feed(b'data: {"c": 3}') == [] and framing.end() == [b'{"c": 3}']  # no final blank line
+    (bad,) = transport.SSEFraming().feed(b"data: {nope\n\n")
     with pytest.raises(UpstreamError) as caught:
-        transport.SSEFraming().feed(b"data: {nope\n\n")
+        transport.SSEFraming.decode(bad)
     assert caught.value.status == 502 and "invalid JSON" in caught.value.message
 
 
@@ -415,4 +417,4 @@ def test_sse_framing_matches_the_rules_however_the_bytes_are_cut():
             events += framing.feed(raw[at : at + step])
             at += step
         events += framing.end()
-        assert events == _sse_reference(raw), raw
+        assert [e if e is transport.DONE else framing.decode(e) for e in events] == _sse_reference(raw), raw

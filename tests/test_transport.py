@@ -131,7 +131,11 @@ def post(url: str, **kwargs: object) -> UpstreamRequest:
 
 async def events(url: str, **kwargs: object) -> list[object]:
     stream = transport.send_stream(post(url), SSEFraming(), **kwargs)  # type: ignore[arg-type]
-    return [event async for batch in stream for event in batch]
+    return [SSEFraming.decode(event) async for batch in stream for event in batch]
+
+
+def decoded(batch: list[bytes]) -> list[object]:
+    return [SSEFraming.decode(event) for event in batch]
 
 
 SSE_HEAD = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\n"
@@ -192,7 +196,7 @@ async def test_a_stream_comes_a_read_at_a_time_up_to_done():
 
     async with serving(one_write) as (url, _):
         stream = transport.send_stream(post(url), SSEFraming())
-        assert [batch async for batch in stream] == [[{"a": 1}, {"b": 2}, {"c": 3}]]
+        assert [decoded(batch) async for batch in stream] == [[{"a": 1}, {"b": 2}, {"c": 3}]]
 
 
 async def test_gzip_and_deflate_answers_are_decoded():
@@ -313,14 +317,14 @@ async def test_a_stream_closed_early_closes_its_connection():
 
     async with serving(endless) as (url, seen):
         async with contextlib.aclosing(transport.send_stream(post(url), SSEFraming())) as stream:
-            assert await anext(stream) == [{"a": 1}]
+            assert decoded(await anext(stream)) == [{"a": 1}]
         for _ in range(50):
             if seen.closed:
                 break
             await asyncio.sleep(0.01)
         assert seen.closed == 1  # our side closed it
         async with contextlib.aclosing(transport.send_stream(post(url), SSEFraming())) as stream:
-            assert await anext(stream) == [{"a": 1}]
+            assert decoded(await anext(stream)) == [{"a": 1}]
         assert seen.connections == 2
 
 
@@ -478,7 +482,7 @@ async def test_an_unread_stream_holds_a_bounded_buffer_and_blocks_the_upstream()
 
     async with serving(flood) as (url, seen):
         async with contextlib.aclosing(transport.send_stream(post(url), SSEFraming())) as stream:
-            assert await anext(stream) == [{"a": 1}]
+            assert decoded(await anext(stream)) == [{"a": 1}]
             await asyncio.sleep(1.0)  # a reader that reads nothing more
             (pool,) = transport._pools[asyncio.get_running_loop()].values()
             (conn,) = pool.connections

@@ -240,10 +240,11 @@ class HttpCodec:
 
     async def stream(self, turn: Turn, deployment: Deployment) -> AdapterStream:
         request = self.request(turn, deployment, stream=True)
-        decoder = self.decoder(turn)
+        decoder, framing = self.decoder(turn), self.framing()
+        decode = framing.decode
         events = transport.send_stream(
             request,
-            self.framing(),
+            framing,
             timeout=deployment.timeout,
             stream_timeout=deployment.stream_timeout,
             sign=self._signer(deployment),
@@ -255,7 +256,7 @@ class HttpCodec:
                 failure: Exception | None = None
                 try:
                     for event in batch:
-                        translated.extend(decoder.feed(event))
+                        translated.extend(decoder.feed(decode(event)))
                         if decoder.done:
                             break
                 except Exception as exc:  # an error event, or a malformed one

@@ -60,7 +60,7 @@ import orjson
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials, RefreshableCredentials
-from botocore.eventstream import EventStreamBuffer, ParserError
+from botocore.eventstream import EventStreamBuffer, EventStreamMessage, ParserError
 
 from parley.errors import ApiError, UpstreamError, unsupported
 from parley.events import STEP_DELTA, STEP_START, STEP_STOP, Delta, InteractionStatus, Step, StepStart, Usage
@@ -506,22 +506,26 @@ def _exception(name: str, message: str, status: int = 502, retry_after: float | 
 
 class EventStreamFraming:
     """ConverseStream's binary AWS event-stream: botocore's EventStreamBuffer cuts the frames and
-    checks their CRCs; each comes out as ``{"headers", "body"}`` for the decoder."""
+    checks their CRCs; `decode` gives each as ``{"headers", "body"}`` for the decoder."""
 
     media_type = "application/vnd.amazon.eventstream"
 
     def __init__(self) -> None:
         self._buffer = EventStreamBuffer()
 
-    def feed(self, chunk: bytes) -> list[Any]:
+    def feed(self, chunk: bytes) -> list[EventStreamMessage]:
         self._buffer.add_data(chunk)
         try:
-            return [message.to_response_dict() for message in self._buffer]
+            return list(self._buffer)
         except ParserError as exc:
             raise UpstreamError(502, f"Bedrock sent a malformed event-stream frame: {exc}") from exc
 
     def end(self) -> list[Any]:
         return []  # a frame cut short leaves the decoder without messageStop: it reports the cut
+
+    @staticmethod
+    def decode(message: EventStreamMessage) -> dict[str, Any]:
+        return message.to_response_dict()
 
 
 class StreamDecoder:
