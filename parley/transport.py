@@ -116,7 +116,7 @@ class Framing(Protocol):
     `decode` turns one into its value. A read brings hundreds of events: decoded one at a time, as
     each is translated, the objects of one are freed before the next is made. Decoded all at once,
     a read's worth stayed alive until the last was translated, and a 500-event Chat stream took
-    ~10% more CPU: memory out of the CPU's caches, and more for the garbage collector."""
+    8–15% more CPU: memory out of the CPU's caches, and more for the garbage collector."""
 
     media_type: str  # what a 200 stream's Content-Type must be
 
@@ -800,9 +800,9 @@ async def send_stream(
     pool: Pool | None = None,
 ) -> AsyncGenerator[Any, None]:
     """Send the request; yield the upstream events of its streamed answer (as `framing` cut them:
-    `framing.decode` each) until `DONE` or the end of the body, in lists: all a read brought (each hop of an async generator costs per item, so a
-    stream pays per read, not per event). Close the iterator (``aclosing``) to stop early: that
-    closes the connection.
+    `framing.decode` each) until `DONE` or the end of the body, in lists: all a read brought (each
+    hop of an async generator costs per item, so a stream pays per read, not per event). Close the
+    iterator (``aclosing``) to stop early: that closes the connection.
 
     Deadlines, counted in events, not bytes (keep-alive comments or a trickle of bytes that never
     completes an event extend none of them): the first event within `stream_timeout` of sending,
