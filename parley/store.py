@@ -416,9 +416,11 @@ _RENEW = (  # a run cancelled elsewhere is its process's until saved (Store.keep
     )
     .values(lease_expires=bindparam("_until"))
 )
-# The running statuses written into the SQL: a partial index (interactions_running) serves only a
-# query whose condition names its values; bound as parameters, the planner scanned the table.
-_RUNNING = _lc.status.in_([literal_column(f"'{status}'") for status in CANCELLABLE])
+# The running statuses as SQL literals, written into a statement's text: a partial index
+# (interactions_running) serves only a query whose condition names its values; bound as
+# parameters, the planner scanned the table.
+_RUNNING_LITERALS = tuple(f"'{status}'" for status in CANCELLABLE)
+_RUNNING = _lc.status.in_([literal_column(status) for status in _RUNNING_LITERALS])
 _EXPIRE = (
     _full.update()
     .where(
@@ -731,7 +733,7 @@ _FULL_JSON = frozenset(c.name for c in _full.c if isinstance(c.type, JSON))
 
 @functools.lru_cache(maxsize=64)
 def _raw_finish_sql(names: tuple[str, ...]) -> str:
-    running = ", ".join(f"'{status}'" for status in CANCELLABLE)
+    running = ", ".join(_RUNNING_LITERALS)
     sets = ", ".join([*(f"{name} = ?" for name in names), "worker = NULL", "lease_expires = NULL"])
     return f"UPDATE interactions SET {sets} WHERE id = ? AND status IN ({running})"
 
