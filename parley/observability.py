@@ -337,6 +337,64 @@ def _created_series() -> bool:
     return bool(getattr(prometheus_metrics, "_use_created", True))
 
 
+class _PerTick:
+    """One series of prometheus-client's own metric (multiprocess mode), whose updates wait for
+    the end of the loop's tick and are then written as one. Each of prometheus-client's updates
+    takes a lock and writes the series' value to the shared file: ~1 us for a counter, ~2 us for
+    a histogram, against 0.1-0.2 us counted here, and a request makes about ten. Under load a tick
+    serves many requests, which then share one write per series. Updates from another thread, or
+    with no loop running, are written at once."""
+
+    __slots__ = ("_amount", "_counts", "_metrics", "_sum", "_target")
+
+    def __init__(self, metrics: Metrics, target: Any) -> None:
+        self._metrics, self._target = metrics, target
+        self._amount = self._sum = 0.0
+        # Histograms: their bounds and, per bucket, the observations waiting.
+        bounds = getattr(target, "_upper_bounds", None)
+        self._counts: list[int] | None = [0] * len(bounds) if bounds is not None else None
+
+    def inc(self, amount: float = 1) -> None:
+        if self._metrics.deferring(self):
+            self._amount += amount
+        else:
+            self._target.inc(amount)
+
+    def dec(self, amount: float = 1) -> None:
+        self.inc(-amount)  # a gauge's (prometheus-client's Gauge.inc takes a negative amount)
+
+    def set(self, value: float) -> None:
+        self.flush()
+        self._target.set(value)
+
+    def observe(self, amount: float) -> None:
+        if not self._metrics.deferring(self):
+            self._target.observe(amount)
+            return
+        assert self._counts is not None
+        self._sum += amount
+        for i, bound in enumerate(self._target._upper_bounds):  # as Histogram.observe places it
+            if amount <= bound:
+                self._counts[i] += 1
+                break
+
+    def flush(self) -> None:
+        """Write what waits. Histograms through their series' own values (`_sum`, `_buckets`):
+        Histogram.observe takes one amount at a time."""
+        target = self._target
+        if self._counts is None:
+            if self._amount:
+                amount, self._amount = self._amount, 0.0
+                target.inc(amount)
+            return
+        if any(self._counts):
+            target._sum.inc(self._sum)
+            for bucket, count in zip(target._buckets, self._counts, strict=True):
+                if count:
+                    bucket.inc(count)
+            self._sum, self._counts = 0.0, [0] * len(self._counts)
+
+
 # A metric as Metrics holds it: prometheus-client's own in multiprocess mode, else counted here.
 AnyCounter: TypeAlias = Counter | _Family
 AnyGauge: TypeAlias = Gauge | _Family
@@ -354,6 +412,9 @@ class Metrics:
             multiprocess_dir() is not None if multiprocess_mode is None else multiprocess_mode
         )
         self._children: dict[tuple[object, tuple[str, ...]], Any] = {}
+        # Multiprocess mode: the series with updates waiting for the end of the tick (_PerTick).
+        self._waiting: list[_PerTick] = []
+        self._tick_thread: int | None = None  # the loop's thread while a flush is scheduled
         self.requests = self._counter(
             "parley_requests",
             "Generation requests by model group, deployment, final status and caller (key hash prefix).",
@@ -458,15 +519,42 @@ class Metrics:
         return family
 
     def child(self, metric: AnyCounter | AnyGauge | AnyHistogram, *values: str) -> Any:
-        """`metric.labels(*values)`, looked up once: prometheus-client's labels() takes a lock and
-        checks its arguments on every call, several times per request."""
+        """`metric.labels(*values)` (the metric itself when it has no labels), looked up once:
+        prometheus-client's labels() takes a lock and checks its arguments on every call, several
+        times per request. In multiprocess mode its updates are written once per tick (_PerTick)."""
         key = (metric, values)
         child = self._children.get(key)
         if child is None:
-            child = self._children[key] = metric.labels(*values)
+            if not self.multiprocess_mode:
+                child = metric.labels(*values)
+            else:
+                child = _PerTick(self, metric.labels(*values) if values else metric)
+            self._children[key] = child
         return child
 
+    def deferring(self, series: _PerTick) -> bool:
+        """Whether `series`' update may wait for the end of this tick (it is then listed)."""
+        thread = threading.get_ident()
+        if self._tick_thread is None:
+            loop = asyncio._get_running_loop()
+            if loop is None:
+                return False
+            loop.call_soon(self.flush)
+            self._tick_thread = thread
+        elif thread != self._tick_thread:
+            return False
+        if series not in self._waiting:
+            self._waiting.append(series)
+        return True
+
+    def flush(self) -> None:
+        """Write the updates waiting for the end of the tick."""
+        waiting, self._waiting, self._tick_thread = self._waiting, [], None
+        for series in waiting:
+            series.flush()
+
     def exposition(self) -> bytes:
+        self.flush()  # this worker's own updates of this tick, before it reads the files
         path = multiprocess_dir()
         if path is None:
             return generate_latest(self.registry)
@@ -549,6 +637,7 @@ class Observability:
         """This process is leaving: its live gauges stop counting in the fleet's /metrics; spans
         still buffered are sent."""
         self._stdout.flush()
+        self.metrics.flush()
         if multiprocess_dir() is not None:
             multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
         if self.tracing is not None:
@@ -699,7 +788,7 @@ class Observability:
 
     def rejected(self, reason: str, scope: MutableMapping[str, Any]) -> None:
         """Called by the limits middlewares when they refuse a request."""
-        self.metrics.rejected.labels(reason).inc()
+        self.metrics.child(self.metrics.rejected, reason).inc()
         key = api_key_of(scope)
         self._log(
             {
@@ -732,14 +821,14 @@ class Observability:
         ):
             request.span = self.tracing.request_span(scope.get("headers") or (), f"POST {scope['path']}")
         token = _request.set(request)
-        self.metrics.in_flight.inc()
+        self.metrics.child(self.metrics.in_flight).inc()
         return request, token
 
     def close_request(self, request: _RequestScope, token: Token[Any], method: str, status: int) -> None:
         """The request's response is sent (`status`, 0 if none was): counted; its span ends unless
         the engine has yet to report a create's outcome."""
         metrics = self.metrics
-        metrics.in_flight.dec()
+        metrics.child(metrics.in_flight).dec()
         metrics.child(metrics.http, method if method in METHODS else "other", str(status or 0)).inc()
         _request.reset(token)
         if request.span is not None:

@@ -1,6 +1,7 @@
 """The metrics counted in one process and the log line, unit by unit (the gateway-level checks are in
 test_reliability.py and test_fleet.py)."""
 
+import asyncio
 import json
 import re
 import time
@@ -32,10 +33,10 @@ def count_a_bit_of_everything(m: Metrics) -> None:
     m.child(m.cooldowns, "g", "g#0").inc()
     m.child(m.cooldown_until, "g", "g#0").set(1234.5)
     m.child(m.http, "POST", "200").inc()
-    m.in_flight.inc()
-    m.in_flight.inc()
-    m.in_flight.dec()
-    m.rejected.labels("rate_limited").inc()
+    m.child(m.in_flight).inc()
+    m.child(m.in_flight).inc()
+    m.child(m.in_flight).dec()
+    m.child(m.rejected, "rate_limited").inc()
     assert m.redis_up is not None and m.redis_fallbacks is not None
     m.redis_up.set(0)
     m.redis_fallbacks.inc()
@@ -63,6 +64,40 @@ def test_metrics_counted_here_export_as_prometheus_client_would(created):
     assert 'parley_request_latency_seconds_bucket{le="+Inf",model_group="g",stream="false"} 6.0' in text
     assert "parley_requests_in_flight 1.0" in text
     assert ("_created" in text) is created
+
+
+def test_multiprocess_updates_made_in_one_tick_are_written_when_it_ends():
+    """prometheus-client's own metrics (multiprocess mode) are written once per series per tick:
+    nothing before the tick ends, then the same exposition as counting each update."""
+    each, per_tick = Metrics(True, multiprocess_mode=True), Metrics(True, multiprocess_mode=True)
+    count_a_bit_of_everything(each)  # no loop running: each update written at once
+    zero = exposition(Metrics(True, multiprocess_mode=True))
+
+    async def one_tick() -> tuple[str, str]:
+        count_a_bit_of_everything(per_tick)
+        during = exposition(per_tick)
+        await asyncio.sleep(0)  # the tick ends: its flush runs
+        return during, exposition(per_tick)
+
+    during, after = asyncio.run(one_tick())
+    # Only what is written at once: the gauges set (cooldown_until, redis_up) and redis_fallbacks.
+    assert (
+        'parley_requests_total{deployment="g#0",key="abc",model_group="g",status="completed"} 0.0' in during
+    )
+    assert 'parley_request_latency_seconds_count{model_group="g",stream="false"} 0.0' in during
+    assert "parley_requests_in_flight 0.0" in during and "parley_redis_fallbacks_total 1.0" in during
+    assert during != zero and after == exposition(each)
+    assert 'parley_request_latency_seconds_bucket{le="+Inf",model_group="g",stream="false"} 6.0' in after
+    assert "parley_requests_in_flight 1.0" in after
+
+    # /metrics writes the tick's updates before it reads.
+    async def scraped() -> bytes:
+        per_tick.child(per_tick.requests, "g", "g#0", "completed", "abc").inc()
+        return per_tick.exposition()
+
+    assert b'parley_requests_total{deployment="g#0",key="abc",model_group="g",status="completed"} 3.0' in (
+        asyncio.run(scraped())
+    )
 
 
 def test_metrics_counted_here_take_label_values_as_prometheus_client_does():
