@@ -148,7 +148,15 @@ class SpendGroup(BaseModel):
     requests: int
     input_tokens: int
     output_tokens: int
-    spend: float
+    spend: Annotated[
+        float, Field(description='USD of the requests whose price was known; see `unpriced_requests`.')
+    ]
+    unpriced_requests: Annotated[
+        int,
+        Field(
+            description='Requests whose deployment had no known price: their cost is unknown and not in `spend`, which is then a lower bound.'
+        ),
+    ]
 
 
 class SpendSummary(BaseModel):
@@ -158,6 +166,9 @@ class SpendSummary(BaseModel):
     since: Annotated[str, Field(description='The first day counted (YYYY-MM-DD, UTC).')]
     total_spend: float
     total_requests: int
+    total_unpriced_requests: Annotated[
+        int, Field(description='Requests whose cost is unknown (no price) and not in `total_spend`.')
+    ]
     by_day: list[SpendGroup]
     by_model: list[SpendGroup]
     by_day_model: Annotated[

@@ -125,7 +125,8 @@ def _moment(value: str, name: str, end: bool = False) -> str | None:
 
 
 async def spend_summary(days: int = 30, token_info: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Requests, tokens and USD per day, per model group and per key over the last `days` days."""
+    """Requests, tokens and USD per day, per model group and per key over the last `days` days. A
+    request with no known price adds nothing to `spend` and one to `unpriced_requests`."""
     _require_admin(token_info)
     since = (datetime.now(UTC) - timedelta(days=days - 1)).strftime("%Y-%m-%d")
     totals = await current_engine().store.spend_totals(since_day=since)
@@ -142,12 +143,14 @@ async def spend_summary(days: int = 30, token_info: dict[str, Any] | None = None
                     "input_tokens": 0,
                     "output_tokens": 0,
                     "spend": 0.0,
+                    "unpriced_requests": 0,
                 },
             )
             group["requests"] += row["requests"]
             group["input_tokens"] += int(row["input_tokens"] or 0)
             group["output_tokens"] += int(row["output_tokens"] or 0)
             group["spend"] += float(row["cost"] or 0.0)
+            group["unpriced_requests"] += row["requests"] - row["priced"]
         return [out[names] for names in sorted(out)]
 
     by_key = summed("key_hash")
@@ -157,6 +160,7 @@ async def spend_summary(days: int = 30, token_info: dict[str, Any] | None = None
         "since": since,
         "total_spend": sum(float(r["cost"] or 0.0) for r in totals),
         "total_requests": sum(r["requests"] for r in totals),
+        "total_unpriced_requests": sum(r["requests"] - r["priced"] for r in totals),
         "by_day": summed("day"),
         "by_model": summed("model_group"),
         "by_day_model": summed("day", "model_group"),

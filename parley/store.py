@@ -1451,7 +1451,8 @@ class Store:
         return await self._read(_spend_logs, key_hash, since, before, request_id, limit)
 
     async def spend_totals(self, *, since_day: str | None = None) -> list[dict[str, Any]]:
-        """Requests, tokens and cost summed per (day, model_group, key_hash)."""
+        """Requests, tokens and cost summed per (day, model_group, key_hash); `priced`: how many of
+        the requests had a known cost."""
         await self._spend_settled()
         return await self._read(_spend_totals, since_day)
 
@@ -1745,6 +1746,7 @@ def _spend_totals(conn: Connection, since_day: str | None) -> list[dict[str, Any
         func.sum(_sl.input_tokens).label("input_tokens"),
         func.sum(_sl.output_tokens).label("output_tokens"),
         func.coalesce(func.sum(_sl.cost), 0.0).label("cost"),
+        func.count(_sl.cost).label("priced"),  # COUNT(column) skips NULL: the unknown costs
     ).group_by(_sl.day, _sl.model_group, _sl.key_hash)
     if since_day is not None:
         query = query.where(_sl.day >= since_day)

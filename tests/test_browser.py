@@ -38,7 +38,15 @@ def _close_upstream_pool():
 
 @pytest.fixture(scope="module")
 def gateway(gateway_factory, gemini_upstream):
-    return gateway_factory(gemini_config(gemini_upstream.url))
+    config = gemini_config(gemini_upstream.url)
+    # A deployment with no known price: the overview says its requests are not in the spend.
+    config["model_list"].append(
+        {
+            "model_name": "unpriced",
+            "litellm_params": {"model": "gemini/no-such-model-x", "api_base": gemini_upstream.url},
+        }
+    )
+    return gateway_factory(config)
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +136,13 @@ def test_admin_page_keys_spend_and_revocation(gateway, page, tmp_path):
         for text in ("first", "second"):
             created = client.post("/v1/interactions", json={"model": "gemini-fake", "input": text})
             assert created.status_code == 200
+    unpriced = httpx.post(
+        f"{gateway.url}/v1/interactions",
+        json={"model": "unpriced", "input": "no price"},
+        headers={"x-goog-api-key": MASTER_KEY},
+        timeout=60,
+    )
+    assert unpriced.status_code == 200 and "x-parley-response-cost" not in unpriced.headers
     # Spend rows are written right after the answers: wait for both before reloading the page.
     admin = {"x-goog-api-key": MASTER_KEY}
     deadline = time.monotonic() + 15
@@ -140,6 +155,7 @@ def test_admin_page_keys_spend_and_revocation(gateway, page, tmp_path):
     expect(rows).to_have_count(2, timeout=15_000)
     cost = rows.first.locator("td.cost").inner_text()
     assert cost.startswith("$") and cost != "$0", cost
+    expect(page.locator("#stat-spend-today")).to_contain_text("· 1 unpriced, not counted")
     expect(page.locator("#chart-days svg rect").first).to_be_attached()
     expect(page.locator("#chart-models")).to_contain_text("gemini-fake")
     # A model has one colour in both charts and the legend.

@@ -260,6 +260,7 @@ def test_spend_summary(keyed):
     assert {k["api_key"]: k for k in summary["by_key"]}[token]["spend"] == pytest.approx(3 * FAKE_COST)
     today = time.strftime("%Y-%m-%d", time.gmtime())
     assert summary["by_day"][-1]["day"] == today
+    assert summary["total_unpriced_requests"] == 0 and by_model["gemini-fake"]["unpriced_requests"] == 0
     # Per day and model, as the admin page's chart draws it: the same totals, split.
     by_day_model = {(g["day"], g["model_group"]): g for g in summary["by_day_model"]}
     assert by_day_model[(today, "gemini-fake")]["requests"] >= 3
@@ -312,6 +313,12 @@ def test_price_override_and_unpriced_models(gateway_factory, gemini_upstream):
     # No price known: the cost is unknown (no header), never a made-up 0 ...
     unknown = as_key(gw, MASTER_KEY).post("/v1/interactions", json={"model": "mystery", "input": "hi"})
     assert unknown.status_code == 200 and "x-parley-response-cost" not in unknown.headers
+    # The summary counts it as unpriced: its spend is a floor, not a made-up total.
+    summary = admin(gw).get("/spend/summary", params={"days": 1}).json()
+    by_model = {g["model_group"]: g for g in summary["by_model"]}
+    assert by_model["mystery"]["unpriced_requests"] == 1 and by_model["mystery"]["spend"] == 0
+    assert by_model[config["model_list"][0]["model_name"]]["unpriced_requests"] == 0
+    assert summary["total_unpriced_requests"] == 1 and summary["total_requests"] == 2
     # ... and a key with a budget may not use it: its spend could not be counted.
     key = generate(gw, max_budget=1)["key"]
     refused = as_key(gw, key).post("/v1/interactions", json={"model": "mystery", "input": "hi"})
