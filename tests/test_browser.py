@@ -155,7 +155,9 @@ def test_admin_page_keys_spend_and_revocation(gateway, page, tmp_path):
     expect(rows).to_have_count(2, timeout=15_000)
     cost = rows.first.locator("td.cost").inner_text()
     assert cost.startswith("$") and cost != "$0", cost
-    expect(page.locator("#stat-spend-today")).to_contain_text("· 1 unpriced, not counted")
+    expect(page.locator("#stat-spend-today")).to_contain_text("· 1 unpriced in 30 days, not counted")
+    unpriced_row = page.locator("#chart-models > div", has_text="unpriced")
+    expect(unpriced_row.locator(".model-spend")).to_have_text("unknown")  # not "$0"
     expect(page.locator("#chart-days svg rect").first).to_be_attached()
     expect(page.locator("#chart-models")).to_contain_text("gemini-fake")
     # A model has one colour in both charts and the legend.
