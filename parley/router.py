@@ -260,6 +260,14 @@ class Router:
         self._built[model] = name
         return model
 
+    def _routes(self, model: str) -> bool:
+        """Whether `model` names a group, a deployment or a wildcard's match (nothing is built)."""
+        return (
+            model in self._groups
+            or model in self._by_upstream
+            or any(pattern(name).match(model) for name in self._wildcards)
+        )
+
     def served(self) -> list[str]:
         """The model names of the config, in its order (wildcards as written)."""
         return list(dict.fromkeys(e.model_name for e in self._config.model_list))
@@ -271,7 +279,10 @@ class Router:
         message += f" Model names: {', '.join(names[:MAX_LISTED])}{more}."
         prefix = model.partition("/")[0]
         if "/" not in model and not why:
-            message += " Provider models take a prefix, e.g. gemini/gemini-2.5-flash or openai/gpt-4o."
+            # A provider's prefix helps only where the prefixed name is served: name those, if any.
+            served = [f"{p}/{model}" for p in PROVIDERS if self._routes(f"{p}/{model}")]
+            if served:
+                message += f" Did you mean {' or '.join(served[:3])}?"
         elif prefix in PROVIDERS and not why:
             message += f" To serve {prefix}/ models, add them to model_list (or use the default config)."
         return ApiError(404, message, code="not_found")

@@ -162,6 +162,24 @@ def test_an_unknown_model_is_a_404_listing_the_names(monkeypatch):
     assert "Model names: m3, m7." in caught.value.message
 
 
+def test_an_unknown_bare_name_is_pointed_at_the_prefixed_names_served():
+    def unknown(model_list: list[dict[str, object]], model: str) -> str:
+        with pytest.raises(ApiError) as caught:
+            Router(parse({"model_list": model_list})).group_for(model)
+        assert caught.value.status == 404
+        return caught.value.message
+
+    wildcard = {"model_name": "openai/*", "litellm_params": {"model": "openai/*"}}
+    named = {"model_name": "fast", "litellm_params": {"model": "anthropic/claude-haiku-4-5"}}
+    assert unknown([wildcard, named], "gpt-4o").endswith("Did you mean openai/gpt-4o?")
+    assert "Did you mean anthropic/claude-haiku-4-5?" in unknown([named], "claude-haiku-4-5")
+    # Where no prefixed name is served either, no prefix is suggested.
+    message = unknown([named], "gpt-4o")
+    assert (
+        "Did you mean" not in message and "prefix" not in message and message.endswith("Model names: fast.")
+    )
+
+
 # -- 2. provider inference from environment keys ------------------------------------------------------
 def test_sdk_quick_start_with_gemini_api_key(tmp_path, gemini_upstream):
     code = """
