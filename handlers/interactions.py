@@ -181,8 +181,7 @@ def answer_headers(stream: bool) -> RawHeaders:
         headers.append((b"x-parley-interaction-id", log.request_id.encode("latin-1")))
         if log.deployment is not None:
             headers.append((b"x-parley-model-id", log.deployment.name.encode("latin-1")))
-            provider = log.deployment.prefix or log.deployment.provider
-            headers.append((b"x-parley-provider", provider.encode("latin-1")))
+            headers.append((b"x-parley-provider", log.deployment.label.encode("latin-1")))
         if log.dropped:  # drop_params left these out rather than refusing the request
             headers.append((b"x-parley-dropped-params", ", ".join(log.dropped).encode("latin-1")))
     return headers

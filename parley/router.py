@@ -603,7 +603,7 @@ class Router:
                 try:
                     outcome = await adapter_for(dep.provider).create(make_turn(dep), dep)
                 except UpstreamError as exc:
-                    exc.provider = dep.provider
+                    exc.provider = dep.label
                     await self._failed(lease, exc)
                     if not exc.retryable and not self._goes_on(model, exc):
                         raise exc.to_api_error() from None
@@ -647,7 +647,7 @@ class Router:
                         raise UpstreamError(502, "stream ended before completion")
                     return
                 except UpstreamError as exc:
-                    exc.provider = exc.provider or dep.provider
+                    exc.provider = exc.provider or dep.label
                     if pending is not None:
                         pending = None
                         await self._failed(lease, exc)

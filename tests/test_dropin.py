@@ -454,7 +454,8 @@ async def test_context_window_fallbacks(monkeypatch, chat_fake):
     chat_fake.upstream.replies.append(Reply(status=400, error_message="bad temperature"))
     with pytest.raises(ApiError) as caught:
         await call(router, "small")
-    assert caught.value.status == 400
+    # Labelled with the provider the config names, as x-parley-provider is, not the codec's name.
+    assert caught.value.status == 400 and caught.value.message == "provider 'groq': HTTP 400: bad temperature"
 
 
 # -- 4b. drop_params: what a provider cannot honour is dropped and named, or a 400 -----------------
@@ -494,6 +495,7 @@ def test_drop_params_through_the_gateway_openai_chat(gateway_factory, chat_fake,
     r = httpx.post(f"{refusing.url}/v1beta/interactions", json=body, timeout=60)
     assert r.status_code == 400 and r.json()["error"]["code"] == "unsupported"
     assert "generation_config.speech_config" in r.json()["error"]["message"]
+    assert r.json()["error"]["message"].startswith("Provider 'groq' does not support")  # as configured
     assert not chat_fake.upstream.requests
 
     dropping = gateway_factory(drop_config(chat_fake.url + "/v1", True))

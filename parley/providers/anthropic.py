@@ -138,7 +138,7 @@ def _url(deployment: Deployment) -> str:
 
 def request_body(turn: Turn, deployment: Deployment, *, stream: bool) -> JsonObject:
     """The Messages create body for this turn; raises the 400 for anything Anthropic cannot do."""
-    turn = turn.within(PROVIDER, deployment, config=CONFIG_KEYS, service_tiers=SERVICE_TIERS)
+    turn = turn.within(deployment, config=CONFIG_KEYS, service_tiers=SERVICE_TIERS)
     request, config = turn.request, turn.generation_config
     body: dict[str, Any] = {"model": deployment.model, **_limits(config)}
     body["messages"] = messages(turn.history)

@@ -89,6 +89,11 @@ class Deployment:
     additional_drop: tuple[str, ...] = ()
 
     @property
+    def label(self) -> str:
+        """The provider as users name it (groq, deepseek…): in x-parley-provider and upstream errors."""
+        return self.prefix or self.provider
+
+    @property
     def id(self) -> str:
         """Stable identity, used to know whether a previous turn ran on this same upstream."""
         return f"{self.provider}/{self.model}@{self.api_base or ''}"
@@ -122,7 +127,6 @@ class Turn:
 
     def within(
         self,
-        provider: str,
         deployment: Deployment,
         *,
         config: Iterable[str],
@@ -130,12 +134,13 @@ class Turn:
         service_tiers: Iterable[str] | None = None,
         tools: Iterable[str] = ("function",),
     ) -> Turn:
-        """This turn within what `provider` can honour: anything else is the 400 of
-        `reject_unsupported`, or, under the deployment's drop_params, left out. `tools`: the tool
+        """This turn within what the deployment's provider can honour: anything else is the 400 of
+        `reject_unsupported` (naming the provider as the config does), or, under the deployment's
+        drop_params, left out. `tools`: the tool
         types it runs (the codecs here run function tools only; Gemini, which runs them all, does
         not come through here)."""
         request = reject_unsupported(
-            provider,
+            deployment.label,
             self.request,
             config=config,
             fields=fields,

@@ -211,7 +211,7 @@ def is_claude(deployment: Deployment) -> bool:
 
 def request_body(turn: Turn, deployment: Deployment) -> dict[str, Any]:
     """The Converse body for this turn; raises the 400 for anything Converse cannot do."""
-    turn = turn.within(PROVIDER, deployment, config=CONFIG_KEYS, service_tiers=SERVICE_TIERS)
+    turn = turn.within(deployment, config=CONFIG_KEYS, service_tiers=SERVICE_TIERS)
     request = turn.request
     config = turn.generation_config
     body: dict[str, Any] = {"messages": messages(turn.history)}

@@ -332,7 +332,7 @@ class LocalAdapter:
         return Outcome(steps=acc.steps, status=end.status, usage=end.usage)
 
     async def stream(self, turn: Turn, deployment: Deployment) -> AdapterStream:
-        turn = turn.within("local", deployment, config=CONFIG_KEYS, tools=())  # it runs none
+        turn = turn.within(deployment, config=CONFIG_KEYS, tools=())  # it runs none
         messages, options = _messages(turn), _options(turn)  # 400s before any work
         model = _model_for(deployment)
         model.refuse_if_too_long(messages)

@@ -76,7 +76,7 @@ class ChatCompletionsAdapter(HttpCodec):
     # --- request translation --------------------------------------------------------------------
 
     def body(self, turn: Turn, deployment: Deployment) -> dict[str, Any]:
-        turn = turn.within(self.name, deployment, config=CONFIG_KEYS, service_tiers=SERVICE_TIERS)
+        turn = turn.within(deployment, config=CONFIG_KEYS, service_tiers=SERVICE_TIERS)
         request = turn.request
         body: dict[str, Any] = {
             "model": deployment.model,

@@ -76,7 +76,7 @@ class OpenAIResponsesAdapter(HttpCodec):
 
 
 def request_body(turn: Turn, deployment: Deployment) -> JsonObject:
-    turn = turn.within(PROVIDER, deployment, config=CONFIG_KEYS, service_tiers=SERVICE_TIERS)
+    turn = turn.within(deployment, config=CONFIG_KEYS, service_tiers=SERVICE_TIERS)
     request, config = turn.request, turn.generation_config
     # store=false: Parley stores the conversation and resends it whole, so OpenAI keeps nothing and
     # turn.previous_upstream_id (a previous_response_id) is never needed.

@@ -197,7 +197,7 @@ def url(deployment: Deployment, stream: bool) -> str:
 def request_body(turn: Turn, deployment: Deployment) -> dict[str, Any]:
     """The generateContent body for this turn; raises the 400 for anything it cannot carry."""
     turn = turn.within(
-        PROVIDER, deployment, config=CONFIG_KEYS, fields=("cached_content",), service_tiers=("standard",)
+        deployment, config=CONFIG_KEYS, fields=("cached_content",), service_tiers=("standard",)
     )
     request = turn.request
     config = turn.generation_config
