@@ -182,6 +182,15 @@ def store_failed(exc: BaseException) -> ApiError:
     return ApiError(503, "The gateway's store failed; try again.")
 
 
-def unsupported(provider: str, feature: str) -> ApiError:
+class UnsupportedError(BadRequestError):
+    """400 for what a provider cannot do. A codec raises it under its own name (`openai_chat`);
+    `feature` lets its caller name the provider as the config does (`groq`)."""
+
+    def __init__(self, provider: str, feature: str):
+        super().__init__(400, f"Provider '{provider}' does not support {feature}.", code="unsupported")
+        self.feature = feature
+
+
+def unsupported(provider: str, feature: str) -> UnsupportedError:
     """What an upstream cannot do gets a clear 400, never a silent drop."""
-    return ApiError(400, f"Provider '{provider}' does not support {feature}.", code="unsupported")
+    return UnsupportedError(provider, feature)

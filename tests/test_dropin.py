@@ -496,6 +496,14 @@ def test_drop_params_through_the_gateway_openai_chat(gateway_factory, chat_fake,
     assert r.status_code == 400 and r.json()["error"]["code"] == "unsupported"
     assert "generation_config.speech_config" in r.json()["error"]["message"]
     assert r.json()["error"]["message"].startswith("Provider 'groq' does not support")  # as configured
+    # So is what the codec itself refuses while translating (a tool type Chat Completions lacks).
+    tool = {"model": "g", "input": "hi", "tools": [{"type": "google_search"}]}
+    for stream in (False, True):
+        r = httpx.post(f"{refusing.url}/v1beta/interactions", json={**tool, "stream": stream}, timeout=60)
+        assert r.status_code == 400 and r.json()["error"] == {
+            "code": "unsupported",
+            "message": "Provider 'groq' does not support 'google_search' tools.",
+        }
     assert not chat_fake.upstream.requests
 
     dropping = gateway_factory(drop_config(chat_fake.url + "/v1", True))

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeAlias
 
 from parley import transport
-from parley.errors import UpstreamError
+from parley.errors import UnsupportedError, UpstreamError, unsupported
 from parley.events import (
     InteractionStatus,
     InteractionStatusUpdate,
@@ -233,8 +233,16 @@ class HttpCodec:
     def framing(self) -> Framing:
         return SSEFraming()
 
+    def _request(self, turn: Turn, deployment: Deployment, *, stream: bool) -> UpstreamRequest:
+        """`request`, whose 400 for an unsupported feature names the provider as configured: the
+        codec serves several (openai_chat: groq, deepseek…; openai: azure)."""
+        try:
+            return self.request(turn, deployment, stream=stream)
+        except UnsupportedError as exc:
+            raise unsupported(deployment.label, exc.feature) from None
+
     async def create(self, turn: Turn, deployment: Deployment) -> Outcome:
-        request = self.request(turn, deployment, stream=False)
+        request = self._request(turn, deployment, stream=False)
         answer = await transport.send_json(
             request, timeout=deployment.timeout, sign=self._signer(deployment), pool=pool(deployment)
         )
@@ -244,7 +252,7 @@ class HttpCodec:
             raise _malformed(exc) from exc
 
     async def stream(self, turn: Turn, deployment: Deployment) -> AdapterStream:
-        request = self.request(turn, deployment, stream=True)
+        request = self._request(turn, deployment, stream=True)
         decoder, framing = self.decoder(turn), self.framing()
         decode = framing.decode
         events = transport.send_stream(
