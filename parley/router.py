@@ -231,10 +231,14 @@ class Router:
                 return name
             self._groups[model], self._origin[model] = upstream, name  # some deployments of a group
             return model
-        for name in self._wildcards:
-            if pattern(name).match(model):
-                return self._build(name, model)
-        raise _Unknown()
+        wildcard = self._wildcard_for(model)
+        if wildcard is None:
+            raise _Unknown()
+        return self._build(wildcard, model)
+
+    def _wildcard_for(self, model: str) -> str | None:
+        """The most specific wildcard model_name matching `model`, if any."""
+        return next((name for name in self._wildcards if pattern(name).match(model)), None)
 
     def _build(self, name: str, model: str) -> str:
         """The group for a requested name matched by wildcard `name`: its fixed deployments, and
@@ -262,11 +266,7 @@ class Router:
 
     def _routes(self, model: str) -> bool:
         """Whether `model` names a group, a deployment or a wildcard's match (nothing is built)."""
-        return (
-            model in self._groups
-            or model in self._by_upstream
-            or any(pattern(name).match(model) for name in self._wildcards)
-        )
+        return model in self._groups or model in self._by_upstream or self._wildcard_for(model) is not None
 
     def served(self) -> list[str]:
         """The model names of the config, in its order (wildcards as written)."""
