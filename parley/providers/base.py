@@ -90,7 +90,7 @@ class Deployment:
 
     @property
     def label(self) -> str:
-        """The provider as users name it (groq, deepseek…): in x-parley-provider and upstream errors."""
+        """The provider as the config names it (groq, deepseek…): x-parley-provider and errors."""
         return self.prefix or self.provider
 
     @property
@@ -136,9 +136,8 @@ class Turn:
     ) -> Turn:
         """This turn within what the deployment's provider can honour: anything else is the 400 of
         `reject_unsupported` (naming the provider as the config does), or, under the deployment's
-        drop_params, left out. `tools`: the tool
-        types it runs (the codecs here run function tools only; Gemini, which runs them all, does
-        not come through here)."""
+        drop_params, left out. `tools`: the tool types it runs (the codecs here run function tools
+        only; Gemini, which runs them all, does not come through here)."""
         request = reject_unsupported(
             deployment.label,
             self.request,
